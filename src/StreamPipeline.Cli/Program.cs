@@ -1,0 +1,38 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using StreamPipeline.Cli;
+using StreamPipeline.Cli.Commands;
+
+var root = new RootCommand(
+    "StreamPipeline: build the datasets of 'Adversarial Examples Are Not Bugs, They Are Features' " +
+    "as resumable, observable streaming jobs, and train and evaluate models on them.")
+{
+    TrainCommand.Create(),
+    EvaluateCommand.Create(),
+    BuildCommand.Create(),
+    InspectCommand.Create(),
+    ExperimentCommand.Create(),
+    BenchCommand.Create(),
+};
+
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    // One clear line and exit 2 for bad usage, instead of the library's wall of help text.
+    Console.Error.WriteLine($"error: {parse.Errors[0].Message} (see --help)");
+    return ExitCodes.BadInput;
+}
+
+// Ctrl-C / SIGTERM cancel the running command, which stops at the next safe point and leaves a resumable state.
+using var interrupt = new CancellationTokenSource();
+void OnSignal(PosixSignalContext context)
+{
+    context.Cancel = true;
+    if (!interrupt.IsCancellationRequested) Console.Error.WriteLine("\ninterrupt: stopping at the next safe point (again to force)...");
+    else Environment.Exit(ExitCodes.Interrupted);
+    interrupt.Cancel();
+}
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }, interrupt.Token);
