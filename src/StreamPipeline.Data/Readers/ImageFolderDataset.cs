@@ -1,0 +1,115 @@
+using StbImageSharp;
+
+namespace StreamPipeline.Data.Readers;
+
+/// <summary>
+/// PNG/JPEG images in one subfolder per class (class index = ordinal-sorted subfolder name), decoded on demand.
+/// Examples are ordered by class, then by ordinal file name.
+/// </summary>
+public sealed class ImageFolderDataset : IImageDataset
+{
+    private static readonly string[] Extensions = [".png", ".jpg", ".jpeg"];
+
+    private readonly string[] _paths;
+    private readonly int[] _labels;
+
+    public string Reference { get; }
+
+    public ImageShape Shape { get; }
+
+    public int Classes { get; }
+
+    public long Count => _paths.Length;
+
+    private ImageFolderDataset(string reference, string[] paths, int[] labels, int classes, ImageShape shape)
+    {
+        Reference = reference;
+        _paths = paths;
+        _labels = labels;
+        Classes = classes;
+        Shape = shape;
+    }
+
+    /// <summary>
+    /// Lists the images under <paramref name="directory"/> and reads the headers of the kept ones (after the limit):
+    /// all must have the same size; the images are 1 channel if all of them are grey, else 3.
+    /// An empty class subfolder still counts as a class.
+    /// </summary>
+    public static ImageFolderDataset Open(string reference, string directory, long? limit = null)
+    {
+        if (!Directory.Exists(directory))
+            throw new DataFormatException($"{directory}: image folder not found");
+        var classDirectories = Directory.GetDirectories(directory).Order(StringComparer.Ordinal).ToArray();
+        if (classDirectories.Length == 0)
+            throw new DataFormatException($"{directory}: no class subfolders");
+        var examples = classDirectories
+            .SelectMany((classDirectory, label) => Directory.EnumerateFiles(classDirectory)
+                .Where(f => Extensions.Contains(System.IO.Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                .Order(StringComparer.Ordinal)
+                .Select(path => (path, label)))
+            .ToArray();
+        if (examples.Length == 0)
+            throw new DataFormatException($"{directory}: no PNG or JPEG images in its class subfolders");
+        examples = examples[..(int)RangeCheck.Limited(examples.Length, limit)];
+
+        var paths = examples.Select(e => e.path).ToArray();
+        var first = ReadInfo(paths[0]);
+        var allGrey = true;
+        foreach (var path in paths)
+        {
+            var info = ReadInfo(path);
+            if (info.Width != first.Width || info.Height != first.Height)
+                throw new DataFormatException(
+                    $"{path}: image is {info.Width}x{info.Height}, expected {first.Width}x{first.Height} like {paths[0]}");
+            allGrey &= info.ColorComponents is ColorComponents.Grey or ColorComponents.GreyAlpha;
+        }
+        var shape = new ImageShape(allGrey ? 1 : 3, first.Height, first.Width);
+        return new ImageFolderDataset(reference, paths, [.. examples.Select(e => e.label)], classDirectories.Length, shape);
+    }
+
+    public ImageBatch ReadRange(long start, int count)
+    {
+        RangeCheck.Validate(start, count, Count);
+        var pixels = new float[count * Shape.Size];
+        for (var i = 0; i < count; i++)
+            Decode(_paths[start + i], pixels.AsSpan(i * Shape.Size, Shape.Size));
+        return ReaderBatch.Create(start, count, _labels, pixels, Shape);
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private void Decode(string path, Span<float> destination)
+    {
+        ImageResult image;
+        try
+        {
+            image = ImageResult.FromMemory(File.ReadAllBytes(path), Shape.Channels == 1 ? ColorComponents.Grey : ColorComponents.RedGreenBlue);
+        }
+        catch (Exception e)
+        {
+            throw new DataFormatException($"{path}: unreadable image ({e.Message})", e);
+        }
+        if (image.Width != Shape.Width || image.Height != Shape.Height)
+            throw new DataFormatException($"{path}: image is {image.Width}x{image.Height}, expected {Shape.Width}x{Shape.Height}");
+        // stb gives interleaved H×W×C; the pipeline wants planar C×H×W.
+        var plane = Shape.Height * Shape.Width;
+        for (var p = 0; p < plane; p++)
+            for (var c = 0; c < Shape.Channels; c++)
+                destination[c * plane + p] = image.Data[p * Shape.Channels + c] / 255f;
+    }
+
+    private static ImageInfo ReadInfo(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return ImageInfo.FromStream(stream) ?? throw new DataFormatException($"{path}: unreadable image (not PNG or JPEG)");
+        }
+        catch (Exception e) when (e is not DataFormatException)
+        {
+            throw new DataFormatException($"{path}: unreadable image ({e.Message})", e);
+        }
+    }
+}
