@@ -1,0 +1,202 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using StreamPipeline.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StreamPipeline.Models;
+
+/// <summary>
+/// Saves and loads model checkpoints: TorchSharp weights at <c>path</c> plus a JSON sidecar at <c>path + ".json"</c>
+/// (<see cref="CheckpointInfo"/>) that names the architecture and pins the weights by SHA-256.
+/// </summary>
+public static class Checkpoint
+{
+    /// <summary>Sidecar format tag; bumped when the sidecar's meaning changes.</summary>
+    public const string Format = "stream-pipeline-checkpoint/1";
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        // Metrics may legitimately be NaN (e.g. robust accuracy of an empty evaluation).
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>The sidecar path of the checkpoint whose weights are at <paramref name="path"/>.</summary>
+    public static string SidecarPath(string path) => path + ".json";
+
+    /// <summary>
+    /// Writes the weights to <paramref name="path"/> and the sidecar next to it (each via a temporary file and a rename,
+    /// so a crash never leaves a half-written checkpoint under the final name). <paramref name="info"/> must describe
+    /// <paramref name="model"/> (see <see cref="CheckpointInfo.Describe"/>); returns it as written, with the weights'
+    /// SHA-256 and (if unset) the creation time filled in.
+    /// </summary>
+    public static CheckpointInfo Save(ClassifierModel model, string path, CheckpointInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(info);
+        CheckDescribes(info, model);
+
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full);
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+
+        var weightsTemp = full + ".tmp";
+        model.save(weightsTemp);
+        var written = info with
+        {
+            WeightsSha256 = Sha256(weightsTemp),
+            CreatedUtc = info.CreatedUtc == default ? DateTime.UtcNow : info.CreatedUtc,
+        };
+        File.Move(weightsTemp, full, overwrite: true);
+
+        var sidecar = SidecarPath(full);
+        var sidecarTemp = sidecar + ".tmp";
+        File.WriteAllText(sidecarTemp, JsonSerializer.Serialize(SidecarJson.From(written), JsonOptions));
+        File.Move(sidecarTemp, sidecar, overwrite: true);
+        return written;
+    }
+
+    /// <summary>
+    /// Rebuilds the model described by the sidecar of <paramref name="path"/>, checks the weights against the sidecar's
+    /// SHA-256, loads them and moves the model to <paramref name="device"/> in eval mode.
+    /// Missing files → <see cref="FileNotFoundException"/>; a bad sidecar or mismatching weights → <see cref="InvalidDataException"/>.
+    /// </summary>
+    public static (ClassifierModel Model, CheckpointInfo Info) Load(string path, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(device);
+        var info = ReadInfo(path);
+
+        var bytes = File.ReadAllBytes(path);
+        var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        if (!string.Equals(actual, info.WeightsSha256, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException(
+                $"{path}: weights do not match their sidecar (sha256 {actual}, sidecar says {info.WeightsSha256})");
+
+        ClassifierModel model;
+        try
+        {
+            model = ModelFactory.Create(info.Architecture, info.InputShape, info.Classes, info.Mean, info.Std);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{SidecarPath(path)}: {e.Message}", e);
+        }
+
+        try
+        {
+            using (var stream = new MemoryStream(bytes, writable: false))
+                model.load(stream, strict: true);
+            model.to(device);
+            model.eval();
+            return (model, info);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or EndOfStreamException or IOException)
+        {
+            model.Dispose();
+            throw new InvalidDataException(
+                $"{path}: weights do not fit a {info.Architecture} model for {info.InputShape} images and {info.Classes} classes ({e.Message})", e);
+        }
+    }
+
+    /// <summary>Reads and validates the sidecar of <paramref name="path"/> without touching the weights' contents.</summary>
+    public static CheckpointInfo ReadInfo(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var sidecar = SidecarPath(path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"checkpoint weights not found: {path}", path);
+        if (!File.Exists(sidecar))
+            throw new FileNotFoundException($"checkpoint sidecar not found: {sidecar} (a checkpoint is the weights plus this .json file)", sidecar);
+
+        SidecarJson? json;
+        try
+        {
+            json = JsonSerializer.Deserialize<SidecarJson>(File.ReadAllText(sidecar), JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{sidecar}: not a valid checkpoint sidecar ({e.Message})", e);
+        }
+
+        if (json is null) throw new InvalidDataException($"{sidecar}: not a valid checkpoint sidecar (empty)");
+        return json.ToInfo(sidecar);
+    }
+
+    /// <summary>Lowercase hex SHA-256 of a file.</summary>
+    public static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> saying what differs when a model described by <paramref name="info"/> cannot take this data.</summary>
+    public static void CheckCompatible(CheckpointInfo info, ImageShape shape, int classes)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        ArgumentNullException.ThrowIfNull(shape);
+        ModelCompatibility.Check(
+            $"checkpoint ({info.Architecture}, trained on {info.DatasetRef})", info.InputShape, info.Classes, "the dataset", shape, classes);
+    }
+
+    private static void CheckDescribes(CheckpointInfo info, ClassifierModel model)
+    {
+        if (!ModelFactory.Architectures.Contains(info.Architecture))
+            throw new ArgumentException($"checkpoint architecture '{info.Architecture}' is not one ModelFactory can rebuild; known: {string.Join(", ", ModelFactory.Architectures)}");
+        if (info.Architecture != model.Architecture || info.InputShape != model.InputShape || info.Classes != model.Classes)
+            throw new ArgumentException(
+                $"checkpoint info ({info.Architecture}, {info.InputShape}, {info.Classes} classes) does not describe the model ({model.Architecture}, {model.InputShape}, {model.Classes} classes)");
+        if (model is INormalizedClassifier n && (!n.Mean.SequenceEqual(info.Mean) || !n.Std.SequenceEqual(info.Std)))
+            throw new ArgumentException(
+                $"checkpoint info normalisation (mean [{string.Join(", ", info.Mean)}], std [{string.Join(", ", info.Std)}]) differs from the model's (mean [{string.Join(", ", n.Mean)}], std [{string.Join(", ", n.Std)}])");
+    }
+
+    /// <summary>The sidecar's on-disk shape: flat, snake_case, the input shape as [C, H, W].</summary>
+    private sealed class SidecarJson
+    {
+        public string Format { get; init; } = "";
+        public string Architecture { get; init; } = "";
+        public int[] InputShape { get; init; } = [];
+        public int Classes { get; init; }
+        public float[] Mean { get; init; } = [];
+        public float[] Std { get; init; } = [];
+        public string DatasetRef { get; init; } = "";
+        public TrainingInfo? Training { get; init; }
+        public Dictionary<string, double> Metrics { get; init; } = new();
+        public string WeightsSha256 { get; init; } = "";
+        public DateTime CreatedUtc { get; init; }
+
+        public static SidecarJson From(CheckpointInfo info) => new()
+        {
+            Format = Checkpoint.Format,
+            Architecture = info.Architecture,
+            InputShape = [info.InputShape.Channels, info.InputShape.Height, info.InputShape.Width],
+            Classes = info.Classes,
+            Mean = info.Mean,
+            Std = info.Std,
+            DatasetRef = info.DatasetRef,
+            Training = info.Training,
+            Metrics = new Dictionary<string, double>(info.Metrics),
+            WeightsSha256 = info.WeightsSha256,
+            CreatedUtc = info.CreatedUtc,
+        };
+
+        public CheckpointInfo ToInfo(string sidecar)
+        {
+            if (Format != Checkpoint.Format)
+                throw new InvalidDataException($"{sidecar}: unsupported checkpoint format '{Format}', expected '{Checkpoint.Format}'");
+            if (InputShape.Length != 3 || InputShape.Any(d => d < 1))
+                throw new InvalidDataException($"{sidecar}: input_shape must be [C, H, W] with positive values, got [{string.Join(", ", InputShape)}]");
+            if (string.IsNullOrEmpty(WeightsSha256))
+                throw new InvalidDataException($"{sidecar}: weights_sha256 is missing");
+            return new CheckpointInfo(
+                Architecture, new ImageShape(InputShape[0], InputShape[1], InputShape[2]), Classes, Mean, Std,
+                DatasetRef, Training, Metrics, WeightsSha256, DateTime.SpecifyKind(CreatedUtc, DateTimeKind.Utc));
+        }
+    }
+}

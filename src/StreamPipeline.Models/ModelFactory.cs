@@ -1,0 +1,26 @@
+using StreamPipeline.Data;
+
+namespace StreamPipeline.Models;
+
+/// <summary>Creates the built-in classifiers by their architecture name (<c>small-cnn</c>, <c>resnet18</c>).</summary>
+public static class ModelFactory
+{
+    /// <summary>The architecture names <see cref="Create"/> accepts.</summary>
+    public static IReadOnlyList<string> Architectures { get; } = [SmallCnn.ArchitectureName, ResNet18.ArchitectureName];
+
+    /// <summary>
+    /// A freshly initialised model (weights drawn from torch's global generator, on the CPU).
+    /// <paramref name="mean"/>/<paramref name="std"/> (one value per channel) normalise the [0,1] input; null means none.
+    /// </summary>
+    public static ClassifierModel Create(string architecture, ImageShape shape, int classes, float[]? mean = null, float[]? std = null)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return architecture?.Trim().ToLowerInvariant() switch
+        {
+            SmallCnn.ArchitectureName => new SmallCnn(shape, classes, mean, std),
+            ResNet18.ArchitectureName => new ResNet18(shape, classes, mean, std),
+            _ => throw new ArgumentException(
+                $"unknown model architecture '{architecture}'; known: {string.Join(", ", Architectures)}", nameof(architecture)),
+        };
+    }
+}
