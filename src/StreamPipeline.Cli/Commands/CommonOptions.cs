@@ -1,0 +1,47 @@
+using System.CommandLine;
+using StreamPipeline.Data;
+using TorchSharp;
+
+namespace StreamPipeline.Cli.Commands;
+
+/// <summary>Options shared by several commands, declared once so their names and help stay identical.</summary>
+public static class CommonOptions
+{
+    public static Option<string> DataRoot() => new("--data-root")
+    {
+        Description = $"Root folder of fashion-mnist: references (default {DatasetOptions.DefaultFashionMnistRoot}).",
+    };
+
+    public static Option<long?> Limit() => new("--limit")
+    {
+        Description = "Keep only the first N examples of the dataset.",
+    };
+
+    public static Option<string> Device() => new("--device", "--devices")
+    {
+        Description = "Device: auto (CUDA if available, else CPU), cpu, cuda or cuda:N.",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    public static Option<int?> Threads() => new("--threads")
+    {
+        Description = "CPU threads for TorchSharp (default: all cores).",
+    };
+
+    public static Option<bool> Json() => new("--json")
+    {
+        Description = "Print one JSON object with the results on stdout (human text goes to stderr).",
+    };
+
+    public static IImageDataset OpenData(string reference, string? dataRoot, long? limit) =>
+        DatasetReference.Open(reference, new DatasetOptions(dataRoot, limit));
+
+    public static void ApplyThreads(int? threads)
+    {
+        if (threads is { } n)
+        {
+            if (n < 1) throw new UsageException($"--threads must be at least 1, got {n}");
+            torch.set_num_threads(n);
+        }
+    }
+}
