@@ -1,0 +1,53 @@
+using Parquet;
+
+namespace StreamPipeline.Data.Parquet;
+
+/// <summary>Reads a whole schema-v1 constructed-dataset file back: rows, PNG bytes, shape and metadata.</summary>
+public static class ParquetShardReader
+{
+    /// <summary>Reads every row of the file.</summary>
+    /// <exception cref="DataFormatException">The file is missing, corrupt, or not a schema-v1 constructed-dataset file.</exception>
+    public static async Task<ShardContents> ReadAsync(string path, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var c = await ShardFile.ReadAsync(path, all: true, ct).ConfigureAwait(false);
+        var shape = c.Footer.Metadata.Shape;
+        var rows = new ConstructedRow[c.Index.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            rows[i] = new ConstructedRow(
+                c.Index[i],
+                c.Label[i],
+                c.SourceLabel![i],
+                c.StartIndex![i],
+                c.Pixels.AsSpan(i * shape.Size, shape.Size).ToArray(),
+                c.AttackSuccess![i],
+                c.Distance![i]);
+        }
+        return new ShardContents(rows, c.Png!, shape, c.Footer.KeyValues);
+    }
+
+    /// <summary>The row count from the file's footer, without reading any column.</summary>
+    /// <exception cref="DataFormatException">The file is missing, corrupt, or not a schema-v1 constructed-dataset file.</exception>
+    public static async Task<long> CountRowsAsync(string path, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return (await ShardFile.ReadFooterAsync(path, ct).ConfigureAwait(false)).Rows;
+    }
+
+    /// <summary>The file's physical schema, as written in its footer, for comparison with data-schemas/constructed-dataset-v1.schema.json.</summary>
+    /// <exception cref="DataFormatException">The file is missing or not a Parquet file.</exception>
+    public static async Task<IReadOnlyList<ParquetColumnDescription>> DescribeSchemaAsync(string path, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        try
+        {
+            await using var reader = await ParquetReader.CreateAsync(path, null, ct).ConfigureAwait(false);
+            return ConstructedDatasetSchema.Describe(reader.Metadata!.Schema);
+        }
+        catch (Exception e) when (e is not (DataFormatException or OperationCanceledException))
+        {
+            throw new DataFormatException($"{path}: cannot read the Parquet schema: {e.Message}", e);
+        }
+    }
+}
