@@ -35,7 +35,7 @@ public static class DatasetReference
             case "folder" when rest.Length > 0:
                 return ImageFolderDataset.Open(reference, rest, options.Limit);
             case "parquet" when rest.Length > 0:
-                throw new DataFormatException("parquet: references are opened by ParquetImageDataset");
+                return global::StreamPipeline.Data.Parquet.ParquetImageDataset.Open(rest, options.Limit);
             default:
                 throw new ArgumentException($"Malformed dataset reference '{reference}': expected one of {Forms}");
         }

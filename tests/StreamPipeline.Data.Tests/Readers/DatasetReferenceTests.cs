@@ -31,15 +31,16 @@ public sealed class DatasetReferenceTests : IDisposable
     }
 
     [Fact]
-    public void Parquet_reference_is_recognised_but_left_to_the_parquet_reader()
+    public void Parquet_reference_opens_the_job_directory_with_the_parquet_reader()
     {
         Assert.True(DatasetReference.IsParquet("parquet:/jobs/det", out var jobDir));
         Assert.Equal("/jobs/det", jobDir);
         Assert.False(DatasetReference.IsParquet("folder:/jobs/det", out _));
         Assert.False(DatasetReference.IsParquet("parquet:", out _));
 
-        var e = Assert.Throws<DataFormatException>(() => DatasetReference.Open("parquet:/jobs/det"));
-        Assert.Equal("parquet: references are opened by ParquetImageDataset", e.Message);
+        var missing = Path.Combine(Path.GetTempPath(), "no-such-job-" + Guid.NewGuid().ToString("N"));
+        var e = Assert.Throws<DataFormatException>(() => DatasetReference.Open("parquet:" + missing));
+        Assert.Contains(missing, e.Message);
     }
 
     [Theory]
