@@ -20,7 +20,8 @@ public static class AttackPresets
         // Fashion-MNIST (28×28×1): a larger L2 budget, as the MNIST-scale robustness literature uses.
         ("fashion-mnist", ConstructionKind.Det or ConstructionKind.Rand) =>
             new AttackSettings(ThreatModel.L2, Eps: 4.0f, StepSize: 0.3f, Steps: 60),
-        // Chosen by measurement (see config/presets/fashion-mnist.conf).
+        // Chosen by measurement on tiny trained CNNs: 300 steps of 0.1 matched 100% of examples below
+        // relative distance 0.1, 200 did not (numbers in config/presets/fashion-mnist.conf).
         ("fashion-mnist", ConstructionKind.Robust or ConstructionKind.NonRobust) =>
             new AttackSettings(ThreatModel.L2Unbounded, Eps: 0f, StepSize: 0.1f, Steps: 300),
         _ when !Datasets.Contains(dataset) =>
