@@ -9,10 +9,6 @@ var root = new RootCommand(
 {
     TrainCommand.Create(),
     EvaluateCommand.Create(),
-    BuildCommand.Create(),
-    InspectCommand.Create(),
-    ExperimentCommand.Create(),
-    BenchCommand.Create(),
 };
 
 var parse = root.Parse(args);

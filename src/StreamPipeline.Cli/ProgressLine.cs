@@ -14,7 +14,7 @@ public sealed class ProgressLine : IDisposable
     private readonly TimeSpan _plainInterval;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Lock _gate = new();
-    private TimeSpan _lastDraw = TimeSpan.MinValue;
+    private TimeSpan? _lastDraw;
     private int _lastWidth;
 
     public ProgressLine(string label, string unit = "img", bool? interactive = null, TimeSpan? plainInterval = null)
@@ -32,7 +32,7 @@ public sealed class ProgressLine : IDisposable
         {
             var now = _clock.Elapsed;
             var interval = _interactive ? TimeSpan.FromMilliseconds(200) : _plainInterval;
-            if (!force && now - _lastDraw < interval) return;
+            if (!force && _lastDraw is { } last && now - last < interval) return;
             _lastDraw = now;
             var line = Format(done, total, now, detail);
             if (_interactive)

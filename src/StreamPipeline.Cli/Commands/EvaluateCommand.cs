@@ -60,7 +60,8 @@ public static class EvaluateCommand
         var (model, info) = Checkpoint.Load(request.Model, device);
         using var _ = model;
         Checkpoint.CheckCompatible(info, data.Shape, data.Classes);
-        var attack = request.Attack is { } a ? Adversary.Untargeted(a, request.Seed) : null;
+        // Evaluation keeps each example's strongest iterate (highest loss): a stronger attack than the last iterate.
+        var attack = request.Attack is { } a ? Adversary.Untargeted(a with { KeepBest = true }, request.Seed) : null;
 
         EvaluationResult result;
         using (var progress = new ProgressLine("evaluate"))

@@ -61,7 +61,6 @@ public static class TrainCommand
         Directory.CreateDirectory(dir);
 
         using var model = ModelFactory.Create(request.Architecture, data.Shape, data.Classes);
-        model.to(device);
         var adversary = request.Adversarial is { } a ? Adversary.Untargeted(a, request.Settings.Seed) : null;
         var kind = request.Adversarial is null ? "standard" : $"adversarial ({request.Adversarial.Norm} eps {request.Adversarial.Eps} PGD-{request.Adversarial.Steps})";
         Console.Error.WriteLine($"train: {request.Architecture} on {data.Reference} ({data.Count:N0} images {data.Shape}), {kind}, {request.Settings.Epochs} epochs, device {device}");
