@@ -36,8 +36,11 @@ public static class CommonOptions
     public static IImageDataset OpenData(string reference, string? dataRoot, long? limit) =>
         DatasetReference.Open(reference, new DatasetOptions(dataRoot, limit));
 
+    /// <summary>Sets TorchSharp's CPU threads from --threads, else from STREAM_PIPELINE_THREADS when set.</summary>
     public static void ApplyThreads(int? threads)
     {
+        if (threads is null && int.TryParse(Environment.GetEnvironmentVariable("STREAM_PIPELINE_THREADS"), out var fromEnvironment))
+            threads = fromEnvironment;
         if (threads is { } n)
         {
             if (n < 1) throw new UsageException($"--threads must be at least 1, got {n}");

@@ -55,8 +55,8 @@ public static class TrainCommand
     /// <summary>Trains, evaluates when asked, and writes the checkpoint (atomically); returns its sidecar.</summary>
     public static CheckpointInfo Run(TrainRequest request, CancellationToken ct)
     {
-        var device = DeviceSelector.Select(request.Device, notice => Console.Error.WriteLine(notice));
         using var data = CommonOptions.OpenData(request.Data, request.DataRoot, request.Limit);
+        var device = DeviceSelector.Select(request.Device, notice => Console.Error.WriteLine(notice));
         var dir = Path.GetDirectoryName(Path.GetFullPath(request.Output))!;
         Directory.CreateDirectory(dir);
 

@@ -1,0 +1,91 @@
+namespace StreamPipeline.Cli.Tests;
+
+/// <summary>Every reader's bad input ends in one clear line naming the file, exit code 2, and no stack trace.</summary>
+public sealed class BadInputTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private CliProcess.Result Train(string dataRef) =>
+        CliProcess.Run(_dir.Path, "train", "--data", dataRef, "--out", _dir.File("model.pt"), "--epochs", "1", "--device", "cpu");
+
+    private static void AssertOneClearLine(CliProcess.Result result, string mustMention)
+    {
+        Assert.Equal(2, result.ExitCode);
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var errors = lines.Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToList();
+        Assert.Single(errors);
+        Assert.Contains(mustMention, errors[0]);
+        Assert.DoesNotContain(lines, l => l.StartsWith("at ", StringComparison.Ordinal));
+        Assert.Equal("", result.Stdout.Trim());
+    }
+
+    [Fact]
+    public void Idx_file_with_a_wrong_magic_number_is_one_line_and_exit_2()
+    {
+        var files = TinyData.WriteIdx(_dir.Path, "bad", 16, seed: 1);
+        var bytes = File.ReadAllBytes(files.Images);
+        bytes[3] = 0x99;
+        File.WriteAllBytes(files.Images, bytes);
+        AssertOneClearLine(Train(TinyData.Reference(files)), files.Images);
+    }
+
+    [Fact]
+    public void Truncated_idx_file_is_one_line_and_exit_2()
+    {
+        var files = TinyData.WriteIdx(_dir.Path, "short", 16, seed: 2);
+        var bytes = File.ReadAllBytes(files.Images);
+        File.WriteAllBytes(files.Images, bytes[..(bytes.Length - 100)]);
+        AssertOneClearLine(Train(TinyData.Reference(files)), files.Images);
+    }
+
+    [Fact]
+    public void Missing_fashion_mnist_files_are_one_line_and_exit_2()
+    {
+        var result = CliProcess.Run(_dir.Path, "train", "--data", "fashion-mnist:train", "--data-root", _dir.Path,
+            "--out", _dir.File("m.pt"), "--device", "cpu");
+        AssertOneClearLine(result, _dir.Path);
+    }
+
+    [Fact]
+    public void Cifar_file_of_a_wrong_length_is_one_line_and_exit_2()
+    {
+        var cifar = Directory.CreateDirectory(_dir.File("cifar")).FullName;
+        File.WriteAllBytes(Path.Combine(cifar, "test_batch.bin"), new byte[3073 * 2 + 5]);
+        AssertOneClearLine(Train($"cifar10:{cifar}:test"), "test_batch.bin");
+    }
+
+    [Fact]
+    public void Unreadable_image_in_a_folder_is_one_line_and_exit_2()
+    {
+        var cls = Directory.CreateDirectory(_dir.File("folder/cat")).FullName;
+        File.WriteAllBytes(Path.Combine(cls, "broken.png"), [0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+        AssertOneClearLine(Train($"folder:{_dir.File("folder")}"), "broken.png");
+    }
+
+    [Fact]
+    public void Corrupt_parquet_shard_is_one_line_and_exit_2()
+    {
+        var data = Directory.CreateDirectory(_dir.File("job/data")).FullName;
+        File.WriteAllBytes(Path.Combine(data, "part-00000.parquet"), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        AssertOneClearLine(Train($"parquet:{_dir.File("job")}"), "part-00000.parquet");
+    }
+
+    [Fact]
+    public void Malformed_reference_and_unknown_options_are_exit_2()
+    {
+        AssertOneClearLine(Train("nonsense"), "nonsense");
+        var unknown = CliProcess.Run(_dir.Path, "train", "--no-such-flag");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("error:", unknown.Stderr);
+    }
+
+    [Fact]
+    public void Missing_checkpoint_is_one_line_and_exit_2()
+    {
+        var files = TinyData.WriteIdx(_dir.Path, "ok", 16, seed: 3);
+        var result = CliProcess.Run(_dir.Path, "evaluate", "--model", _dir.File("absent.pt"), "--data", TinyData.Reference(files), "--device", "cpu");
+        AssertOneClearLine(result, "absent.pt");
+    }
+}

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace StreamPipeline.Cli.Tests;
+
+/// <summary>Runs the real stream-pipeline program (built next to the tests) as a child process.</summary>
+public static class CliProcess
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr);
+
+    public static string ProgramDll => Path.Combine(AppContext.BaseDirectory, "stream-pipeline.dll");
+
+    public static ProcessStartInfo StartInfo(string workingDirectory, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(ProgramDll);
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        // Two cores: keep each child to one TorchSharp thread so parallel test classes do not oversubscribe.
+        info.Environment["OMP_NUM_THREADS"] = "1";
+        info.Environment["STREAM_PIPELINE_THREADS"] = "1";
+        info.Environment.Remove("STREAM_PIPELINE_DEBUG");
+        return info;
+    }
+
+    public static Result Run(string workingDirectory, params string[] args) => Run(workingDirectory, TimeSpan.FromMinutes(5), args);
+
+    public static Result Run(string workingDirectory, TimeSpan timeout, params string[] args)
+    {
+        using var process = Process.Start(StartInfo(workingDirectory, args))!;
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"stream-pipeline {string.Join(' ', args)} did not finish within {timeout}");
+        }
+        process.WaitForExit();
+        return new Result(process.ExitCode, stdout.ToString(), stderr.ToString());
+    }
+}

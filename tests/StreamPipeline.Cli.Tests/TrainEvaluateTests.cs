@@ -1,0 +1,36 @@
+using System.Text.Json;
+
+namespace StreamPipeline.Cli.Tests;
+
+/// <summary>train then evaluate through the real program, on a tiny learnable dataset.</summary>
+public sealed class TrainEvaluateTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Train_writes_a_checkpoint_that_evaluate_scores_as_json()
+    {
+        var train = TinyData.Reference(TinyData.WriteIdx(_dir.Path, "train", 512, seed: 10));
+        var test = TinyData.Reference(TinyData.WriteIdx(_dir.Path, "test", 256, seed: 11));
+        var model = _dir.File("tiny.pt");
+
+        var trained = CliProcess.Run(_dir.Path, "train", "--data", train, "--out", model, "--epochs", "3", "--batch-size", "32",
+            "--lr", "0.01", "--device", "cpu", "--test-data", test);
+        Assert.True(trained.ExitCode == 0, trained.Stderr);
+        Assert.True(File.Exists(model) && File.Exists(model + ".json"));
+        using var sidecar = JsonDocument.Parse(File.ReadAllText(model + ".json"));
+        Assert.Equal("small-cnn", sidecar.RootElement.GetProperty("architecture").GetString());
+
+        var evaluated = CliProcess.Run(_dir.Path, "evaluate", "--model", model, "--data", test, "--device", "cpu",
+            "--attack", "l2", "--eps", "1.0", "--steps", "5", "--json");
+        Assert.True(evaluated.ExitCode == 0, evaluated.Stderr);
+        using var json = JsonDocument.Parse(evaluated.Stdout);
+        var accuracy = json.RootElement.GetProperty("accuracy").GetDouble();
+        var robust = json.RootElement.GetProperty("robust_accuracy").GetDouble();
+        Assert.Equal(256, json.RootElement.GetProperty("examples").GetInt64());
+        Assert.True(accuracy > 0.9, $"accuracy {accuracy}");
+        Assert.True(robust <= accuracy, $"robust {robust} > accuracy {accuracy}");
+    }
+}
