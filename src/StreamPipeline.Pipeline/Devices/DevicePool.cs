@@ -214,6 +214,8 @@ public sealed class DevicePool : ReceiveActor, IWithTimers
 
     private void Dispatch()
     {
+        if (_ct.IsCancellationRequested)
+            return;
         var live = _slots.Where(s => s.State != SlotState.Retired).Select(s => s.Index).ToArray();
         // Start the scan at a rotating slot so that equal workers share the batches.
         for (var k = 0; k < _slots.Length && _queue.Queued > 0; k++)

@@ -116,6 +116,8 @@ public sealed class JobDirectory : IDisposable
     /// <summary>Records a committed shard: checks its file and rewrites the manifest atomically. Thread-safe.</summary>
     public Manifest MarkCommitted(CommittedShard committed)
     {
+        // The manifest records names relative to data/, so a job directory can be moved.
+        committed = committed with { File = Path.GetRelativePath(DataDir, Path.Combine(DataDir, committed.File)) };
         lock (_gate)
         {
             var entry = _manifest.ShardAt(committed.Id);

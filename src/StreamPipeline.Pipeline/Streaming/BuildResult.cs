@@ -2,7 +2,10 @@ using StreamPipeline.Pipeline.Telemetry;
 
 namespace StreamPipeline.Pipeline.Streaming;
 
-/// <summary>What a build run did. <see cref="ShardsSkipped"/> were done by earlier runs.</summary>
+/// <summary>
+/// What a build run did: <see cref="ShardsSkipped"/> were done by earlier runs; rows and bytes count this run only.
+/// <see cref="Stats"/> is the metrics' snapshot (cumulative over the runs that share one <see cref="PipelineMetrics"/>).
+/// </summary>
 public sealed record BuildResult(
     string JobDir,
     int ShardsTotal,

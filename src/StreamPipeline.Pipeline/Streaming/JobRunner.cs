@@ -16,6 +16,8 @@ namespace StreamPipeline.Pipeline.Streaming;
 /// Runs a build on an actor system: opens (or resumes) the job directory, then streams the pending shards through
 /// load → bounded buffer → perturb (the <see cref="DevicePool"/>) → relabel → shard assembly → persist + manifest.
 /// The manifest, not the stream, decides what is done; a failed or cancelled run leaves a resumable directory.
+/// One device worker per entry of <c>spec.Devices</c>, used verbatim: resolve <c>auto</c> to the machine's devices
+/// first (<c>spec with { Devices = ... }</c>; devices are not part of the spec hash) to get one worker per GPU.
 /// </summary>
 public sealed class JobRunner : IDisposable
 {
@@ -28,6 +30,8 @@ public sealed class JobRunner : IDisposable
     /// <param name="metrics">Shared instruments (the CLI's); a private set when null.</param>
     public JobRunner(ActorSystem system, PipelineMetrics? metrics = null)
     {
+        if (!system.Dispatchers.HasDispatcher(PipelineSystem.DeviceDispatcherId))
+            throw new ArgumentException($"actor system {system.Name} has no {PipelineSystem.DeviceDispatcherId}: create it with PipelineSystem.Create (hocon/pipeline.conf)");
         _system = system;
         _ownsMetrics = metrics is null;
         _metrics = metrics ?? new PipelineMetrics();
@@ -89,6 +93,12 @@ public sealed class JobRunner : IDisposable
                 .SelectAsync(1, shard => run.CommitAsync(shard, token))
                 .ToMaterialized(Sink.Ignore<CommittedShard>(), Keep.Both)
                 .Run(materializer);
+            // Asks to a dead pool would wait forever: if it stops before the stream is done, fail the stream.
+            _ = pool.WatchAsync(CancellationToken.None).ContinueWith(_ =>
+            {
+                if (!completion.IsCompleted)
+                    killSwitch.Abort(new DevicePoolException("the device pool stopped before the build was done"));
+            }, TaskScheduler.Default);
             await using (ct.Register(() => killSwitch.Abort(new OperationCanceledException("build cancelled", ct))))
             {
                 try

@@ -11,8 +11,12 @@ using Xunit.Abstractions;
 
 namespace StreamPipeline.Pipeline.Tests.Streaming;
 
-public class JobRunnerTests(ITestOutputHelper output) : PipelineTestKit(output)
+public class JobRunnerTests : PipelineTestKit
 {
+    private readonly ITestOutputHelper _output;
+
+    public JobRunnerTests(ITestOutputHelper output) : base(output) => _output = output;
+
     private const string ModelSha = "c0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ffeec0ff";
     private static readonly ImageShape Shape = new(1, 4, 4);
 
@@ -257,6 +261,7 @@ public class JobRunnerTests(ITestOutputHelper output) : PipelineTestKit(output)
 
         // Besides the buffer: load-parallelism (2) batches being read and perturb-in-flight (2 per worker) at the pool,
         // one of them on the device. The lower bound shows the buffer does fill: the bound, not luck, keeps it there.
+        _output.WriteLine($"max-batches-ahead {maxAhead}: the loader led the devices by at most {maxLead} batches");
         Assert.InRange(maxLead, maxAhead, maxAhead + 4);
         Assert.Equal(60, factory.Perturbs);
     }
@@ -302,6 +307,37 @@ public class JobRunnerTests(ITestOutputHelper output) : PipelineTestKit(output)
         Assert.Equal(12, observer.Batches);
         Assert.Equal([0, 1, 2, 3], observer.Shards.Order());
         Assert.Equal((4, 100L), (observer.Last!.ShardsDone, observer.Last.RowsDone));
+    }
+
+    [Fact]
+    public void Runner_refuses_an_actor_system_without_the_device_dispatcher()
+    {
+        using var bare = Akka.Actor.ActorSystem.Create("bare");
+
+        var error = Assert.Throws<ArgumentException>(() => new JobRunner(bare));
+
+        Assert.Contains("has no stream-pipeline.device-dispatcher", error.Message);
+    }
+
+    [Fact]
+    public async Task Shard_file_named_by_an_absolute_path_is_recorded_relative_to_the_data_folder()
+    {
+        using var dir = new TempDir();
+        var data = new InMemoryDataset(20, Shape);
+        using var runner = new JobRunner(Sys);
+
+        await runner.RunAsync(Spec(), dir.Path, data, new ShiftPerturberFactory(data.Classes), new AbsolutePathSink(), ModelSha);
+
+        Assert.Equal("part-00000.bin", JobDirectory.ReadManifest(dir.Path).Shards[0].File);
+    }
+
+    private sealed class AbsolutePathSink : IShardSink
+    {
+        public async Task<CommittedShard> CommitAsync(StreamPipeline.Pipeline.Planning.ShardPlan shard, IReadOnlyList<ConstructedRow> rows, string dataDir, CancellationToken ct)
+        {
+            var committed = await new BinaryShardSink().CommitAsync(shard, rows, dataDir, ct);
+            return committed with { File = Path.Combine(dataDir, committed.File) };
+        }
     }
 
     private sealed class CallbackObserver(Action? onShard = null) : BuildObserver
