@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using StreamPipeline.Pipeline.Specs;
+using StreamPipeline.Pipeline.Telemetry;
+
+namespace StreamPipeline.Pipeline.Devices;
+
+/// <summary>
+/// Holds one device for the <see cref="DevicePool"/>: runs on its own thread (the pinned device dispatcher), creates
+/// its perturber there when it starts, perturbs one piece at a time synchronously and reports to the pool.
+/// Failures are reported, not thrown: the pool decides about retries and restarts.
+/// </summary>
+public sealed class DeviceWorker : ReceiveActor
+{
+    private readonly int _slot;
+    private readonly int _incarnation;
+    private readonly string _device;
+    private readonly IPerturberFactory _factory;
+    private readonly FaultInjection _faults;
+    private readonly PipelineMetrics _metrics;
+    private readonly CancellationToken _ct;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private IBatchPerturber? _perturber;
+
+    public DeviceWorker(int slot, int incarnation, string device, IPerturberFactory factory, FaultInjection faults, PipelineMetrics metrics, CancellationToken ct)
+    {
+        _slot = slot;
+        _incarnation = incarnation;
+        _device = device;
+        _factory = factory;
+        _faults = faults;
+        _metrics = metrics;
+        _ct = ct;
+        Receive<DeviceWork>(Perturb);
+    }
+
+    public static Props Props(int slot, int incarnation, string device, IPerturberFactory factory, FaultInjection faults, PipelineMetrics metrics, CancellationToken ct) =>
+        Akka.Actor.Props.Create(() => new DeviceWorker(slot, incarnation, device, factory, faults, metrics, ct))
+            .WithDispatcher(PipelineSystem.DeviceDispatcherId);
+
+    protected override void PreStart()
+    {
+        // PreStart runs on this actor's pinned thread, like every Perturb and the Dispose in PostStop.
+        try
+        {
+            _perturber = new FaultInjectingPerturber(_factory.Create(_device), _slot, _device, _faults);
+            Context.Parent.Tell(new WorkerStarted(_slot, _incarnation, Environment.CurrentManagedThreadId));
+        }
+        catch (Exception e)
+        {
+            Context.Parent.Tell(new WorkerStartFailed(_slot, _incarnation, DeviceErrors.Describe(e)));
+        }
+    }
+
+    private void Perturb(DeviceWork work)
+    {
+        if (_perturber is null)
+        {
+            Context.Parent.Tell(new DeviceWorkFailed(_slot, _incarnation, work.UnitId, "device worker has no perturber", false));
+            return;
+        }
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = _perturber.Perturb(work.Request, _ct);
+            BatchSplitter.CheckResult(work.Request, result);
+            Context.Parent.Tell(new DeviceWorkDone(_slot, _incarnation, work.UnitId, result));
+        }
+        catch (Exception e)
+        {
+            Context.Parent.Tell(new DeviceWorkFailed(_slot, _incarnation, work.UnitId, DeviceErrors.Describe(e), DeviceErrors.IsOutOfMemory(e)));
+        }
+        finally
+        {
+            _metrics.DeviceBusy(_device, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    protected override void PostStop()
+    {
+        try
+        {
+            _perturber?.Dispose();
+        }
+        catch (Exception e)
+        {
+            _log.Warning("Disposing the perturber of device {0} (worker {1}) failed: {2}", _device, _slot, DeviceErrors.Describe(e));
+        }
+        _perturber = null;
+    }
+}

@@ -1,0 +1,14 @@
+using StreamPipeline.Data;
+using StreamPipeline.Pipeline.Planning;
+
+namespace StreamPipeline.Pipeline.Sinks;
+
+/// <summary>Writes one shard's rows as one file, atomically: a temporary file, fsync, then rename into place.</summary>
+public interface IShardSink
+{
+    /// <summary>
+    /// Writes <paramref name="rows"/> (the whole shard, in order) into <paramref name="dataDir"/>. On failure or
+    /// cancellation no file of this shard is left behind under its final name and the temporary file is removed.
+    /// </summary>
+    Task<CommittedShard> CommitAsync(ShardPlan shard, IReadOnlyList<ConstructedRow> rows, string dataDir, CancellationToken ct);
+}

@@ -1,0 +1,246 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using StreamPipeline.Attacks;
+
+namespace StreamPipeline.Pipeline.Specs;
+
+/// <summary>
+/// A dataset-construction job, resolved from HOCON + flags (see config/jobs/defaults.conf for every
+/// setting and its default). Immutable; <see cref="Validated"/> checks it once at the edge.
+/// </summary>
+/// <remarks>
+/// <see cref="SpecHash"/> identifies the job's output: it covers every field that changes the rows
+/// written (construction, data, limit, shard size, attack, seed, start mode, the model checksum and
+/// the output format version) and leaves out what only changes how the work is done (model path,
+/// devices, batch size, retries, look-ahead, fault injection). Batch size is left out because every
+/// random choice is seeded per example; numerically a device kernel may round differently at another
+/// batch size, which is also what happens when an out-of-memory batch is split.
+/// </remarks>
+public sealed record JobSpec
+{
+    /// <summary>Version of the rows' meaning and layout; part of the spec hash.</summary>
+    public const int OutputFormatVersion = 1;
+
+    public required ConstructionKind Construction { get; init; }
+
+    /// <summary>Path of the classifier checkpoint (its checksum, not its path, is in the spec hash).</summary>
+    public required string Model { get; init; }
+
+    /// <summary>Dataset reference, e.g. <c>fashion-mnist:train</c>.</summary>
+    public required string Data { get; init; }
+
+    /// <summary>Build the first N examples only; null = all.</summary>
+    public long? Limit { get; init; }
+
+    public int BatchSize { get; init; } = 128;
+
+    /// <summary>Examples per shard; need not be a multiple of <see cref="BatchSize"/>.</summary>
+    public int ShardSize { get; init; } = 1024;
+
+    /// <summary>One device worker per entry (<c>auto</c>, <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>, <c>mps</c>).</summary>
+    public IReadOnlyList<string> Devices { get; init; } = ["auto"];
+
+    public AttackSettings Attack { get; init; } = AttackSettings.Default;
+
+    public long Seed { get; init; }
+
+    public StartMode StartMode { get; init; } = StartMode.OtherImage;
+
+    /// <summary>Retries of a failing batch after its first failure (so at most MaxRetries + 1 attempts).</summary>
+    public int MaxRetries { get; init; } = 3;
+
+    /// <summary>Loaded batches allowed to wait for a device (the backpressure bound).</summary>
+    public int MaxBatchesAhead { get; init; } = 4;
+
+    public FaultInjection Faults { get; init; } = FaultInjection.None;
+
+    private static readonly Regex DevicePattern = new(@"^(auto|cpu|mps|cuda(:\d{1,3})?)$", RegexOptions.CultureInvariant);
+
+    /// <summary>Checks every value; throws <see cref="ArgumentException"/> with one line naming the first bad setting.</summary>
+    public JobSpec Validated()
+    {
+        if (!Enum.IsDefined(Construction))
+            Fail($"construction {(int)Construction} is not one of det|rand|robust|nonrobust");
+        if (string.IsNullOrWhiteSpace(Model))
+            Fail("model is required: the path of the classifier checkpoint");
+        if (string.IsNullOrWhiteSpace(Data))
+            Fail("data is required: a dataset reference such as fashion-mnist:train");
+        if (Limit is <= 0)
+            Fail($"limit = {Limit} must be positive (or \"all\")");
+        if (BatchSize is < 1 or > 1 << 20)
+            Fail($"batch-size = {BatchSize} must be between 1 and {1 << 20}");
+        if (ShardSize is < 1 or > 1 << 24)
+            Fail($"shard-size = {ShardSize} must be between 1 and {1 << 24}");
+        if (Devices is null || Devices.Count == 0)
+            Fail("devices must name at least one device (auto, cpu, cuda:N)");
+        foreach (var device in Devices!)
+        {
+            if (device is null || !DevicePattern.IsMatch(device))
+                Fail($"devices: '{device}' is not a device (auto, cpu, cuda, cuda:N, mps)");
+        }
+        if (Devices!.Contains("auto") && Devices!.Count > 1)
+            Fail("devices: 'auto' cannot be combined with other devices");
+        if (Attack is null)
+            Fail("attack settings are missing");
+        if (!Enum.IsDefined(Attack!.Norm))
+            Fail($"attack.norm {(int)Attack.Norm} is not one of l2|linf|l2-unbounded");
+        if (Attack.Norm == AttackNorm.L2Unbounded && !SpecNames.IsRepresentationMatching(Construction))
+            Fail($"attack.norm = l2-unbounded is for robust/nonrobust; {SpecNames.Of(Construction)} needs an eps-ball (l2 or linf)");
+        if (Attack.Norm != AttackNorm.L2Unbounded && !(double.IsFinite(Attack.Eps) && Attack.Eps > 0))
+            Fail($"attack.eps = {Attack.Eps.ToString(CultureInfo.InvariantCulture)} must be a positive number");
+        if (!(double.IsFinite(Attack.StepSize) && Attack.StepSize > 0))
+            Fail($"attack.step-size = {Attack.StepSize.ToString(CultureInfo.InvariantCulture)} must be a positive number");
+        if (Attack.Steps is < 1 or > 1_000_000)
+            Fail($"attack.steps = {Attack.Steps} must be between 1 and 1000000");
+        if (!Enum.IsDefined(StartMode))
+            Fail($"start-mode {(int)StartMode} is not one of other-image|noise");
+        if (MaxRetries is < 0 or > 100)
+            Fail($"max-retries = {MaxRetries} must be between 0 and 100");
+        if (MaxBatchesAhead is < 1 or > 4096)
+            Fail($"max-batches-ahead = {MaxBatchesAhead} must be between 1 and 4096");
+        if (Faults is null)
+            Fail("faults settings are missing");
+        if (Faults!.FailEveryNthBatch < 0)
+            Fail($"faults.fail-every-nth-batch = {Faults.FailEveryNthBatch} must be 0 (off) or positive");
+        if (Faults.OomAboveBatchSize < 0)
+            Fail($"faults.oom-above-batch-size = {Faults.OomAboveBatchSize} must be 0 (off) or positive");
+        foreach (var index in Faults.FailingDevices)
+        {
+            if (index < 0 || index >= Devices!.Count)
+                Fail($"faults.failing-devices: {index} is not an index into devices (0..{Devices.Count - 1})");
+        }
+        return this;
+    }
+
+    private static void Fail(string message) => throw new ArgumentException("job spec: " + message);
+
+    /// <summary>The full resolved spec as a JSON object, keys in canonical (ordinal) order.</summary>
+    public JsonObject ToJsonObject() => new()
+    {
+        ["attack"] = AttackJson(includeEps: true),
+        ["batch-size"] = BatchSize,
+        ["construction"] = SpecNames.Of(Construction),
+        ["data"] = Data,
+        ["devices"] = new JsonArray(Devices.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray()),
+        ["faults"] = new JsonObject
+        {
+            ["fail-every-nth-batch"] = Faults.FailEveryNthBatch,
+            ["failing-devices"] = new JsonArray(Faults.FailingDevices.Select(i => (JsonNode?)JsonValue.Create(i)).ToArray()),
+            ["oom-above-batch-size"] = Faults.OomAboveBatchSize,
+        },
+        ["limit"] = LimitJson(),
+        ["max-batches-ahead"] = MaxBatchesAhead,
+        ["max-retries"] = MaxRetries,
+        ["model"] = Model,
+        ["seed"] = Seed,
+        ["shard-size"] = ShardSize,
+        ["start-mode"] = SpecNames.Of(StartMode),
+    };
+
+    /// <summary>The full resolved spec as compact canonical JSON (what job.conf and file metadata record).</summary>
+    public string ToCanonicalJson() => ToJsonObject().ToJsonString(CanonicalJson.Options);
+
+    /// <summary>The fields that decide the output, flattened to dotted keys with JSON-text values (the manifest records them).</summary>
+    public IReadOnlyDictionary<string, string> OutputFields() => Flatten(OutputJson());
+
+    /// <summary>The fields that decide the output as a JSON object (keys in ordinal order).</summary>
+    public JsonObject OutputJson()
+    {
+        var output = new JsonObject
+        {
+            ["attack"] = AttackJson(includeEps: Attack.Norm != AttackNorm.L2Unbounded),
+            ["construction"] = SpecNames.Of(Construction),
+            ["data"] = Data,
+            ["format"] = OutputFormatVersion,
+            ["limit"] = LimitJson(),
+            ["seed"] = Seed,
+            ["shard-size"] = ShardSize,
+        };
+        // The start image only exists for representation matching; elsewhere the setting is inert.
+        if (SpecNames.IsRepresentationMatching(Construction))
+            output["start-mode"] = SpecNames.Of(StartMode);
+        return output;
+    }
+
+    /// <summary>A JSON object flattened to dotted keys with JSON-text values, in ordinal key order.</summary>
+    public static IReadOnlyDictionary<string, string> Flatten(JsonObject node)
+    {
+        var fields = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        Flatten(node, "", fields);
+        return fields;
+    }
+
+    /// <summary>SHA-256 (lowercase hex) of the canonical JSON of <see cref="OutputFields"/> plus the model checksum.</summary>
+    public string SpecHash(string modelSha256)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelSha256);
+        var canonical = new JsonObject();
+        var fields = new SortedDictionary<string, string>(OutputFields().ToDictionary(), StringComparer.Ordinal)
+        {
+            ["model-sha256"] = JsonValue.Create(modelSha256.ToLowerInvariant()).ToJsonString(CanonicalJson.Options),
+        };
+        foreach (var (key, value) in fields)
+            canonical[key] = JsonNode.Parse(value);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToJsonString(CanonicalJson.Options))));
+    }
+
+    /// <summary>The resolved spec as HOCON text (job.conf); <see cref="JobSpecLoader"/> reads it back to an equal spec.</summary>
+    public string ToHocon()
+    {
+        var text = new StringBuilder();
+        text.Append("# Resolved job spec, written by stream-pipeline build. Defaults: config/jobs/defaults.conf.\n");
+        WriteHocon(ToJsonObject(), text, 0);
+        return text.ToString();
+    }
+
+    public bool Equals(JobSpec? other) => other is not null && ToCanonicalJson() == other.ToCanonicalJson();
+
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(ToCanonicalJson());
+
+    private JsonObject AttackJson(bool includeEps)
+    {
+        var attack = new JsonObject();
+        if (includeEps)
+            attack["eps"] = Attack.Eps;
+        attack["norm"] = SpecNames.Of(Attack.Norm);
+        attack["random-start"] = Attack.RandomStart;
+        attack["step-size"] = Attack.StepSize;
+        attack["steps"] = Attack.Steps;
+        return attack;
+    }
+
+    private JsonNode LimitJson() => Limit is { } limit ? JsonValue.Create(limit) : JsonValue.Create("all");
+
+    private static void Flatten(JsonObject node, string prefix, IDictionary<string, string> into)
+    {
+        foreach (var (key, value) in node)
+        {
+            if (value is JsonObject child)
+                Flatten(child, prefix + key + ".", into);
+            else
+                into[prefix + key] = value?.ToJsonString(CanonicalJson.Options) ?? "null";
+        }
+    }
+
+    private static void WriteHocon(JsonObject node, StringBuilder text, int depth)
+    {
+        var indent = new string(' ', depth * 2);
+        foreach (var (key, value) in node)
+        {
+            if (value is JsonObject child)
+            {
+                text.Append(indent).Append(key).Append(" {\n");
+                WriteHocon(child, text, depth + 1);
+                text.Append(indent).Append("}\n");
+            }
+            else
+            {
+                // JSON literals (quoted strings, numbers, booleans, arrays) are valid HOCON values.
+                text.Append(indent).Append(key).Append(" = ").Append(value?.ToJsonString(CanonicalJson.Options) ?? "null").Append('\n');
+            }
+        }
+    }
+}

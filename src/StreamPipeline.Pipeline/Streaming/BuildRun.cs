@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using Akka.Actor;
+using Akka.Event;
+using StreamPipeline.Pipeline.Devices;
+using StreamPipeline.Pipeline.Jobs;
+using StreamPipeline.Pipeline.Planning;
+using StreamPipeline.Pipeline.Sinks;
+using StreamPipeline.Pipeline.Specs;
+using StreamPipeline.Pipeline.Telemetry;
+
+namespace StreamPipeline.Pipeline.Streaming;
+
+/// <summary>The work of each stage of one build run, with its metrics and progress callbacks (the graph is in <see cref="JobRunner"/>).</summary>
+internal sealed class BuildRun(
+    BuildJob job,
+    JobDirectory directory,
+    BatchLoader loader,
+    PipelineMetrics metrics,
+    BuildObserver? observer,
+    ILoggingAdapter log)
+{
+    private readonly string _construction = SpecNames.Of(job.Spec.Construction);
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly int _shardsDoneAtStart = directory.Manifest.DoneShards.Count();
+    private readonly long _rowsDoneAtStart = directory.Manifest.RowsDone;
+    private int _shardsCommitted;
+    private long _rowsWritten;
+    private long _bytesWritten;
+
+    public InFlightTasks Tasks { get; } = new();
+
+    public int ShardsCommitted => Volatile.Read(ref _shardsCommitted);
+
+    public long RowsWritten => Interlocked.Read(ref _rowsWritten);
+
+    public long BytesWritten => Interlocked.Read(ref _bytesWritten);
+
+    public TimeSpan Elapsed => _clock.Elapsed;
+
+    public Task<LoadedBatch> LoadAsync(BatchPlan plan, CancellationToken ct) => Tasks.Track(Task.Run(() =>
+    {
+        metrics.InFlight(PipelineStage.Load, +1);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var loaded = loader.Load(plan);
+            metrics.BatchCompleted(PipelineStage.Load, _construction, plan.Count, Stopwatch.GetElapsedTime(started));
+            return loaded;
+        }
+        finally
+        {
+            metrics.InFlight(PipelineStage.Load, -1);
+        }
+    }, ct));
+
+    public async Task<BatchPerturbed> PerturbAsync(IActorRef pool, LoadedBatch loaded, CancellationToken ct)
+    {
+        metrics.InFlight(PipelineStage.Perturb, +1);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            // Ask<object>: the pool answers BatchPerturbed or Status.Failure, and the failure's cause is the job's error.
+            var reply = await pool.Ask<object>(new PerturbBatch(loaded.Plan, loaded.Request), null, ct).ConfigureAwait(false);
+            if (reply is Status.Failure failure)
+                ExceptionDispatchInfo.Throw(failure.Cause);
+            if (reply is not BatchPerturbed perturbed)
+                throw new InvalidOperationException($"the device pool answered {reply.GetType().Name} to {loaded.Plan}");
+            metrics.BatchCompleted(PipelineStage.Perturb, _construction, loaded.Plan.Count, Stopwatch.GetElapsedTime(started));
+            var successes = perturbed.Result.Success.Count(s => s);
+            metrics.AttackResults(_construction, perturbed.Result.Success.Length, successes);
+            Notify(o => o.OnBatchPerturbed(Progress()));
+            return perturbed;
+        }
+        finally
+        {
+            metrics.InFlight(PipelineStage.Perturb, -1);
+        }
+    }
+
+    public RelabeledBatch Relabel(BatchPerturbed perturbed)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var rows = Relabeler.ToRows(job.Spec.Construction, perturbed);
+        metrics.BatchCompleted(PipelineStage.Relabel, _construction, rows.Rows.Count, Stopwatch.GetElapsedTime(started));
+        return rows;
+    }
+
+    public Task<CommittedShard> CommitAsync(ShardRows shard, CancellationToken ct) => Tasks.Track(Commit(shard, ct));
+
+    private async Task<CommittedShard> Commit(ShardRows shard, CancellationToken ct)
+    {
+        metrics.InFlight(PipelineStage.Persist, +1);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var committed = await job.Sink.CommitAsync(shard.Shard, shard.Rows, directory.DataDir, ct).ConfigureAwait(false);
+            if (committed.Id != shard.Shard.Id)
+                throw new InvalidOperationException($"the shard sink committed shard {committed.Id} when asked for {shard.Shard}");
+            // No cancellation from here: a file in place is recorded, so it is not redone.
+            directory.MarkCommitted(committed);
+            Interlocked.Increment(ref _shardsCommitted);
+            Interlocked.Add(ref _rowsWritten, committed.Rows);
+            Interlocked.Add(ref _bytesWritten, committed.Bytes);
+            metrics.ShardCommitted(_construction, committed.Rows, committed.Bytes);
+            metrics.BatchCompleted(PipelineStage.Persist, _construction, shard.Rows.Count, Stopwatch.GetElapsedTime(started));
+            Notify(o => o.OnShardCommitted(committed, Progress()));
+            return committed;
+        }
+        finally
+        {
+            metrics.InFlight(PipelineStage.Persist, -1);
+        }
+    }
+
+    public BuildProgress Progress()
+    {
+        var manifest = directory.Manifest;
+        return new BuildProgress(
+            manifest.Shards.Count, _shardsDoneAtStart + ShardsCommitted, manifest.TotalExamples,
+            _rowsDoneAtStart + RowsWritten, _rowsDoneAtStart, Elapsed, metrics.Snapshot());
+    }
+
+    public BuildResult Result() => new(
+        directory.Root, directory.Manifest.Shards.Count, _shardsDoneAtStart, ShardsCommitted, directory.Manifest.TotalExamples,
+        RowsWritten, BytesWritten, Elapsed, directory.RemovedLeftovers, directory.RedoneShards, metrics.Snapshot());
+
+    public void Notify(Action<BuildObserver> callback)
+    {
+        if (observer is null)
+            return;
+        try
+        {
+            callback(observer);
+        }
+        catch (Exception e)
+        {
+            log.Warning("Build observer failed (ignored): {0}", DeviceErrors.Describe(e));
+        }
+    }
+}

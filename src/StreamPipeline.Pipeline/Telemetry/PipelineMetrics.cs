@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace StreamPipeline.Pipeline.Telemetry;
+
+/// <summary>
+/// The pipeline's instruments on one <see cref="Meter"/> named <c>StreamPipeline</c> (created once, low-cardinality
+/// tags: stage, device, construction), mirrored in plain counters for <see cref="Snapshot"/>. Thread-safe.
+/// Collect with an OpenTelemetry MeterProvider: <c>.AddMeter(PipelineMetrics.MeterName)</c>.
+/// </summary>
+public sealed class PipelineMetrics : IDisposable
+{
+    public const string MeterName = "StreamPipeline";
+
+    /// <summary>Histogram buckets in seconds: device batches take from milliseconds to minutes.</summary>
+    public static IReadOnlyList<double> BatchDurationBuckets { get; } =
+        [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+    private static readonly string[] StageNames = ["load", "perturb", "relabel", "persist"];
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _items;
+    private readonly Counter<long> _batches;
+    private readonly Histogram<double> _batchDuration;
+    private readonly UpDownCounter<long> _inFlight;
+    private readonly Counter<double> _deviceBusy;
+    private readonly Counter<long> _attackSuccess;
+    private readonly Counter<long> _attackAttempts;
+    private readonly Counter<long> _shardsCommitted;
+    private readonly Counter<long> _retries;
+    private readonly Counter<long> _splits;
+    private readonly Counter<long> _rowsWritten;
+    private readonly Counter<long> _bytesWritten;
+
+    private readonly long[] _stageItems = new long[4];
+    private readonly long[] _stageBatches = new long[4];
+    private readonly long[] _stageInFlight = new long[4];
+    private readonly long[] _stageTicks = new long[4];
+    private readonly ConcurrentDictionary<string, long> _deviceBusyTicks = new(StringComparer.Ordinal);
+    private long _shards;
+    private long _rows;
+    private long _bytes;
+    private long _retryCount;
+    private long _splitCount;
+    private long _attempts;
+    private long _successes;
+
+    public PipelineMetrics()
+    {
+        _meter = new Meter(MeterName, "1.0");
+        _items = _meter.CreateCounter<long>("stream_pipeline.stage.items", "{example}", "Examples through a stage");
+        _batches = _meter.CreateCounter<long>("stream_pipeline.stage.batches", "{batch}", "Batches through a stage");
+        _batchDuration = _meter.CreateHistogram(
+            "stream_pipeline.stage.batch_duration", "s", "Time a batch spends in a stage", tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = BatchDurationBuckets });
+        _inFlight = _meter.CreateUpDownCounter<long>("stream_pipeline.stage.in_flight", "{batch}", "Batches inside a stage now");
+        _deviceBusy = _meter.CreateCounter<double>("stream_pipeline.device.busy_time", "s", "Time a device spent perturbing batches");
+        _attackSuccess = _meter.CreateCounter<long>("stream_pipeline.attack.success", "{example}", "Examples whose attack succeeded");
+        _attackAttempts = _meter.CreateCounter<long>("stream_pipeline.attack.attempts", "{example}", "Examples attacked");
+        _shardsCommitted = _meter.CreateCounter<long>("stream_pipeline.shards.committed", "{shard}", "Shards committed to the job directory");
+        _retries = _meter.CreateCounter<long>("stream_pipeline.retries", "{batch}", "Batch attempts that failed and were retried");
+        _splits = _meter.CreateCounter<long>("stream_pipeline.splits", "{batch}", "Batches split in halves after running out of device memory");
+        _rowsWritten = _meter.CreateCounter<long>("stream_pipeline.rows.written", "{row}", "Rows in committed shards");
+        _bytesWritten = _meter.CreateCounter<long>("stream_pipeline.bytes.written", "By", "Bytes of committed shard files");
+    }
+
+    /// <summary>A batch of <paramref name="items"/> examples left <paramref name="stage"/> after <paramref name="duration"/>.</summary>
+    public void BatchCompleted(PipelineStage stage, string construction, int items, TimeSpan duration)
+    {
+        var i = (int)stage;
+        var tags = new TagList { { "stage", StageNames[i] }, { "construction", construction } };
+        _items.Add(items, tags);
+        _batches.Add(1, tags);
+        _batchDuration.Record(duration.TotalSeconds, new TagList { { "stage", StageNames[i] } });
+        Interlocked.Add(ref _stageItems[i], items);
+        Interlocked.Increment(ref _stageBatches[i]);
+        Interlocked.Add(ref _stageTicks[i], duration.Ticks);
+    }
+
+    /// <summary>A batch entered (+1) or left (-1) <paramref name="stage"/>.</summary>
+    public void InFlight(PipelineStage stage, int delta)
+    {
+        _inFlight.Add(delta, new KeyValuePair<string, object?>("stage", StageNames[(int)stage]));
+        Interlocked.Add(ref _stageInFlight[(int)stage], delta);
+    }
+
+    public void DeviceBusy(string device, TimeSpan busy)
+    {
+        _deviceBusy.Add(busy.TotalSeconds, new KeyValuePair<string, object?>("device", device));
+        _deviceBusyTicks.AddOrUpdate(device, busy.Ticks, (_, ticks) => ticks + busy.Ticks);
+    }
+
+    public void AttackResults(string construction, int attempts, int successes)
+    {
+        var tag = new KeyValuePair<string, object?>("construction", construction);
+        _attackAttempts.Add(attempts, tag);
+        _attackSuccess.Add(successes, tag);
+        Interlocked.Add(ref _attempts, attempts);
+        Interlocked.Add(ref _successes, successes);
+    }
+
+    public void ShardCommitted(string construction, long rows, long bytes)
+    {
+        var tag = new KeyValuePair<string, object?>("construction", construction);
+        _shardsCommitted.Add(1, tag);
+        _rowsWritten.Add(rows, tag);
+        _bytesWritten.Add(bytes, tag);
+        Interlocked.Increment(ref _shards);
+        Interlocked.Add(ref _rows, rows);
+        Interlocked.Add(ref _bytes, bytes);
+    }
+
+    /// <summary>A batch failed on <paramref name="device"/> and goes back to the queue.</summary>
+    public void Retried(string device)
+    {
+        _retries.Add(1, new KeyValuePair<string, object?>("device", device));
+        Interlocked.Increment(ref _retryCount);
+    }
+
+    /// <summary>A batch ran out of memory on <paramref name="device"/> and was split in halves.</summary>
+    public void Split(string device)
+    {
+        _splits.Add(1, new KeyValuePair<string, object?>("device", device));
+        Interlocked.Increment(ref _splitCount);
+    }
+
+    public PipelineStats Snapshot()
+    {
+        StageStats Stage(int i) => new(
+            Interlocked.Read(ref _stageItems[i]), Interlocked.Read(ref _stageBatches[i]),
+            Interlocked.Read(ref _stageInFlight[i]), TimeSpan.FromTicks(Interlocked.Read(ref _stageTicks[i])).TotalSeconds);
+        return new PipelineStats(
+            Stage(0), Stage(1), Stage(2), Stage(3),
+            Interlocked.Read(ref _shards), Interlocked.Read(ref _rows), Interlocked.Read(ref _bytes),
+            Interlocked.Read(ref _retryCount), Interlocked.Read(ref _splitCount),
+            Interlocked.Read(ref _attempts), Interlocked.Read(ref _successes),
+            _deviceBusyTicks.ToDictionary(p => p.Key, p => TimeSpan.FromTicks(p.Value).TotalSeconds, StringComparer.Ordinal));
+    }
+
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,153 @@
+using StreamPipeline.Attacks;
+using StreamPipeline.Pipeline.Specs;
+
+namespace StreamPipeline.Pipeline.Tests.Specs;
+
+public class JobSpecLoaderTests
+{
+    private const string Minimal = """
+        construction = det
+        model = "models/standard.ckpt"
+        data = "fashion-mnist:train"
+        """;
+
+    [Fact]
+    public void Loader_fills_every_unset_setting_from_the_documented_defaults()
+    {
+        var spec = JobSpecLoader.Parse(Minimal);
+
+        Assert.Equal(new JobSpec { Construction = ConstructionKind.Det, Model = "models/standard.ckpt", Data = "fashion-mnist:train" }, spec);
+        Assert.Equal((128, 1024, 3, 4, 0L, (long?)null), (spec.BatchSize, spec.ShardSize, spec.MaxRetries, spec.MaxBatchesAhead, spec.Seed, spec.Limit));
+        Assert.Equal(["auto"], spec.Devices);
+        Assert.Equal(new AttackSettings(AttackNorm.L2, 0.5, 0.1, 100, false), spec.Attack);
+        Assert.Equal(StartMode.OtherImage, spec.StartMode);
+        Assert.False(spec.Faults.IsActive);
+    }
+
+    [Fact]
+    public void Loader_reads_nested_attack_and_fault_settings()
+    {
+        var spec = JobSpecLoader.Parse(Minimal + """
+
+            construction = robust
+            limit = 5000
+            devices = ["cuda:0", "cuda:1"]
+            attack { norm = l2-unbounded, step-size = 0.05, steps = 1000, random-start = on }
+            seed = 7
+            start-mode = noise
+            faults { fail-every-nth-batch = 5, oom-above-batch-size = 64, failing-devices = [1] }
+            """);
+
+        Assert.Equal(ConstructionKind.Robust, spec.Construction);
+        Assert.Equal(5000, spec.Limit);
+        Assert.Equal(["cuda:0", "cuda:1"], spec.Devices);
+        Assert.Equal((AttackNorm.L2Unbounded, 0.05, 1000, true), (spec.Attack.Norm, spec.Attack.StepSize, spec.Attack.Steps, spec.Attack.RandomStart));
+        Assert.Equal((7L, StartMode.Noise), (spec.Seed, spec.StartMode));
+        Assert.Equal((5, 64), (spec.Faults.FailEveryNthBatch, spec.Faults.OomAboveBatchSize));
+        Assert.Equal([1], spec.Faults.FailingDevices);
+    }
+
+    [Fact]
+    public void Flags_override_the_spec_file()
+    {
+        using var dir = new TestData.TempDir();
+        var file = dir.Sub("job.conf");
+        File.WriteAllText(file, Minimal + "\nbatch-size = 64\nlimit = 10\nattack.eps = 0.25\n");
+
+        var spec = JobSpecLoader.Load(file, new JobSpecOverrides
+        {
+            BatchSize = 32, Eps = 1.5, Devices = ["cpu", "cpu"], Construction = ConstructionKind.Rand, AllExamples = true,
+        });
+
+        Assert.Equal((32, 1.5, ConstructionKind.Rand, (long?)null), (spec.BatchSize, spec.Attack.Eps, spec.Construction, spec.Limit));
+        Assert.Equal(["cpu", "cpu"], spec.Devices);
+        Assert.Equal("fashion-mnist:train", spec.Data);
+    }
+
+    [Fact]
+    public void Flags_alone_make_a_spec_without_a_file()
+    {
+        var spec = JobSpecLoader.Load(null, new JobSpecOverrides { Construction = ConstructionKind.NonRobust, Model = "m.ckpt", Data = "idx:a,b", Limit = 100, Norm = AttackNorm.L2Unbounded });
+
+        Assert.Equal((ConstructionKind.NonRobust, "m.ckpt", "idx:a,b", (long?)100), (spec.Construction, spec.Model, spec.Data, spec.Limit));
+    }
+
+    [Theory]
+    [InlineData("batch-size = 0", "batch-size = 0 must be between")]
+    [InlineData("batch-size = abc", "batch-size = 'abc' is not a valid int32")]
+    [InlineData("shard-size = -3", "shard-size = -3")]
+    [InlineData("limit = -5", "limit = -5 must be positive")]
+    [InlineData("construction = dett", "construction 'dett' is not one of det|rand|robust|nonrobust")]
+    [InlineData("devices = [gpu]", "devices: 'gpu' is not a device")]
+    [InlineData("devices = [auto, cpu]", "'auto' cannot be combined")]
+    [InlineData("attack.eps = -1", "attack.eps = -1 must be a positive number")]
+    [InlineData("attack { norm = l3 }", "attack.norm 'l3' is not one of l2|linf|l2-unbounded")]
+    [InlineData("attack.norm = l2-unbounded", "l2-unbounded is for robust/nonrobust")]
+    [InlineData("attack.steps = 0", "attack.steps = 0")]
+    [InlineData("start-mode = zeros", "start-mode 'zeros' is not one of other-image|noise")]
+    [InlineData("max-batches-ahead = 0", "max-batches-ahead = 0")]
+    [InlineData("max-retries = -1", "max-retries = -1")]
+    [InlineData("faults.failing-devices = [3]", "faults.failing-devices: 3 is not an index into devices")]
+    [InlineData("attack.stepsize = 0.1", "unknown setting 'attack.stepsize'")]
+    [InlineData("batch_size = 2", "unknown setting 'batch_size'")]
+    [InlineData("seed = ${nowhere}", "not valid HOCON: Unresolved substitution: nowhere")]
+    public void Bad_values_are_refused_with_one_line_naming_the_setting(string line, string expected)
+    {
+        var error = Assert.Throws<ArgumentException>(() => JobSpecLoader.Parse(Minimal + "\n" + line, source: "bad.conf"));
+
+        Assert.StartsWith("job spec bad.conf: ", error.Message);
+        Assert.Contains(expected, error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Theory]
+    [InlineData("construction", "--construction")]
+    [InlineData("model", "--model")]
+    [InlineData("data", "--data")]
+    public void Missing_required_setting_is_refused_naming_its_flag(string missing, string flag)
+    {
+        var hocon = string.Join('\n', Minimal.Split('\n').Where(l => !l.StartsWith(missing, StringComparison.Ordinal)));
+
+        var error = Assert.Throws<ArgumentException>(() => JobSpecLoader.Parse(hocon));
+
+        Assert.Contains($"{missing} is required", error.Message);
+        Assert.Contains(flag, error.Message);
+    }
+
+    [Fact]
+    public void Missing_spec_file_is_refused_naming_it()
+    {
+        var error = Assert.Throws<ArgumentException>(() => JobSpecLoader.Load("/nonexistent/job.conf"));
+
+        Assert.Equal("job spec /nonexistent/job.conf: file not found", error.Message);
+    }
+
+    public static TheoryData<JobSpec> VariedSpecs() =>
+    [
+        new JobSpec { Construction = ConstructionKind.Det, Model = "m.ckpt", Data = "fashion-mnist:train" },
+        new JobSpec
+        {
+            Construction = ConstructionKind.Robust, Model = "/models/robust model \"v2\" ünï+.ckpt", Data = "cifar10:/data/c 10:train",
+            Limit = 123_456, BatchSize = 7, ShardSize = 1000, Devices = ["cuda:0", "cuda:1", "cpu"],
+            Attack = new AttackSettings(AttackNorm.L2Unbounded, 0.5, 1e-5, 1000, true), Seed = -42, StartMode = StartMode.Noise,
+            MaxRetries = 0, MaxBatchesAhead = 1, Faults = new FaultInjection(3, 64, [0, 2]),
+        },
+        new JobSpec
+        {
+            Construction = ConstructionKind.Rand, Model = "m", Data = "folder:/x", Attack = new AttackSettings(AttackNorm.Linf, 8.0 / 255, 2.0 / 255, 7, false),
+            Seed = long.MaxValue,
+        },
+    ];
+
+    [Theory]
+    [MemberData(nameof(VariedSpecs))]
+    public void Job_conf_text_reads_back_to_an_equal_spec(JobSpec spec)
+    {
+        var hocon = spec.Validated().ToHocon();
+
+        var read = JobSpecLoader.Parse(hocon, source: "job.conf");
+
+        Assert.Equal(spec.ToCanonicalJson(), read.ToCanonicalJson());
+        Assert.Equal(spec, read);
+    }
+}

@@ -1,0 +1,80 @@
+using StreamPipeline.Attacks;
+using StreamPipeline.Pipeline.Specs;
+
+namespace StreamPipeline.Pipeline.Tests.Specs;
+
+public class JobSpecTests
+{
+    private const string Model = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    private static readonly JobSpec Base = new JobSpec { Construction = ConstructionKind.Det, Model = "a.ckpt", Data = "fashion-mnist:train" }.Validated();
+
+    [Fact]
+    public void Spec_hash_ignores_how_the_work_is_done()
+    {
+        var variants = new[]
+        {
+            Base with { Devices = ["cpu", "cpu"] },
+            Base with { BatchSize = 7 },
+            Base with { MaxRetries = 9 },
+            Base with { MaxBatchesAhead = 1 },
+            Base with { Faults = new FaultInjection(2, 3, [0]) },
+            Base with { Model = "/elsewhere/same-model.ckpt" },
+            Base with { StartMode = StartMode.Noise }, // inert for det
+        };
+
+        Assert.All(variants, v => Assert.Equal(Base.SpecHash(Model), v.Validated().SpecHash(Model)));
+    }
+
+    [Fact]
+    public void Spec_hash_changes_with_every_setting_that_changes_the_output()
+    {
+        var variants = new (string Name, JobSpec Spec, string Model)[]
+        {
+            ("base", Base, Model),
+            ("model", Base, Model.Replace('0', 'f')),
+            ("construction", Base with { Construction = ConstructionKind.Rand }, Model),
+            ("data", Base with { Data = "fashion-mnist:test" }, Model),
+            ("limit", Base with { Limit = 100 }, Model),
+            ("shard-size", Base with { ShardSize = 512 }, Model),
+            ("norm", Base with { Attack = Base.Attack with { Norm = AttackNorm.Linf } }, Model),
+            ("eps", Base with { Attack = Base.Attack with { Eps = 0.25 } }, Model),
+            ("step-size", Base with { Attack = Base.Attack with { StepSize = 0.05 } }, Model),
+            ("steps", Base with { Attack = Base.Attack with { Steps = 99 } }, Model),
+            ("random-start", Base with { Attack = Base.Attack with { RandomStart = true } }, Model),
+            ("seed", Base with { Seed = 1 }, Model),
+        };
+
+        var hashes = variants.Select(v => (v.Name, Hash: v.Spec.Validated().SpecHash(v.Model))).ToArray();
+
+        Assert.Equal(hashes.Length, hashes.Select(h => h.Hash).Distinct().Count());
+        Assert.All(hashes, h => Assert.Matches("^[0-9a-f]{64}$", h.Hash));
+    }
+
+    [Fact]
+    public void Start_mode_matters_and_eps_does_not_for_unbounded_representation_matching()
+    {
+        var robust = Base with { Construction = ConstructionKind.Robust, Attack = new AttackSettings(AttackNorm.L2Unbounded, 0.5, 0.1, 1000, false) };
+
+        Assert.Equal(robust.SpecHash(Model), (robust with { Attack = robust.Attack with { Eps = 3 } }).SpecHash(Model));
+        Assert.NotEqual(robust.SpecHash(Model), (robust with { StartMode = StartMode.Noise }).SpecHash(Model));
+    }
+
+    [Fact]
+    public void Canonical_json_is_compact_with_keys_in_ordinal_order()
+    {
+        Assert.Equal(
+            """{"attack":{"eps":0.5,"norm":"l2","random-start":false,"step-size":0.1,"steps":100},"batch-size":128,"construction":"det","data":"fashion-mnist:train","devices":["auto"],"faults":{"fail-every-nth-batch":0,"failing-devices":[],"oom-above-batch-size":0},"limit":"all","max-batches-ahead":4,"max-retries":3,"model":"a.ckpt","seed":0,"shard-size":1024,"start-mode":"other-image"}""",
+            Base.ToCanonicalJson());
+    }
+
+    [Fact]
+    public void Output_fields_are_flattened_to_dotted_keys()
+    {
+        var fields = Base.OutputFields();
+
+        Assert.Equal(["attack.eps", "attack.norm", "attack.random-start", "attack.step-size", "attack.steps", "construction", "data", "format", "limit", "seed", "shard-size"], fields.Keys);
+        Assert.Equal("0.5", fields["attack.eps"]);
+        Assert.Equal("\"det\"", fields["construction"]);
+    }
+}

@@ -1,0 +1,78 @@
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Akka.Streams.TestKit;
+using StreamPipeline.Data;
+using StreamPipeline.Pipeline.Planning;
+using StreamPipeline.Pipeline.Streaming;
+using StreamPipeline.Pipeline.Tests.TestData;
+using Xunit.Abstractions;
+
+namespace StreamPipeline.Pipeline.Tests.Streaming;
+
+public class ShardAssemblerTests(ITestOutputHelper output) : PipelineTestKit(output)
+{
+    private static RelabeledBatch Batch(BatchPlan plan) => new(plan, Enumerable.Range(0, plan.Count)
+        .Select(i => new ConstructedRow(plan.Start + i, 1, 0, null, [0f], true, 0f)).ToArray());
+
+    private (TestPublisher.Probe<RelabeledBatch> Up, TestSubscriber.Probe<ShardRows> Down) Materialize() =>
+        this.SourceProbe<RelabeledBatch>()
+            .Via(ShardAssembler.Flow())
+            .ToMaterialized(this.SinkProbe<ShardRows>(), Keep.Both)
+            .Run(Sys.Materializer());
+
+    [Fact]
+    public void Assembler_emits_a_shard_when_its_last_batch_arrives()
+    {
+        var shards = ShardPlanner.Plan(25, 10);
+        var (up, down) = Materialize();
+        down.Request(10);
+
+        foreach (var plan in ShardPlanner.Batches(shards[0], 4))
+        {
+            if (plan.IsLastInShard)
+                break;
+            up.SendNext(Batch(plan));
+        }
+        down.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        up.SendNext(Batch(ShardPlanner.Batches(shards[0], 4).Last()));
+        var first = down.ExpectNext();
+        foreach (var plan in shards.Skip(1).SelectMany(s => ShardPlanner.Batches(s, 4)))
+            up.SendNext(Batch(plan));
+        var second = down.ExpectNext();
+        var third = down.ExpectNext();
+        up.SendComplete();
+        down.ExpectComplete();
+
+        Assert.Equal([shards[0], shards[1], shards[2]], new[] { first.Shard, second.Shard, third.Shard });
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), first.Rows.Select(r => r.Index));
+        Assert.Equal(Enumerable.Range(20, 5).Select(i => (long)i), third.Rows.Select(r => r.Index));
+    }
+
+    [Fact]
+    public void Assembler_fails_the_stream_on_a_missing_batch()
+    {
+        var batches = ShardPlanner.Batches(new ShardPlan(0, 0, 12), 4).ToArray();
+        var (up, down) = Materialize();
+        down.Request(10);
+
+        up.SendNext(Batch(batches[0]));
+        up.SendNext(Batch(batches[2]));
+
+        var error = down.ExpectError();
+        Assert.Contains("arrived where index 4 was expected", error.Message);
+    }
+
+    [Fact]
+    public void Assembler_fails_the_stream_when_a_shard_is_left_incomplete()
+    {
+        var first = ShardPlanner.Batches(new ShardPlan(0, 0, 8), 4).First();
+        var next = ShardPlanner.Batches(new ShardPlan(1, 8, 8), 4).First();
+        var (up, down) = Materialize();
+        down.Request(10);
+
+        up.SendNext(Batch(first));
+        up.SendNext(Batch(next));
+
+        Assert.Contains("shard 0 [0, 8) is incomplete (4 of 8 rows)", down.ExpectError().Message);
+    }
+}
