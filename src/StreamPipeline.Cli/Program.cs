@@ -9,6 +9,7 @@ var root = new RootCommand(
 {
     TrainCommand.Create(),
     EvaluateCommand.Create(),
+    BuildCommand.Create(),
 };
 
 var parse = root.Parse(args);

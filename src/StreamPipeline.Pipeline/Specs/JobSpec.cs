@@ -43,7 +43,7 @@ public sealed record JobSpec
     /// <summary>One device worker per entry (<c>auto</c>, <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>, <c>mps</c>).</summary>
     public IReadOnlyList<string> Devices { get; init; } = ["auto"];
 
-    public AttackSettings Attack { get; init; } = AttackSettings.Default;
+    public AttackSpec Attack { get; init; } = AttackSpec.Default;
 
     public long Seed { get; init; }
 

@@ -53,7 +53,7 @@ public static class JobSpecLoader
         var o = overrides ?? JobSpecOverrides.None;
         try
         {
-            var attack = new AttackSettings(
+            var attack = new AttackSpec(
                 o.Norm ?? Read(config, "attack.norm", SpecNames.ParseNorm),
                 o.Eps ?? Read(config, "attack.eps", ParseDouble),
                 o.StepSize ?? Read(config, "attack.step-size", ParseDouble),

@@ -34,8 +34,8 @@ public class JobRunnerTests : PipelineTestKit
             MaxBatchesAhead = maxAhead,
             MaxRetries = maxRetries,
             Attack = SpecNames.IsRepresentationMatching(construction)
-                ? new AttackSettings(AttackNorm.L2Unbounded, 0, 0.1, 1000, false)
-                : AttackSettings.Default,
+                ? new AttackSpec(AttackNorm.L2Unbounded, 0, 0.1, 1000, false)
+                : AttackSpec.Default,
         }.Validated();
 
     private async Task<BuildResult> Run(JobSpec spec, string jobDir, IImageDataset data, IPerturberFactory factory,
