@@ -127,9 +127,9 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
         WriteAtomically(_stepsFile, JsonSerializer.Serialize(steps, Indented));
     }
 
-    private SortedDictionary<string, double> ReadSteps() =>
+    private Dictionary<string, double> ReadSteps() =>
         File.Exists(_stepsFile)
-            ? JsonSerializer.Deserialize<SortedDictionary<string, double>>(File.ReadAllText(_stepsFile)) ?? new()
+            ? JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(_stepsFile)) ?? new()
             : new();
 
     private void WriteResults()
@@ -154,7 +154,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
             var e = evals[row.Name];
             var acc = e.GetProperty("accuracy").GetDouble();
             var rob = e.GetProperty("robust_accuracy").GetDouble();
-            md.AppendLine($"| {row.Label} | {row.Source} | {acc:P1} | {rob:P1} | {row.PaperAccuracy ?? "—"} |");
+            md.AppendLine($"| {row.Label} | {row.Source} | {Percent(acc)} | {Percent(rob)} | {row.PaperAccuracy ?? "—"} |");
             csv.AppendLine(string.Join(',', row.Name, '"' + row.Source + '"', acc.ToString("F4", inv), rob.ToString("F4", inv), row.PaperAccuracy ?? ""));
         }
         md.AppendLine();
@@ -170,7 +170,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
         {
             var b = spec.Builds[kind];
             var eps = b.Norm == AttackNorm.L2Unbounded ? "no eps bound" : $"eps {b.Eps.ToString(inv)}";
-            md.AppendLine($"- D_{SpecNames.Of(kind)}: first {b.Images:N0} training images, {SpecNames.Of(b.Norm)} {eps}, {b.Steps} steps of {b.StepSize.ToString(inv)}");
+            md.AppendLine($"- {PaperName(kind)}: first {b.Images:N0} training images, {SpecNames.Of(b.Norm)} {eps}, {b.Steps} steps of {b.StepSize.ToString(inv)}");
         }
         md.AppendLine($"- retraining: {spec.Retrain.Epochs} epochs, Adam lr {spec.Retrain.LearningRate.ToString(inv)}");
         md.AppendLine();
@@ -186,6 +186,17 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
         WriteAtomically(Path.Combine(outDir, "results.csv"), csv.ToString());
         Console.Error.WriteLine(md.ToString());
     }
+
+    private static string Percent(double value) => (100 * value).ToString("F1", CultureInfo.InvariantCulture) + "%";
+
+    private static string PaperName(ConstructionKind kind) => kind switch
+    {
+        ConstructionKind.Det => "D_det",
+        ConstructionKind.Rand => "D_rand",
+        ConstructionKind.Robust => "D_R",
+        ConstructionKind.NonRobust => "D_NR",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
 
     private static void WriteAtomically(string path, string text)
     {

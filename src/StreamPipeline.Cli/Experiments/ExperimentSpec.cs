@@ -30,18 +30,7 @@ public sealed record ExperimentSpec(
 
     public static ExperimentSpec Load(string path, bool quick)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"experiment spec not found: {path}");
-        Config root;
-        try
-        {
-            root = ConfigurationFactory.ParseString(File.ReadAllText(path));
-        }
-        catch (Exception e) when (e is not FileNotFoundException)
-        {
-            throw new FormatException($"{path}: not valid HOCON: {e.Message}");
-        }
-        if (!root.HasPath("experiment")) throw new FormatException($"{path}: no 'experiment' block");
-        var c = root.GetConfig("experiment");
+        var c = Read(path, depth: 0);
         if (quick && c.HasPath("quick")) c = c.GetConfig("quick").WithFallback(c);
         try
         {
@@ -51,6 +40,27 @@ public sealed record ExperimentSpec(
         {
             throw new FormatException($"{path}: {e.Message}");
         }
+    }
+
+    /// <summary>The file's <c>experiment</c> block, falling back to the spec named by its <c>base</c> key (relative to the file).</summary>
+    private static Config Read(string path, int depth)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"experiment spec not found: {path}");
+        if (depth > 8) throw new FormatException($"{path}: 'base' specs nest too deep");
+        Config root;
+        try
+        {
+            root = ConfigurationFactory.ParseString(File.ReadAllText(path));
+        }
+        catch (Exception e)
+        {
+            throw new FormatException($"{path}: not valid HOCON: {e.Message}");
+        }
+        if (!root.HasPath("experiment")) throw new FormatException($"{path}: no 'experiment' block");
+        var c = root.GetConfig("experiment");
+        if (!c.HasPath("base")) return c;
+        var basePath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, c.GetString("base"));
+        return c.WithFallback(Read(basePath, depth + 1));
     }
 
     private static ExperimentSpec Parse(Config c, bool quick)
