@@ -53,7 +53,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
         foreach (var row in Rows)
             Evaluate(row.Name, ct);
 
-        Grids.Write(this, spec, dataRoot, ct);
+        await Grids.WriteAsync(this, outDir, dataRoot, ct);
         WriteResults();
         Console.Error.WriteLine($"experiment: done in {total.Elapsed.TotalMinutes:F1} min; results in {Path.Combine(outDir, "results.md")}");
     }

@@ -1,0 +1,7 @@
+using StreamPipeline.Data;
+
+namespace StreamPipeline.Cli.Inspection;
+
+/// <summary>A rendered example grid: the PNG (RGB), its size, the upscaling of each image and where each example was drawn.</summary>
+/// <param name="ExampleShape">Shape of one source or constructed image (before upscaling).</param>
+public sealed record GridImage(byte[] Png, int Width, int Height, int Scale, ImageShape ExampleShape, IReadOnlyList<GridRow> Rows);
