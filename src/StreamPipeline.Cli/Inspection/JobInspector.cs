@@ -45,7 +45,7 @@ public static class JobInspector
         {
             ct.ThrowIfCancellationRequested();
             var path = ShardPath(jobDir, shard);
-            var columns = await ShardStatsReader.ReadAsync(path, ct).ConfigureAwait(false);
+            var columns = await ParquetShardReader.ReadLabelsAsync(path, ct).ConfigureAwait(false);
             CheckBelongs(path, columns.Metadata, columns.Rows, shard, manifest);
             labels ??= new long[columns.Metadata.Classes];
             sources ??= new long[columns.Metadata.Classes];

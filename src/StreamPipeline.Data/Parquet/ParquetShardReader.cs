@@ -27,6 +27,9 @@ public static class ParquetShardReader
         return new ShardContents(rows, c.Png!, shape, c.Footer.KeyValues);
     }
 
+    /// <summary>Reads only labels, source labels, attack success and distance, plus the metadata; a bad file is a <see cref="DataFormatException"/>.</summary>
+    public static Task<ShardLabels> ReadLabelsAsync(string path, CancellationToken ct = default) => ShardFile.ReadLabelsAsync(path, ct);
+
     /// <summary>The row count from the file's footer, without reading any column.</summary>
     /// <exception cref="DataFormatException">The file is missing, corrupt, or not a schema-v1 constructed-dataset file.</exception>
     public static async Task<long> CountRowsAsync(string path, CancellationToken ct = default)

@@ -32,6 +32,35 @@ internal static class ShardFile
         }).ConfigureAwait(false);
     }
 
+    /// <summary>Reads only the small per-row columns (labels, attack success, distance): statistics need neither pixels nor PNGs.</summary>
+    internal static async Task<ShardLabels> ReadLabelsAsync(string path, CancellationToken ct)
+    {
+        return await Guard(path, async () =>
+        {
+            await using var reader = await ParquetReader.CreateAsync(path, null, ct).ConfigureAwait(false);
+            var footer = ReadFooter(reader, path);
+            var fields = ResolveFields(reader.Schema, path);
+            int n = checked((int)footer.Rows);
+            var labels = new ShardLabels(footer.Metadata, new int[n], new int[n], new bool[n], new float[n]);
+            int offset = 0;
+            for (int g = 0; g < reader.RowGroupCount; g++)
+            {
+                var group = reader.OpenRowGroupReader(g);
+                int rows = checked((int)group.RowCount);
+                if (offset + rows > n)
+                    throw new DataFormatException($"{path}: row groups hold more rows than the footer's {n}.");
+                await ReadDenseAsync(group, fields["label"], labels.Label.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
+                await ReadDenseAsync(group, fields["source_label"], labels.SourceLabel.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
+                await ReadDenseAsync(group, fields["attack_success"], labels.AttackSuccess.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
+                await ReadDenseAsync(group, fields["distance"], labels.Distance.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
+                offset += rows;
+            }
+            if (offset != n)
+                throw new DataFormatException($"{path}: row groups hold {offset} rows, the footer says {n}.");
+            return labels;
+        }).ConfigureAwait(false);
+    }
+
     /// <summary>Reads index, label and pixels, and with <paramref name="all"/> every other column too.</summary>
     internal static async Task<Columns> ReadAsync(string path, bool all, CancellationToken ct)
     {
