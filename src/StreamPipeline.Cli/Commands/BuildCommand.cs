@@ -98,7 +98,7 @@ public static class BuildCommand
         var preset = AttackPresets.Defaults(dataset, kind);
         return overrides with
         {
-            Norm = overrides.Norm ?? SpecNames.ParseNorm(AttackPresets.NormName(preset.Norm)),
+            Norm = overrides.Norm ?? preset.Norm,
             // (double)(decimal) keeps the preset's decimal text (0.3, not 0.30000001192092896) in job.conf and the hash.
             Eps = overrides.Eps ?? (preset.Norm == ThreatModel.L2Unbounded ? null : (double)(decimal)preset.Eps),
             StepSize = overrides.StepSize ?? (double)(decimal)preset.StepSize,

@@ -84,7 +84,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
             BatchSize = spec.BatchSize,
             ShardSize = spec.ShardSize,
             Devices = [spec.Devices],
-            Attack = new AttackSpec(b.Norm, b.Norm == AttackNorm.L2Unbounded ? 0.5 : b.Eps, b.StepSize, b.Steps, RandomStart: false),
+            Attack = new AttackSpec(b.Norm, b.Norm == ThreatModel.L2Unbounded ? 0.5 : b.Eps, b.StepSize, b.Steps, RandomStart: false),
             Seed = spec.Seed,
         }.Validated();
         var name = "build-" + SpecNames.Of(kind);
@@ -169,7 +169,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
         foreach (var kind in new[] { ConstructionKind.Det, ConstructionKind.Rand, ConstructionKind.NonRobust, ConstructionKind.Robust })
         {
             var b = spec.Builds[kind];
-            var eps = b.Norm == AttackNorm.L2Unbounded ? "no eps bound" : $"eps {b.Eps.ToString(inv)}";
+            var eps = b.Norm == ThreatModel.L2Unbounded ? "no eps bound" : $"eps {b.Eps.ToString(inv)}";
             md.AppendLine($"- {PaperName(kind)}: first {b.Images:N0} training images, {SpecNames.Of(b.Norm)} {eps}, {b.Steps} steps of {b.StepSize.ToString(inv)}");
         }
         md.AppendLine($"- retraining: {spec.Retrain.Epochs} epochs, Adam lr {spec.Retrain.LearningRate.ToString(inv)}");

@@ -26,7 +26,7 @@ public sealed record ExperimentSpec(
 {
     public sealed record TrainStep(int Epochs, double LearningRate);
 
-    public sealed record BuildStep(long Images, AttackNorm Norm, double Eps, double StepSize, int Steps);
+    public sealed record BuildStep(long Images, ThreatModel Norm, double Eps, double StepSize, int Steps);
 
     public static ExperimentSpec Load(string path, bool quick)
     {
@@ -124,7 +124,7 @@ public sealed record ExperimentSpec(
         foreach (var (name, step) in new[] { ("standard", Standard), ("robust", Robust), ("retrain", Retrain) })
             Check(step.Epochs > 0 && step.LearningRate > 0, $"{name}: epochs and learning-rate must be positive");
         foreach (var (kind, b) in Builds)
-            Check(b.Images > 0 && b.Steps > 0 && b.StepSize > 0 && (b.Norm == AttackNorm.L2Unbounded || b.Eps > 0),
+            Check(b.Images > 0 && b.Steps > 0 && b.StepSize > 0 && (b.Norm == ThreatModel.L2Unbounded || b.Eps > 0),
                 $"build.{SpecNames.Of(kind)}: images, steps, step-size (and eps for l2/linf) must be positive");
         RobustAdversary.Validate();
         EvaluationAttack.Validate();

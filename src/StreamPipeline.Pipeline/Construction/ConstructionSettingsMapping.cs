@@ -1,4 +1,3 @@
-using StreamPipeline.Attacks;
 using StreamPipeline.Pipeline.Specs;
 
 namespace StreamPipeline.Pipeline.Construction;
@@ -8,22 +7,9 @@ public static class ConstructionSettingsMapping
 {
     public static ConstructionSettings ToConstructionSettings(this JobSpec spec)
     {
-        var norm = spec.Attack.Norm switch
-        {
-            AttackNorm.L2 => ThreatModel.L2,
-            AttackNorm.Linf => ThreatModel.Linf,
-            AttackNorm.L2Unbounded => ThreatModel.L2Unbounded,
-            _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Attack.Norm, "unknown attack norm"),
-        };
-        var start = spec.StartMode switch
-        {
-            Specs.StartMode.OtherImage => Attacks.StartMode.OtherImage,
-            Specs.StartMode.Noise => Attacks.StartMode.Noise,
-            _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.StartMode, "unknown start mode"),
-        };
         // Constructions minimise their objective and keep each example's best iterate.
-        var attack = new Attacks.AttackSettings(norm, (float)spec.Attack.Eps, (float)spec.Attack.StepSize, spec.Attack.Steps,
+        var attack = new AttackSettings(spec.Attack.Norm, (float)spec.Attack.Eps, (float)spec.Attack.StepSize, spec.Attack.Steps,
             spec.Attack.RandomStart, KeepBest: true, Targeted: true);
-        return new ConstructionSettings(spec.Construction, attack, spec.Seed, start).Validate();
+        return new ConstructionSettings(spec.Construction, attack, spec.Seed, spec.StartMode).Validate();
     }
 }

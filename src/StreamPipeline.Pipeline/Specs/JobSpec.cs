@@ -87,9 +87,9 @@ public sealed record JobSpec
             Fail("attack settings are missing");
         if (!Enum.IsDefined(Attack!.Norm))
             Fail($"attack.norm {(int)Attack.Norm} is not one of l2|linf|l2-unbounded");
-        if (Attack.Norm == AttackNorm.L2Unbounded && !SpecNames.IsRepresentationMatching(Construction))
+        if (Attack.Norm == ThreatModel.L2Unbounded && !SpecNames.IsRepresentationMatching(Construction))
             Fail($"attack.norm = l2-unbounded is for robust/nonrobust; {SpecNames.Of(Construction)} needs an eps-ball (l2 or linf)");
-        if (Attack.Norm != AttackNorm.L2Unbounded && !(double.IsFinite(Attack.Eps) && Attack.Eps > 0))
+        if (Attack.Norm != ThreatModel.L2Unbounded && !(double.IsFinite(Attack.Eps) && Attack.Eps > 0))
             Fail($"attack.eps = {Attack.Eps.ToString(CultureInfo.InvariantCulture)} must be a positive number");
         if (!(double.IsFinite(Attack.StepSize) && Attack.StepSize > 0))
             Fail($"attack.step-size = {Attack.StepSize.ToString(CultureInfo.InvariantCulture)} must be a positive number");
@@ -151,7 +151,7 @@ public sealed record JobSpec
     {
         var output = new JsonObject
         {
-            ["attack"] = AttackJson(includeEps: Attack.Norm != AttackNorm.L2Unbounded),
+            ["attack"] = AttackJson(includeEps: Attack.Norm != ThreatModel.L2Unbounded),
             ["construction"] = SpecNames.Of(Construction),
             ["data"] = Data,
             ["format"] = OutputFormatVersion,

@@ -14,7 +14,7 @@ public sealed record JobSpecOverrides
     public int? BatchSize { get; init; }
     public int? ShardSize { get; init; }
     public IReadOnlyList<string>? Devices { get; init; }
-    public AttackNorm? Norm { get; init; }
+    public ThreatModel? Norm { get; init; }
     public double? Eps { get; init; }
     public double? StepSize { get; init; }
     public int? Steps { get; init; }

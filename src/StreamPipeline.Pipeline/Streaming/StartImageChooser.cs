@@ -12,7 +12,7 @@ public static class StartImageChooser
 {
     /// <summary>The chooser the job needs, or null (det/rand, or noise starts).</summary>
     public static Func<long, long>? For(JobSpec spec, long datasetCount) =>
-        SpecNames.IsRepresentationMatching(spec.Construction) && spec.StartMode == Specs.StartMode.OtherImage
+        SpecNames.IsRepresentationMatching(spec.Construction) && spec.StartMode == StartMode.OtherImage
             ? OtherImage(spec.Seed, datasetCount)
             : null;
 

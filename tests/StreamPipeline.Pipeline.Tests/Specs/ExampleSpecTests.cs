@@ -49,7 +49,7 @@ public class ExampleSpecTests
         {
             var spec = JobSpecLoader.Load(Path.Combine(RepoRoot(), "config", "jobs", name));
             Assert.True(SpecNames.IsRepresentationMatching(spec.Construction));
-            Assert.Equal(AttackNorm.L2Unbounded, spec.Attack.Norm);
+            Assert.Equal(ThreatModel.L2Unbounded, spec.Attack.Norm);
         }
         Assert.Equal(ConstructionKind.Det, JobSpecLoader.Load(Path.Combine(RepoRoot(), "config", "jobs", "det-cifar10.conf")).Construction);
     }

@@ -19,7 +19,7 @@ public class JobSpecLoaderTests
         Assert.Equal(new JobSpec { Construction = ConstructionKind.Det, Model = "models/standard.ckpt", Data = "fashion-mnist:train" }, spec);
         Assert.Equal((128, 1024, 3, 4, 0L, (long?)null), (spec.BatchSize, spec.ShardSize, spec.MaxRetries, spec.MaxBatchesAhead, spec.Seed, spec.Limit));
         Assert.Equal(["auto"], spec.Devices);
-        Assert.Equal(new AttackSpec(AttackNorm.L2, 0.5, 0.1, 100, false), spec.Attack);
+        Assert.Equal(new AttackSpec(ThreatModel.L2, 0.5, 0.1, 100, false), spec.Attack);
         Assert.Equal(StartMode.OtherImage, spec.StartMode);
         Assert.False(spec.Faults.IsActive);
     }
@@ -41,7 +41,7 @@ public class JobSpecLoaderTests
         Assert.Equal(ConstructionKind.Robust, spec.Construction);
         Assert.Equal(5000, spec.Limit);
         Assert.Equal(["cuda:0", "cuda:1"], spec.Devices);
-        Assert.Equal((AttackNorm.L2Unbounded, 0.05, 1000, true), (spec.Attack.Norm, spec.Attack.StepSize, spec.Attack.Steps, spec.Attack.RandomStart));
+        Assert.Equal((ThreatModel.L2Unbounded, 0.05, 1000, true), (spec.Attack.Norm, spec.Attack.StepSize, spec.Attack.Steps, spec.Attack.RandomStart));
         Assert.Equal((7L, StartMode.Noise), (spec.Seed, spec.StartMode));
         Assert.Equal((5, 64), (spec.Faults.FailEveryNthBatch, spec.Faults.OomAboveBatchSize));
         Assert.Equal([1], spec.Faults.FailingDevices);
@@ -67,7 +67,7 @@ public class JobSpecLoaderTests
     [Fact]
     public void Flags_alone_make_a_spec_without_a_file()
     {
-        var spec = JobSpecLoader.Load(null, new JobSpecOverrides { Construction = ConstructionKind.NonRobust, Model = "m.ckpt", Data = "idx:a,b", Limit = 100, Norm = AttackNorm.L2Unbounded });
+        var spec = JobSpecLoader.Load(null, new JobSpecOverrides { Construction = ConstructionKind.NonRobust, Model = "m.ckpt", Data = "idx:a,b", Limit = 100, Norm = ThreatModel.L2Unbounded });
 
         Assert.Equal((ConstructionKind.NonRobust, "m.ckpt", "idx:a,b", (long?)100), (spec.Construction, spec.Model, spec.Data, spec.Limit));
     }
@@ -129,12 +129,12 @@ public class JobSpecLoaderTests
         {
             Construction = ConstructionKind.Robust, Model = "/models/robust model \"v2\" ünï+.ckpt", Data = "cifar10:/data/c 10:train",
             Limit = 123_456, BatchSize = 7, ShardSize = 1000, Devices = ["cuda:0", "cuda:1", "cpu"],
-            Attack = new AttackSpec(AttackNorm.L2Unbounded, 0.5, 1e-5, 1000, true), Seed = -42, StartMode = StartMode.Noise,
+            Attack = new AttackSpec(ThreatModel.L2Unbounded, 0.5, 1e-5, 1000, true), Seed = -42, StartMode = StartMode.Noise,
             MaxRetries = 0, MaxBatchesAhead = 1, Faults = new FaultInjection(3, 64, [0, 2]),
         },
         new JobSpec
         {
-            Construction = ConstructionKind.Rand, Model = "m", Data = "folder:/x", Attack = new AttackSpec(AttackNorm.Linf, 8.0 / 255, 2.0 / 255, 7, false),
+            Construction = ConstructionKind.Rand, Model = "m", Data = "folder:/x", Attack = new AttackSpec(ThreatModel.Linf, 8.0 / 255, 2.0 / 255, 7, false),
             Seed = long.MaxValue,
         },
     ];

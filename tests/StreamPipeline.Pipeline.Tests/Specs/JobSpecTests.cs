@@ -37,7 +37,7 @@ public class JobSpecTests
             ("data", Base with { Data = "fashion-mnist:test" }, Model),
             ("limit", Base with { Limit = 100 }, Model),
             ("shard-size", Base with { ShardSize = 512 }, Model),
-            ("norm", Base with { Attack = Base.Attack with { Norm = AttackNorm.Linf } }, Model),
+            ("norm", Base with { Attack = Base.Attack with { Norm = ThreatModel.Linf } }, Model),
             ("eps", Base with { Attack = Base.Attack with { Eps = 0.25 } }, Model),
             ("step-size", Base with { Attack = Base.Attack with { StepSize = 0.05 } }, Model),
             ("steps", Base with { Attack = Base.Attack with { Steps = 99 } }, Model),
@@ -54,7 +54,7 @@ public class JobSpecTests
     [Fact]
     public void Start_mode_matters_and_eps_does_not_for_unbounded_representation_matching()
     {
-        var robust = Base with { Construction = ConstructionKind.Robust, Attack = new AttackSpec(AttackNorm.L2Unbounded, 0.5, 0.1, 1000, false) };
+        var robust = Base with { Construction = ConstructionKind.Robust, Attack = new AttackSpec(ThreatModel.L2Unbounded, 0.5, 0.1, 1000, false) };
 
         Assert.Equal(robust.SpecHash(Model), (robust with { Attack = robust.Attack with { Eps = 3 } }).SpecHash(Model));
         Assert.NotEqual(robust.SpecHash(Model), (robust with { StartMode = StartMode.Noise }).SpecHash(Model));

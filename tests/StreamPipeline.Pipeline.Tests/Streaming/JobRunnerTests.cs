@@ -34,7 +34,7 @@ public class JobRunnerTests : PipelineTestKit
             MaxBatchesAhead = maxAhead,
             MaxRetries = maxRetries,
             Attack = SpecNames.IsRepresentationMatching(construction)
-                ? new AttackSpec(AttackNorm.L2Unbounded, 0, 0.1, 1000, false)
+                ? new AttackSpec(ThreatModel.L2Unbounded, 0, 0.1, 1000, false)
                 : AttackSpec.Default,
         }.Validated();
 
