@@ -6,7 +6,7 @@ namespace StreamPipeline.Cli;
 public static class CommandRunner
 {
     /// <summary>Set STREAM_PIPELINE_DEBUG=1 to see stack traces.</summary>
-    private static bool ShowStackTraces => Environment.GetEnvironmentVariable("STREAM_PIPELINE_DEBUG") == "1";
+    internal static bool ShowStackTraces => Environment.GetEnvironmentVariable("STREAM_PIPELINE_DEBUG") == "1";
 
     public static async Task<int> RunAsync(Func<CancellationToken, Task<int>> body, CancellationToken ct)
     {

@@ -128,7 +128,7 @@ public static class BuildCommand
             data.Shape, ConstructedDatasetSchema.DefaultClassNames(data.Classes), spec.ToCanonicalJson(), spec.SpecHash(modelSha), modelSha,
             JsonSerializer.Serialize(spec.ToJsonObject()["attack"])).ToDictionary();
 
-        using var system = PipelineSystem.Create();
+        using var system = PipelineSystem.Create(overrides: StderrLogger.Config);
         using var runner = new JobRunner(system, options.Metrics);
         using var view = new BuildView(options.Label, options.Interactive);
         var job = new BuildJob(spec, jobDir, data, new ModelPerturberFactory(spec.Model, settings, threads), new ParquetShardSink(data.Shape, metadata), modelSha);

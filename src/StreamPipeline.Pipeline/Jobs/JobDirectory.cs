@@ -69,6 +69,8 @@ public sealed class JobDirectory : IDisposable
         if (File.Exists(root))
             throw new ArgumentException($"job directory {root} is a file");
         Directory.CreateDirectory(root);
+        var lockPath = Path.Combine(root, LockFileName);
+        var createdLock = !File.Exists(lockPath);
         var lockStream = AcquireLock(root);
         try
         {
@@ -105,6 +107,10 @@ public sealed class JobDirectory : IDisposable
         }
         catch
         {
+            // A refused directory is left as it was found, without a lock file that this call created. Deleted while
+            // still locked, so no other build can have taken the lock on it in between.
+            if (createdLock)
+                AtomicFile.TryDelete(lockPath);
             lockStream.Dispose();
             throw;
         }

@@ -1,0 +1,42 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Event;
+
+namespace StreamPipeline.Cli;
+
+/// <summary>
+/// The build's Akka logger: each log event as one line on stderr. Akka's default logger writes to stdout, with the
+/// full stack trace of every error; the CLI keeps stdout for results and shows stack traces only with
+/// STREAM_PIPELINE_DEBUG=1.
+/// </summary>
+public sealed class StderrLogger : ReceiveActor
+{
+    /// <summary>Actor-system settings that route Akka's log events here (and silence the stdout logger).</summary>
+    public static Config Config { get; } = ConfigurationFactory.ParseString(
+        $"akka.loggers = [\"{typeof(StderrLogger).FullName}, {typeof(StderrLogger).Assembly.GetName().Name}\"]\n" +
+        "akka.stdout-loglevel = OFF");
+
+    public StderrLogger()
+    {
+        Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
+        Receive<LogEvent>(e => Console.Error.WriteLine(Format(e, CommandRunner.ShowStackTraces)));
+    }
+
+    /// <summary><c>[LEVEL] message (CauseType: cause message)</c> on one line, or with the cause's stack trace below.</summary>
+    public static string Format(LogEvent e, bool withStackTrace)
+    {
+        var level = e.LogLevel() switch
+        {
+            LogLevel.ErrorLevel => "ERROR",
+            LogLevel.WarningLevel => "WARNING",
+            LogLevel.InfoLevel => "INFO",
+            _ => "DEBUG",
+        };
+        var line = $"[{level}] {OneLine(e.Message?.ToString())}";
+        if (e.Cause is null)
+            return line;
+        return withStackTrace ? line + Environment.NewLine + e.Cause : $"{line} ({e.Cause.GetType().Name}: {OneLine(e.Cause.Message)})";
+    }
+
+    private static string OneLine(string? text) => (text ?? "").ReplaceLineEndings(" ").Trim();
+}

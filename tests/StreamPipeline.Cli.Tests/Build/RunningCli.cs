@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace StreamPipeline.Cli.Tests.Build;
+
+/// <summary>The real program started in the background, to be killed or interrupted while it works.</summary>
+public sealed class RunningCli : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+
+    private RunningCli(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_stdout) _stdout.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public static RunningCli Start(string workingDirectory, params string[] args) =>
+        new(Process.Start(CliProcess.StartInfo(workingDirectory, args))!);
+
+    public bool HasExited => _process.HasExited;
+
+    public string Stderr
+    {
+        get { lock (_stderr) return _stderr.ToString(); }
+    }
+
+    /// <summary>SIGKILL: no handler runs, nothing is flushed or cleaned up.</summary>
+    public void Kill() => _process.Kill();
+
+    /// <summary>SIGINT, as Ctrl-C in a terminal sends it.</summary>
+    public void Interrupt()
+    {
+        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+            throw new InvalidOperationException($"kill -INT {_process.Id} failed with {kill.ExitCode}");
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; false when the process ended or time ran out first.</summary>
+    public bool WaitUntil(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            if (condition())
+                return true;
+            if (_process.HasExited)
+                return condition();
+            Thread.Sleep(20);
+        }
+        return false;
+    }
+
+    public CliProcess.Result WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+            throw new TimeoutException($"stream-pipeline (pid {_process.Id}) did not exit within {timeout}");
+        _process.WaitForExit(); // drains the output readers
+        lock (_stdout) lock (_stderr) return new CliProcess.Result(_process.ExitCode, _stdout.ToString(), _stderr.ToString());
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+            _process.Kill(entireProcessTree: true);
+        _process.Dispose();
+    }
+}
