@@ -11,10 +11,15 @@ namespace StreamPipeline.Cli;
 /// </summary>
 public sealed class StderrLogger : ReceiveActor
 {
-    /// <summary>Actor-system settings that route Akka's log events here (and silence the stdout logger).</summary>
+    /// <summary>
+    /// Actor-system settings that route Akka's log events here (and silence the stdout logger). Without
+    /// STREAM_PIPELINE_DEBUG=1 Akka's own log is off: a failure reaches the user once, as the command's one error line,
+    /// and retries and splits show in the live view and the metrics.
+    /// </summary>
     public static Config Config { get; } = ConfigurationFactory.ParseString(
         $"akka.loggers = [\"{typeof(StderrLogger).FullName}, {typeof(StderrLogger).Assembly.GetName().Name}\"]\n" +
-        "akka.stdout-loglevel = OFF");
+        "akka.stdout-loglevel = OFF\n" +
+        $"akka.loglevel = {(CommandRunner.ShowStackTraces ? "INFO" : "OFF")}");
 
     public StderrLogger()
     {

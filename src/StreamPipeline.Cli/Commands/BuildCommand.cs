@@ -26,7 +26,7 @@ public static class BuildCommand
         var model = new Option<string?>("--model") { Description = "Classifier checkpoint (standard for det/rand/nonrobust, robust for robust)." };
         var data = new Option<string?>("--data") { Description = "Source dataset reference, e.g. fashion-mnist:train." };
         var limit = CommonOptions.Limit();
-        var batch = new Option<int?>("--batch-size") { Description = "Examples per device batch (default 128; does not change the output)." };
+        var batch = new Option<int?>("--batch-size") { Description = "Examples per device batch (default 128; changes no label or target, pixels only in the last float bits)." };
         var shard = new Option<int?>("--shard-size") { Description = "Examples per shard file, the unit of commit and resume (default 1024)." };
         var devices = new Option<string?>("--devices") { Description = "auto | cpu | cuda:0,cuda:1 | cpu,cpu (one worker per entry; default auto)." };
         var norm = new Option<string?>("--norm") { Description = "l2 | linf | l2-unbounded (default: the dataset's preset for the construction)." };
@@ -125,7 +125,8 @@ public static class BuildCommand
 
         var settings = spec.ToConstructionSettings();
         var metadata = new ConstructedDatasetMetadata(
-            data.Shape, ConstructedDatasetSchema.DefaultClassNames(data.Classes), spec.ToCanonicalJson(), spec.SpecHash(modelSha), modelSha,
+            // Only the fields that decide the rows: shards of a resumed run on other devices (or with faults) stay byte-identical.
+            data.Shape, ConstructedDatasetSchema.DefaultClassNames(data.Classes), spec.OutputCanonicalJson(), spec.SpecHash(modelSha), modelSha,
             JsonSerializer.Serialize(spec.ToJsonObject()["attack"])).ToDictionary();
 
         using var system = PipelineSystem.Create(overrides: StderrLogger.Config);

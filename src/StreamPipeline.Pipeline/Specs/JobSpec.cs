@@ -143,6 +143,9 @@ public sealed record JobSpec
     /// <summary>The full resolved spec as compact canonical JSON (what job.conf and file metadata record).</summary>
     public string ToCanonicalJson() => ToJsonObject().ToJsonString(CanonicalJson.Options);
 
+    /// <summary>The fields that decide the output as compact canonical JSON (what each shard file's metadata records).</summary>
+    public string OutputCanonicalJson() => OutputJson().ToJsonString(CanonicalJson.Options);
+
     /// <summary>The fields that decide the output, flattened to dotted keys with JSON-text values (the manifest records them).</summary>
     public IReadOnlyDictionary<string, string> OutputFields() => Flatten(OutputJson());
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 
 namespace StreamPipeline.Cli.Tests.Build;
 
@@ -34,8 +33,8 @@ public sealed class BuildFaultTests(TinyModelFixture fixture)
     }
 
     /// <summary>
-    /// Same rows, and the same file metadata except that <c>stream_pipeline.job_spec</c> records the faults: the
-    /// resolved spec in every file includes run settings (faults, devices, batch size), so the files themselves differ.
+    /// Same rows and the same file metadata: shard files record only the output-deciding spec, so faults, devices and
+    /// batch size leave no trace in them.
     /// </summary>
     private static void AssertSameOutputAsClean(string clean, string faulty, float? tolerance = null)
     {
@@ -51,12 +50,8 @@ public sealed class BuildFaultTests(TinyModelFixture fixture)
         foreach (var (file, kv) in cleanMetadata)
         {
             var other = faultyMetadata[file];
-            Assert.Equal(kv.Where(p => p.Key != "stream_pipeline.job_spec"), other.Where(p => p.Key != "stream_pipeline.job_spec"));
-            var cleanSpec = JsonNode.Parse(kv["stream_pipeline.job_spec"])!.AsObject();
-            var faultySpec = JsonNode.Parse(other["stream_pipeline.job_spec"])!.AsObject();
-            cleanSpec.Remove("faults");
-            faultySpec.Remove("faults");
-            Assert.True(JsonNode.DeepEquals(cleanSpec, faultySpec), $"{file}: job_spec differs beyond faults: {cleanSpec} vs {faultySpec}");
+            Assert.Equal(kv.OrderBy(p => p.Key), other.OrderBy(p => p.Key));
+            Assert.DoesNotContain("faults", kv["stream_pipeline.job_spec"]);
         }
     }
 
