@@ -10,6 +10,7 @@ var root = new RootCommand(
     TrainCommand.Create(),
     EvaluateCommand.Create(),
     BuildCommand.Create(),
+    BenchCommand.Create(),
 };
 
 var parse = root.Parse(args);
