@@ -89,9 +89,11 @@ public static class BarePgdLoop
 
         ready.Wait(CancellationToken.None);
         if (!failures.IsEmpty) Volatile.Write(ref abort, true);
+        var cpuStarted = Environment.CpuUsage.TotalTime;
         var started = Stopwatch.GetTimestamp();
         go.Set();
         foreach (var thread in threads) thread.Join();
+        var cpu = Environment.CpuUsage.TotalTime - cpuStarted;
 
         if (!failures.IsEmpty)
         {
@@ -99,6 +101,6 @@ public static class BarePgdLoop
             ExceptionDispatchInfo.Throw(first);
         }
         var elapsed = Stopwatch.GetElapsedTime(started, finished.Max());
-        return new BareMeasurement(elapsed, images.Sum(), settings.Attack.Steps, threadsSeen[0], successes.Sum(), PeakRss.ReadBytes());
+        return new BareMeasurement(elapsed, cpu, images.Sum(), settings.Attack.Steps, threadsSeen[0], successes.Sum(), PeakRss.ReadBytes());
     }
 }

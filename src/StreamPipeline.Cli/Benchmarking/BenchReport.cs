@@ -33,6 +33,12 @@ public sealed record BenchReport(
 
     public long? PeakRssAfterPipeline => PipelineRuns.Max(r => r.PeakRssBytes);
 
+    /// <summary>VmRSS at the start of the bare run with the highest peak.</summary>
+    public long? StartRssOfBare => BareRuns.MaxBy(r => r.PeakRssBytes ?? 0)!.StartRssBytes;
+
+    /// <summary>VmRSS at the start of the pipeline run with the highest peak.</summary>
+    public long? StartRssOfPipeline => PipelineRuns.MaxBy(r => r.PeakRssBytes ?? 0)!.StartRssBytes;
+
     public string Device => string.Join(",", Spec.Devices);
 
     public string ToJson()
@@ -49,12 +55,16 @@ public sealed record BenchReport(
             ["peak_rss_bytes_after_bare"] = PeakRssAfterBare,
             ["peak_rss_bytes_after_pipeline"] = PeakRssAfterPipeline,
             ["peak_rss_per_phase"] = PeakRssPerPhase,
+            ["rss_bytes_at_start_of_bare"] = StartRssOfBare,
+            ["rss_bytes_at_start_of_pipeline"] = StartRssOfPipeline,
             ["parquet_write_mb_per_s"] = Math.Round(pipeline.ParquetWriteMBPerSecond, 2),
             ["device_busy_share"] = Math.Round(pipeline.DeviceBusyShare, 4),
             ["device"] = Device,
             ["bare_seconds"] = Math.Round(bare.Elapsed.TotalSeconds, 3),
             ["pipeline_seconds"] = Math.Round(pipeline.Elapsed.TotalSeconds, 3),
             ["pipeline_wall_seconds"] = Math.Round(pipeline.Wall.TotalSeconds, 3),
+            ["bare_cpu_seconds"] = Math.Round(bare.CpuTime.TotalSeconds, 3),
+            ["pipeline_cpu_seconds"] = Math.Round(pipeline.CpuTime.TotalSeconds, 3),
             ["bare_attack_success"] = Math.Round(bare.AttackSuccessRate, 4),
             ["pipeline_attack_success"] = Math.Round(pipeline.Stats.AttackSuccessRate, 4),
             ["parquet_bytes"] = pipeline.BytesWritten,
@@ -95,8 +105,9 @@ public sealed record BenchReport(
         var lines = new List<string>
         {
             $"bench: {Images:N0} images x {Spec.Attack.Steps} steps, batch {Spec.BatchSize}, {Device}, torch threads {bare.TorchThreads}, best of {BareRuns.Count}:",
-            $"  bare loop  {bare.ImgStepsPerSecond,10:N0} img-PGD-steps/s  ({bare.Elapsed.TotalSeconds:F2} s, attack success {bare.AttackSuccessRate:P1}), {rssNote} {Megabytes(PeakRssAfterBare)}",
-            $"  pipeline   {pipeline.ImgStepsPerSecond,10:N0} img-PGD-steps/s  ({pipeline.Elapsed.TotalSeconds:F2} s; {pipeline.Wall.TotalSeconds:F2} s with setup, attack success {s.AttackSuccessRate:P1}), {rssNote} {Megabytes(PeakRssAfterPipeline)}",
+            $"  bare loop  {bare.ImgStepsPerSecond,10:N0} img-PGD-steps/s  ({bare.Elapsed.TotalSeconds:F2} s, attack success {bare.AttackSuccessRate:P1}), {rssNote} {Megabytes(PeakRssAfterBare)} (from {Megabytes(StartRssOfBare)})",
+            $"  pipeline   {pipeline.ImgStepsPerSecond,10:N0} img-PGD-steps/s  ({pipeline.Elapsed.TotalSeconds:F2} s; {pipeline.Wall.TotalSeconds:F2} s with setup, attack success {s.AttackSuccessRate:P1}), {rssNote} {Megabytes(PeakRssAfterPipeline)} (from {Megabytes(StartRssOfPipeline)})",
+            $"  cpu        {bare.CpuTime.TotalSeconds:F1} s bare, {pipeline.CpuTime.TotalSeconds:F1} s pipeline with setup (processor time of the process; on a busy machine the steadier measure of work)",
             $"  ratio      {Ratio:F3} pipeline/bare (target >= {TargetRatio:F2}){(Ratio >= TargetRatio ? "" : "  BELOW TARGET")}",
             $"  parquet    {pipeline.ParquetWriteMBPerSecond:F1} MB/s ({pipeline.BytesWritten / 1e6:F2} MB in {s.Persist.Seconds:F2} s of persist stage)",
             $"  device     busy {pipeline.DeviceBusyShare:P1} of the pipeline's elapsed time",

@@ -57,14 +57,14 @@ public static class BenchRunner
             var perPhase = true;
             for (var round = 1; round <= settings.Repeat; round++)
             {
-                perPhase &= StartPhase();
-                var bare = BarePgdLoop.Run(modelPath, construction, devices, threads, batches, warmup, ct);
+                perPhase &= StartPhase(out var rss);
+                var bare = BarePgdLoop.Run(modelPath, construction, devices, threads, batches, warmup, ct) with { StartRssBytes = rss };
                 bareRuns.Add(bare);
                 say($"bench: round {round}/{settings.Repeat}: bare loop {bare.ImgStepsPerSecond:N0} img-PGD-steps/s ({bare.Elapsed.TotalSeconds:F2} s)");
 
-                perPhase &= StartPhase();
+                perPhase &= StartPhase(out rss);
                 var jobDir = Path.Combine(root, $"job-{round}");
-                var pipeline = await PipelineBenchmark.RunAsync(spec, jobDir, settings.DataRoot, ct);
+                var pipeline = await PipelineBenchmark.RunAsync(spec, jobDir, settings.DataRoot, ct) with { StartRssBytes = rss };
                 pipelineRuns.Add(pipeline);
                 TryDelete(jobDir);
                 say($"bench: round {round}/{settings.Repeat}: pipeline {pipeline.ImgStepsPerSecond:N0} img-PGD-steps/s ({pipeline.Elapsed.TotalSeconds:F2} s)");
@@ -81,12 +81,14 @@ public static class BenchRunner
     /// A clean start for a timed phase: garbage of the previous phase collected now rather than inside the timing,
     /// and the peak RSS lowered to the current RSS (false where the kernel refuses; the peak is then cumulative).
     /// </summary>
-    private static bool StartPhase()
+    private static bool StartPhase(out long? rss)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-        return PeakRss.TryReset();
+        var reset = PeakRss.TryReset();
+        rss = PeakRss.ReadCurrentBytes();
+        return reset;
     }
 
     /// <summary>The given checkpoint, or a freshly initialised small-cnn saved under <paramref name="root"/>: PGD costs the same whatever the weights.</summary>

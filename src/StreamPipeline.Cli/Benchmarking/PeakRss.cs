@@ -9,15 +9,20 @@ public static class PeakRss
     private const string StatusPath = "/proc/self/status";
     private const string ClearRefsPath = "/proc/self/clear_refs";
 
-    /// <summary>VmHWM in bytes, or null where /proc is not available.</summary>
-    public static long? ReadBytes()
+    /// <summary>VmHWM (the peak) in bytes, or null where /proc is not available.</summary>
+    public static long? ReadBytes() => Read("VmHWM:");
+
+    /// <summary>VmRSS (the resident set now) in bytes, or null where /proc is not available.</summary>
+    public static long? ReadCurrentBytes() => Read("VmRSS:");
+
+    private static long? Read(string field)
     {
         if (!File.Exists(StatusPath)) return null;
         foreach (var line in File.ReadLines(StatusPath))
         {
             // "VmHWM:\t  123456 kB"
-            if (!line.StartsWith("VmHWM:", StringComparison.Ordinal)) continue;
-            var parts = line["VmHWM:".Length..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            if (!line.StartsWith(field, StringComparison.Ordinal)) continue;
+            var parts = line[field.Length..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             return parts.Length >= 1 && long.TryParse(parts[0], out var kb) ? kb * 1024 : null;
         }
         return null;
