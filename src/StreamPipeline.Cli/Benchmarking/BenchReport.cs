@@ -8,13 +8,11 @@ namespace StreamPipeline.Cli.Benchmarking;
 
 /// <summary>The outcome of <c>stream-pipeline bench</c>: every round's figures, the best of each phase, their ratio; as JSON or text.</summary>
 /// <param name="Model">The checkpoint path, or a description of the fresh model.</param>
-/// <param name="TorchThreads">torch threads set per worker by the pipeline (several CPU workers), or null (the process setting).</param>
 /// <param name="PeakRssPerPhase">True when the peak was reset before each phase (its own peak); false: cumulative since start.</param>
 public sealed record BenchReport(
     JobSpec Spec,
     string Model,
     long Images,
-    int? TorchThreads,
     IReadOnlyList<BareMeasurement> BareRuns,
     IReadOnlyList<PipelineMeasurement> PipelineRuns,
     bool PeakRssPerPhase)

@@ -69,7 +69,7 @@ public static class BenchRunner
                 TryDelete(jobDir);
                 say($"bench: round {round}/{settings.Repeat}: pipeline {pipeline.ImgStepsPerSecond:N0} img-PGD-steps/s ({pipeline.Elapsed.TotalSeconds:F2} s)");
             }
-            return new BenchReport(spec, modelName, images, threads, bareRuns, pipelineRuns, perPhase);
+            return new BenchReport(spec, modelName, images, bareRuns, pipelineRuns, perPhase);
         }
         finally
         {

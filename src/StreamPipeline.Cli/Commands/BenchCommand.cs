@@ -31,7 +31,7 @@ public static class BenchCommand
             "Measure image-PGD-steps per second of (a) a bare TorchSharp PGD loop on one dedicated thread per device, data in memory, " +
             "and (b) the full build pipeline (Parquet output) on the same model, batches and data (D_det, L2); print both, their ratio " +
             "(target pipeline/bare >= 0.90), peak RSS after each phase, Parquet write MB/s and the device's busy share. Each phase is " +
-            "warmed up on a small batch first. Defaults take 1-2 minutes on a 2-core CPU.")
+            "warmed up on a small batch first. Defaults take about a minute on a quiet 2-core CPU.")
         {
             json, model, data, limit, batch, shard, steps, eps, stepSize, devices, repeat, dataRoot, threads,
         };
