@@ -12,6 +12,7 @@ var root = new RootCommand(
     BuildCommand.Create(),
     InspectCommand.Create(),
     ExperimentCommand.Create(),
+    BenchCommand.Create(),
 };
 
 var parse = root.Parse(args);

@@ -1,0 +1,27 @@
+using System.Diagnostics;
+using StreamPipeline.Cli.Commands;
+using StreamPipeline.Pipeline.Specs;
+
+namespace StreamPipeline.Cli.Benchmarking;
+
+/// <summary>
+/// Phase (b) of bench: the real build (<see cref="BuildCommand.RunAsync"/>: Akka.Streams graph, device pool, Parquet shards)
+/// into a fresh job directory, with private metrics (no exporter) and the non-interactive progress view.
+/// </summary>
+public static class PipelineBenchmark
+{
+    public static async Task<PipelineMeasurement> RunAsync(JobSpec spec, string jobDir, string? dataRoot, CancellationToken ct)
+    {
+        if (Directory.Exists(jobDir) && Directory.EnumerateFileSystemEntries(jobDir).Any())
+            throw new ArgumentException($"bench job directory {jobDir} is not empty: every pipeline run starts fresh");
+        var cpuStarted = Environment.CpuUsage.TotalTime;
+        var started = Stopwatch.GetTimestamp();
+        var result = await BuildCommand.RunAsync(spec, jobDir, new BuildCommand.BuildOptions(dataRoot, "bench", Interactive: false), ct);
+        var wall = Stopwatch.GetElapsedTime(started);
+        var cpu = Environment.CpuUsage.TotalTime - cpuStarted;
+        if (!result.Complete || result.ShardsSkipped != 0)
+            throw new InvalidOperationException($"bench pipeline run in {jobDir} did not build every shard itself ({result.ShardsCommitted} of {result.ShardsTotal} committed, {result.ShardsSkipped} skipped)");
+        return new PipelineMeasurement(
+            result.Elapsed, wall, cpu, result.RowsWritten, spec.Attack.Steps, spec.Devices.Count, result.BytesWritten, result.Stats, PeakRss.ReadBytes());
+    }
+}
