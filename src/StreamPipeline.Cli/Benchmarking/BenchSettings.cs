@@ -53,7 +53,7 @@ public sealed record BenchSettings(
         BatchSize = BatchSize,
         ShardSize = ShardSize,
         Devices = resolvedDevices,
-        Norm = AttackNorm.L2,
+        Norm = ThreatModel.L2,
         Eps = Eps,
         StepSize = StepSize,
         Steps = Steps,
