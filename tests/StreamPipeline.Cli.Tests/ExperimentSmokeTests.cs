@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using StreamPipeline.Cli.Tests.Build;
 
 namespace StreamPipeline.Cli.Tests;
 
@@ -48,5 +50,51 @@ public sealed class ExperimentSmokeTests : IDisposable
         Assert.Contains("evaluation of trained-on-det done, skipped", second.Stderr);
         Assert.DoesNotContain("train: done", second.Stderr);
         Assert.Equal(csv, File.ReadAllLines(Path.Combine(outDir, "results.csv")));
+    }
+
+    [Fact]
+    public void Experiment_killed_during_a_build_and_run_again_writes_the_same_results_as_an_uninterrupted_run()
+    {
+        // The smoke spec with a D_det build long enough (12 shards of 16 images, 20 steps) to be caught half done.
+        var spec = _dir.File("kill.conf");
+        var smoke = Path.Combine(RepositoryRoot.Path, "config", "experiments", "smoke.conf").Replace("\\", "/");
+        File.WriteAllText(spec, $$"""
+            experiment {
+              base = "{{smoke}}"
+              build { shard-size = 16, det { images = 192, steps = 20 } }
+            }
+            """);
+        var uninterrupted = _dir.File("uninterrupted");
+        var clean = CliProcess.Run(_dir.Path, TimeSpan.FromMinutes(10), "experiment", uninterrupted, "--spec", spec);
+        Assert.True(clean.ExitCode == 0, clean.Stderr);
+
+        var resumed = _dir.File("resumed");
+        var manifest = Path.Combine(resumed, "datasets", "det", "manifest.json");
+        using (var running = RunningCli.Start(_dir.Path, "experiment", resumed, "--spec", spec))
+        {
+            var caught = running.WaitUntil(() => DoneShards(manifest) is > 0 and < 12, TimeSpan.FromMinutes(5));
+            running.Kill();
+            Assert.True(caught, "the D_det build was never seen half done: " + running.Stderr);
+        }
+        Assert.InRange(DoneShards(manifest), 1, 11);
+        var again = CliProcess.Run(_dir.Path, TimeSpan.FromMinutes(10), "experiment", resumed, "--spec", spec);
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        Assert.Contains("resuming with", again.Stderr);
+
+        Assert.Equal(File.ReadAllLines(Path.Combine(uninterrupted, "results.csv")), File.ReadAllLines(Path.Combine(resumed, "results.csv")));
+    }
+
+    /// <summary>Done shards in a manifest that may not exist yet or be mid-replace (it is renamed into place).</summary>
+    private static int DoneShards(string manifest)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(manifest));
+            return json.RootElement.GetProperty("shards").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "done");
+        }
+        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException)
+        {
+            return 0;
+        }
     }
 }

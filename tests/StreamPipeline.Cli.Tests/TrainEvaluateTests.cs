@@ -33,4 +33,22 @@ public sealed class TrainEvaluateTests : IDisposable
         Assert.True(accuracy > 0.9, $"accuracy {accuracy}");
         Assert.True(robust <= accuracy, $"robust {robust} > accuracy {accuracy}");
     }
+
+    [Fact]
+    public void Training_twice_with_the_same_seed_writes_identical_weights()
+    {
+        var train = TinyData.Reference(TinyData.WriteIdx(_dir.Path, "train", 128, seed: 12));
+        string Sha(string name, string seed)
+        {
+            var model = _dir.File(name);
+            var result = CliProcess.Run(_dir.Path, "train", "--data", train, "--out", model, "--epochs", "1", "--batch-size", "32",
+                "--device", "cpu", "--seed", seed);
+            Assert.True(result.ExitCode == 0, result.Stderr);
+            using var sidecar = JsonDocument.Parse(File.ReadAllText(model + ".json"));
+            return sidecar.RootElement.GetProperty("weights_sha256").GetString()!;
+        }
+
+        Assert.Equal(Sha("a.pt", "3"), Sha("b.pt", "3"));
+        Assert.NotEqual(Sha("c.pt", "3"), Sha("d.pt", "4"));
+    }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using StreamPipeline.Attacks;
 using StreamPipeline.Models;
+using TorchSharp;
 
 namespace StreamPipeline.Cli.Commands;
 
@@ -60,6 +61,8 @@ public static class TrainCommand
         var dir = Path.GetDirectoryName(Path.GetFullPath(request.Output))!;
         Directory.CreateDirectory(dir);
 
+        // Seed before the model exists: its initial weights come from torch's global generator too.
+        torch.manual_seed(request.Settings.Seed);
         using var model = ModelFactory.Create(request.Architecture, data.Shape, data.Classes);
         var adversary = request.Adversarial is { } a ? Adversary.Untargeted(a, request.Settings.Seed) : null;
         var kind = request.Adversarial is null ? "standard" : $"adversarial ({request.Adversarial.Norm} eps {request.Adversarial.Eps} PGD-{request.Adversarial.Steps})";
