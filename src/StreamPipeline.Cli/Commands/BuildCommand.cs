@@ -138,6 +138,11 @@ public static class BuildCommand
         var result = await runner.RunAsync(job, view, ct);
         view.Finish(null);
         var s = result.Stats;
+        if (result.Complete && result.ShardsCommitted == 0)
+        {
+            Console.Error.WriteLine($"{options.Label}: already complete ({result.ShardsTotal} shards, {result.RowsTotal:N0} rows); nothing to do");
+            return result;
+        }
         Console.Error.WriteLine(
             $"{options.Label}: {(result.Complete ? "complete" : "incomplete")}: {result.RowsWritten:N0} rows written this run in {result.Elapsed.TotalSeconds:F1} s " +
             $"({result.RowsPerSecond:N1} img/s), {result.ShardsSkipped} shards already done, attack success {s.AttackSuccessRate:P1}");
