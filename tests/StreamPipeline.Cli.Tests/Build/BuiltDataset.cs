@@ -1,5 +1,5 @@
-using System.Text;
 using DuckDB.NET.Data;
+using StreamPipeline.Tests.Shared;
 
 namespace StreamPipeline.Cli.Tests.Build;
 
@@ -48,42 +48,7 @@ public sealed class BuiltDataset : IDisposable
         return cmd.ExecuteScalar();
     }
 
-    /// <summary>All rows, BLOBs as byte[], NULL as null.</summary>
-    private List<object?[]> Query(string sql)
-    {
-        using var cmd = _db.CreateCommand();
-        cmd.CommandText = sql;
-        using var reader = cmd.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                if (reader.IsDBNull(i))
-                    continue;
-                row[i] = reader.GetValue(i) switch
-                {
-                    Stream s => ReadAll(s),
-                    var v => v,
-                };
-            }
-            rows.Add(row);
-        }
-        return rows;
-    }
+    private List<object?[]> Query(string sql) => DuckDbRows.Query(_db, sql);
 
-    private static byte[] ReadAll(Stream s)
-    {
-        using var ms = new MemoryStream();
-        s.CopyTo(ms);
-        return ms.ToArray();
-    }
-
-    private static string Utf8(object? value) => value switch
-    {
-        byte[] b => Encoding.UTF8.GetString(b),
-        string s => s,
-        _ => throw new InvalidOperationException($"unexpected metadata value {value}"),
-    };
+    private static string Utf8(object? value) => DuckDbRows.Utf8(value);
 }

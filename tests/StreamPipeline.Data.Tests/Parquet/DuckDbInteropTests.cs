@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 using DuckDB.NET.Data;
+using StreamPipeline.Tests.Shared;
 using StreamPipeline.Data.Parquet;
 
 namespace StreamPipeline.Data.Tests.Parquet;
@@ -94,48 +94,9 @@ public sealed class DuckDbInteropTests
 
     private static string Sql(string path) => path.Replace("'", "''");
 
-    private static object? Scalar(DuckDBConnection db, string sql)
-    {
-        using var cmd = db.CreateCommand();
-        cmd.CommandText = sql;
-        return cmd.ExecuteScalar();
-    }
+    private static object? Scalar(DuckDBConnection db, string sql) => DuckDbRows.Scalar(db, sql);
 
-    /// <summary>All rows, BLOBs as byte[], NULL as null.</summary>
-    private static List<object?[]> Query(DuckDBConnection db, string sql)
-    {
-        using var cmd = db.CreateCommand();
-        cmd.CommandText = sql;
-        using var reader = cmd.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (int i = 0; i < row.Length; i++)
-            {
-                if (reader.IsDBNull(i)) continue;
-                row[i] = reader.GetValue(i) switch
-                {
-                    Stream s => ReadAll(s),
-                    var v => v,
-                };
-            }
-            rows.Add(row);
-        }
-        return rows;
-    }
+    private static List<object?[]> Query(DuckDBConnection db, string sql) => DuckDbRows.Query(db, sql);
 
-    private static byte[] ReadAll(Stream s)
-    {
-        using var ms = new MemoryStream();
-        s.CopyTo(ms);
-        return ms.ToArray();
-    }
-
-    private static string Utf8(object? blob) => blob switch
-    {
-        byte[] b => Encoding.UTF8.GetString(b),
-        string s => s,
-        _ => throw new InvalidOperationException($"Unexpected metadata value {blob}"),
-    };
+    private static string Utf8(object? blob) => DuckDbRows.Utf8(blob);
 }
