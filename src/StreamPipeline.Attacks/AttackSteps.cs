@@ -11,5 +11,9 @@ public static class AttackSteps
         _ => throw new ArgumentOutOfRangeException(nameof(norm), norm, "unknown threat model"),
     };
 
-    public static IAttackStep Create(AttackSettings settings) => Create(settings.Norm, settings.Eps, settings.StepSize);
+    /// <summary>
+    /// The step object of <paramref name="settings"/>. The one place settings (doubles, as written in specs) meet the
+    /// float32 tensors: libtorch would apply each scalar to a float tensor in float32 anyway.
+    /// </summary>
+    public static IAttackStep Create(AttackSettings settings) => Create(settings.Norm, (float)settings.Eps, (float)settings.StepSize);
 }

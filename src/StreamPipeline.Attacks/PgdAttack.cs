@@ -39,6 +39,26 @@ public static class PgdAttack
         // Targeted attacks descend the objective; untargeted ones ascend it. Same loop, one sign.
         var direction = settings.Targeted ? -1f : 1f;
 
+        // Only the input gradient is wanted: with the parameters frozen, autograd keeps no graph for the weights
+        // (less memory per example, so larger batches fit). Restored afterwards: adversarial training needs them.
+        var frozen = model.parameters().Where(p => p.requires_grad).ToArray();
+        foreach (var parameter in frozen)
+            parameter.requires_grad = false;
+        try
+        {
+            return Iterate(model, x0, origin, objective, settings, exampleIndices, seed, step, direction, ct);
+        }
+        finally
+        {
+            foreach (var parameter in frozen)
+                parameter.requires_grad = true;
+        }
+    }
+
+    private static PgdResult Iterate(
+        ClassifierModel model, Tensor x0, Tensor origin, IAttackObjective objective, AttackSettings settings,
+        long[] exampleIndices, long seed, IAttackStep step, float direction, CancellationToken ct)
+    {
         using var runScope = NewDisposeScope();
         var x = settings.RandomStart
             ? StartNoise(step, x0, origin, exampleIndices, seed)

@@ -52,13 +52,12 @@ public sealed class RepresentationMatch : IConstruction
 
         return new ConstructedBatch(
             Indices: (long[])source.Indices.Clone(),
-            Labels: (int[])source.Labels.Clone(),
             SourceLabels: (int[])source.Labels.Clone(),
+            Targets: null,
             StartIndices: _settings.StartMode == StartMode.OtherImage ? (long[]?)request.StartIndices?.Clone() : null,
             Pixels: BatchTensors.ToFloats(result.Adversarial),
             Success: success,
-            Distance: relative,
-            Loss: BatchTensors.ToFloats(result.Loss));
+            Distance: relative);
     }
 
     private float[] StartPixels(PerturbRequest request)

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace StreamPipeline.Attacks;
 
-/// <summary>The shared body of D_det and D_rand: targeted PGD toward given classes; the new label is the target.</summary>
+/// <summary>The shared body of D_det and D_rand: targeted PGD toward given classes (reported as the batch's targets).</summary>
 internal static class TargetedPerturbation
 {
     internal static ConstructedBatch Apply(
@@ -29,12 +29,11 @@ internal static class TargetedPerturbation
 
         return new ConstructedBatch(
             Indices: (long[])source.Indices.Clone(),
-            Labels: targets,
             SourceLabels: (int[])source.Labels.Clone(),
+            Targets: targets,
             StartIndices: null,
             Pixels: BatchTensors.ToFloats(result.Adversarial),
             Success: success,
-            Distance: distance,
-            Loss: BatchTensors.ToFloats(result.Loss));
+            Distance: distance);
     }
 }

@@ -1,4 +1,4 @@
-using StreamPipeline.Pipeline.Sinks;
+using StreamPipeline.Data.Jobs;
 using StreamPipeline.Pipeline.Streaming;
 using StreamPipeline.Pipeline.Telemetry;
 

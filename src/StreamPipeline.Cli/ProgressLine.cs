@@ -48,6 +48,17 @@ public sealed class ProgressLine : IDisposable
         }
     }
 
+    /// <summary>Writes a message line on stderr, below a progress line already drawn.</summary>
+    public void Say(string message)
+    {
+        lock (_gate)
+        {
+            if (_interactive && _lastWidth > 0) Console.Error.WriteLine();
+            _lastWidth = 0;
+            Console.Error.WriteLine(message);
+        }
+    }
+
     /// <summary>Ends the line (terminal) so later output starts on a fresh line.</summary>
     public void Dispose()
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using StreamPipeline.Pipeline.Telemetry;
 
 namespace StreamPipeline.Cli;
 
@@ -10,8 +11,6 @@ namespace StreamPipeline.Cli;
 /// </summary>
 public static class Telemetry
 {
-    public const string MeterName = "StreamPipeline";
-
     public static Option<string> ExporterOption(string defaultValue)
     {
         var option = new Option<string>("--metrics")
@@ -34,7 +33,7 @@ public static class Telemetry
     {
         if (!(intervalSeconds > 0)) throw new UsageException($"--metrics-interval must be positive, got {intervalSeconds}");
         var interval = (int)Math.Max(100, intervalSeconds * 1000);
-        var builder = Sdk.CreateMeterProviderBuilder().AddMeter(MeterName);
+        var builder = Sdk.CreateMeterProviderBuilder().AddMeter(PipelineMetrics.MeterName);
         switch (exporter)
         {
             case "console":

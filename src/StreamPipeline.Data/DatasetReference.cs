@@ -6,7 +6,7 @@ namespace StreamPipeline.Data;
 public static class DatasetReference
 {
     /// <summary>The accepted forms, for messages and help text.</summary>
-    public const string Forms = "fashion-mnist:train|test, cifar10:DIR:train|test, idx:IMAGES,LABELS, folder:DIR, parquet:JOBDIR";
+    public const string Forms = "fashion-mnist:train|test, cifar10:DIR:train|test, idx:IMAGES,LABELS[?classes=N], folder:DIR, parquet:JOBDIR[?partial]";
 
     /// <summary>Opens <paramref name="reference"/>; bad syntax → <see cref="ArgumentException"/>, bad data → <see cref="DataFormatException"/>.</summary>
     public static IImageDataset Open(string reference, DatasetOptions? options = null)
@@ -14,12 +14,15 @@ public static class DatasetReference
         options ??= new DatasetOptions();
         if (options.Limit is < 1)
             throw new ArgumentException($"Dataset limit must be at least 1, got {options.Limit}");
-        var colon = reference.IndexOf(':');
-        var scheme = colon < 0 ? reference : reference[..colon];
-        var rest = colon < 0 ? "" : reference[(colon + 1)..];
+        var (body, query) = SplitOptions(reference);
+        var colon = body.IndexOf(':');
+        var scheme = colon < 0 ? body : body[..colon];
+        var rest = colon < 0 ? "" : body[(colon + 1)..];
+        var settings = ReferenceOptions.Parse(reference, query);
         switch (scheme)
         {
             case "fashion-mnist" when rest is "train" or "test":
+                settings.RequireOnly();
                 var root = options.DataRoot ?? DatasetOptions.DefaultFashionMnistRoot;
                 var prefix = rest == "train" ? "train" : "t10k";
                 return IdxDataset.Open(reference,
@@ -27,27 +30,39 @@ public static class DatasetReference
                     GzipOrRaw(Path.Combine(root, $"{prefix}-labels-idx1-ubyte")),
                     classes: 10, options.Limit);
             case "cifar10" when SplitLast(rest, ':') is ({ Length: > 0 } directory, ("train" or "test") and var split):
+                settings.RequireOnly();
                 if (!Directory.Exists(directory))
                     throw new DataFormatException($"{directory}: CIFAR-10 folder not found");
                 return Cifar10Dataset.Open(reference, directory, train: split == "train", options.Limit);
             case "idx" when rest.Split(',') is [{ Length: > 0 } images, { Length: > 0 } labels]:
-                return IdxDataset.Open(reference, images, labels, classes: null, options.Limit);
+                settings.RequireOnly("classes");
+                return IdxDataset.Open(reference, images, labels, classes: settings.Count("classes", min: 2), options.Limit);
             case "folder" when rest.Length > 0:
+                settings.RequireOnly();
                 return ImageFolderDataset.Open(reference, rest, options.Limit);
             case "parquet" when rest.Length > 0:
-                return global::StreamPipeline.Data.Parquet.ParquetImageDataset.Open(rest, options.Limit);
+                settings.RequireOnly(Parquet.ParquetImageDataset.PartialOption);
+                return Parquet.ParquetImageDataset.Open(rest, options.Limit, partial: settings.Flag(Parquet.ParquetImageDataset.PartialOption));
             default:
                 throw new ArgumentException($"Malformed dataset reference '{reference}': expected one of {Forms}");
         }
     }
 
-    /// <summary>True for <c>parquet:JOBDIR</c>, with the job directory.</summary>
+    /// <summary>True for <c>parquet:JOBDIR</c> (with or without options), with the job directory.</summary>
     public static bool IsParquet(string reference, out string jobDir)
     {
         const string prefix = "parquet:";
-        var isParquet = reference.StartsWith(prefix, StringComparison.Ordinal) && reference.Length > prefix.Length;
-        jobDir = isParquet ? reference[prefix.Length..] : "";
+        var (body, _) = SplitOptions(reference);
+        var isParquet = body.StartsWith(prefix, StringComparison.Ordinal) && body.Length > prefix.Length;
+        jobDir = isParquet ? body[prefix.Length..] : "";
         return isParquet;
+    }
+
+    /// <summary>A reference's body and its options after the last <c>?</c> (none when absent).</summary>
+    private static (string Body, string? Query) SplitOptions(string reference)
+    {
+        var q = reference.LastIndexOf('?');
+        return q < 0 ? (reference, null) : (reference[..q], reference[(q + 1)..]);
     }
 
     // The Debian package ships gzip files; an unpacked copy is preferred (read by seeking). Missing both names the .gz.

@@ -1,7 +1,8 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using StreamPipeline.Data;
+using StreamPipeline.Data.Constructions;
+using StreamPipeline.Data.Files;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -45,19 +46,25 @@ public static class Checkpoint
         var directory = Path.GetDirectoryName(full);
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
 
-        var weightsTemp = full + ".tmp";
-        model.save(weightsTemp);
-        var written = info with
+        // TorchSharp writes the weights itself; AtomicFile commits them (fsync, rename, directory fsync).
+        var weightsTemp = AtomicFile.TempPath(full);
+        CheckpointInfo written;
+        try
         {
-            WeightsSha256 = Sha256(weightsTemp),
-            CreatedUtc = info.CreatedUtc == default ? DateTime.UtcNow : info.CreatedUtc,
-        };
-        File.Move(weightsTemp, full, overwrite: true);
-
-        var sidecar = SidecarPath(full);
-        var sidecarTemp = sidecar + ".tmp";
-        File.WriteAllText(sidecarTemp, JsonSerializer.Serialize(SidecarJson.From(written), JsonOptions));
-        File.Move(sidecarTemp, sidecar, overwrite: true);
+            model.save(weightsTemp);
+            written = info with
+            {
+                WeightsSha256 = FileChecksum.Sha256Of(weightsTemp),
+                CreatedUtc = info.CreatedUtc == default ? DateTime.UtcNow : info.CreatedUtc,
+            };
+            AtomicFile.Commit(weightsTemp, full);
+        }
+        catch
+        {
+            AtomicFile.TryDelete(weightsTemp);
+            throw;
+        }
+        AtomicFile.WriteAllText(SidecarPath(full), JsonSerializer.Serialize(SidecarJson.From(written), JsonOptions));
         return written;
     }
 
@@ -73,8 +80,8 @@ public static class Checkpoint
         var info = ReadInfo(path);
 
         var bytes = File.ReadAllBytes(path);
-        var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        if (!string.Equals(actual, info.WeightsSha256, StringComparison.OrdinalIgnoreCase))
+        var actual = FileChecksum.Sha256Of(bytes);
+        if (!FileChecksum.Same(actual, info.WeightsSha256))
             throw new InvalidDataException(
                 $"{path}: weights do not match their sidecar (sha256 {actual}, sidecar says {info.WeightsSha256})");
 
@@ -128,13 +135,6 @@ public static class Checkpoint
         return json.ToInfo(sidecar);
     }
 
-    /// <summary>Lowercase hex SHA-256 of a file.</summary>
-    public static string Sha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
-
     /// <summary>Throws an <see cref="ArgumentException"/> saying what differs when a model described by <paramref name="info"/> cannot take this data.</summary>
     public static void CheckCompatible(CheckpointInfo info, ImageShape shape, int classes)
     {
@@ -166,7 +166,7 @@ public static class Checkpoint
         public float[] Mean { get; init; } = [];
         public float[] Std { get; init; } = [];
         public string DatasetRef { get; init; } = "";
-        public TrainingInfo? Training { get; init; }
+        public TrainingJson? Training { get; init; }
         public Dictionary<string, double> Metrics { get; init; } = new();
         public string WeightsSha256 { get; init; } = "";
         public DateTime CreatedUtc { get; init; }
@@ -180,7 +180,7 @@ public static class Checkpoint
             Mean = info.Mean,
             Std = info.Std,
             DatasetRef = info.DatasetRef,
-            Training = info.Training,
+            Training = TrainingJson.From(info.Training),
             Metrics = new Dictionary<string, double>(info.Metrics),
             WeightsSha256 = info.WeightsSha256,
             CreatedUtc = info.CreatedUtc,
@@ -196,7 +196,44 @@ public static class Checkpoint
                 throw new InvalidDataException($"{sidecar}: weights_sha256 is missing");
             return new CheckpointInfo(
                 Architecture, new ImageShape(InputShape[0], InputShape[1], InputShape[2]), Classes, Mean, Std,
-                DatasetRef, Training, Metrics, WeightsSha256, DateTime.SpecifyKind(CreatedUtc, DateTimeKind.Utc));
+                DatasetRef, Training?.ToInfo(sidecar), Metrics, WeightsSha256, DateTime.SpecifyKind(CreatedUtc, DateTimeKind.Utc));
+        }
+    }
+
+    /// <summary>The sidecar's training entry: flat, the attack's norm by name (l2, linf), as written since format 1.</summary>
+    private sealed class TrainingJson
+    {
+        public int Epochs { get; init; }
+        public int BatchSize { get; init; }
+        public double LearningRate { get; init; }
+        public int Seed { get; init; }
+        public string? Adversarial { get; init; }
+        public double Eps { get; init; }
+        public int Steps { get; init; }
+        public double StepSize { get; init; }
+
+        public static TrainingJson? From(TrainingInfo? info) => info is null ? null : new TrainingJson
+        {
+            Epochs = info.Epochs,
+            BatchSize = info.BatchSize,
+            LearningRate = info.LearningRate,
+            Seed = info.Seed,
+            Adversarial = info.Adversarial is { } a ? Names.Norm.Of(a.Norm) : null,
+            Eps = info.Adversarial?.Eps ?? 0,
+            Steps = info.Adversarial?.Steps ?? 0,
+            StepSize = info.Adversarial?.StepSize ?? 0,
+        };
+
+        public TrainingInfo ToInfo(string sidecar)
+        {
+            AttackSettings? adversarial = null;
+            if (Adversarial is not null)
+            {
+                if (!Names.Norm.TryParse(Adversarial, out var norm))
+                    throw new InvalidDataException($"{sidecar}: training.adversarial '{Adversarial}' is not one of {Names.Norm.Choices}");
+                adversarial = new AttackSettings(norm, Eps, StepSize, Steps, RandomStart: true, KeepBest: false, Targeted: false);
+            }
+            return new TrainingInfo(Epochs, BatchSize, LearningRate, Seed, adversarial);
         }
     }
 }

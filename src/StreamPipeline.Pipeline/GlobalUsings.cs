@@ -1,1 +1,2 @@
-global using StreamPipeline.Attacks;
+global using StreamPipeline.Data.Constructions;
+global using StreamPipeline.Data.Jobs;

@@ -3,13 +3,14 @@ using Akka.Configuration;
 
 namespace StreamPipeline.Pipeline;
 
-/// <summary>The <c>stream-pipeline</c> section of the actor system's config (defaults in hocon/pipeline.conf).</summary>
+/// <summary>The <c>stream-pipeline</c> section of the actor system's config (defaults in hocon/pipeline.conf, the one source).</summary>
 public sealed record PipelineSettings(
     int LoadParallelism,
     int PerturbInFlightPerWorker,
     TimeSpan RestartBackoffMin,
     TimeSpan RestartBackoffMax,
-    TimeSpan StopTimeout)
+    TimeSpan StopTimeout,
+    TimeSpan BatchTimeout)
 {
     public static PipelineSettings From(ActorSystem system) => FromConfig(system.Settings.Config);
 
@@ -17,15 +18,18 @@ public sealed record PipelineSettings(
     {
         var merged = config.WithFallback(PipelineSystem.DefaultConfig);
         var settings = new PipelineSettings(
-            merged.GetInt("stream-pipeline.build.load-parallelism", 2),
-            merged.GetInt("stream-pipeline.build.perturb-in-flight-per-worker", 2),
-            merged.GetTimeSpan("stream-pipeline.device-pool.restart-backoff-min", TimeSpan.FromMilliseconds(200)),
-            merged.GetTimeSpan("stream-pipeline.device-pool.restart-backoff-max", TimeSpan.FromSeconds(10)),
-            merged.GetTimeSpan("stream-pipeline.device-pool.stop-timeout", TimeSpan.FromSeconds(60)));
+            merged.GetInt("stream-pipeline.build.load-parallelism"),
+            merged.GetInt("stream-pipeline.build.perturb-in-flight-per-worker"),
+            merged.GetTimeSpan("stream-pipeline.device-pool.restart-backoff-min"),
+            merged.GetTimeSpan("stream-pipeline.device-pool.restart-backoff-max"),
+            merged.GetTimeSpan("stream-pipeline.device-pool.stop-timeout"),
+            merged.GetTimeSpan("stream-pipeline.device-pool.batch-timeout"));
         if (settings.LoadParallelism < 1 || settings.PerturbInFlightPerWorker < 1)
             throw new ArgumentException("stream-pipeline.build: load-parallelism and perturb-in-flight-per-worker must be positive");
         if (settings.RestartBackoffMin <= TimeSpan.Zero || settings.RestartBackoffMax < settings.RestartBackoffMin)
             throw new ArgumentException("stream-pipeline.device-pool: need 0 < restart-backoff-min <= restart-backoff-max");
+        if (settings.BatchTimeout <= TimeSpan.Zero)
+            throw new ArgumentException("stream-pipeline.device-pool.batch-timeout must be positive");
         return settings;
     }
 }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using StreamPipeline.Pipeline.Configuration;
 
 namespace StreamPipeline.Pipeline;
 
@@ -9,11 +10,8 @@ public static class PipelineSystem
     /// <summary>The pinned dispatcher of device workers: one dedicated thread per worker.</summary>
     public const string DeviceDispatcherId = "stream-pipeline.device-dispatcher";
 
-    private static readonly Lazy<Config> Embedded = new(() =>
-        ConfigurationFactory.ParseString(EmbeddedText.Read("StreamPipeline.Pipeline.pipeline.conf")));
-
     /// <summary>hocon/pipeline.conf.</summary>
-    public static Config DefaultConfig => Embedded.Value;
+    public static Config DefaultConfig => EmbeddedDefaults.Akka;
 
     /// <summary>An actor system with <paramref name="overrides"/> over hocon/pipeline.conf.</summary>
     public static ActorSystem Create(string name = "stream-pipeline", Config? overrides = null) =>

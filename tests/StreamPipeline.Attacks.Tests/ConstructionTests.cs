@@ -33,7 +33,7 @@ public sealed class ConstructionTests : TorchTest
         Assert.Equal(ConstructionKind.Det, construction.Kind);
         Assert.Equal(request.Source.Indices, batch.Indices);
         Assert.Equal(request.Source.Labels, batch.SourceLabels);
-        Assert.Equal(request.Source.Labels.Select(y => (y + 1) % 10), batch.Labels);
+        Assert.Equal(request.Source.Labels.Select(y => (y + 1) % 10), batch.Targets!);
         Assert.Null(batch.StartIndices);
         Assert.Equal(request.Source.Pixels.Length, batch.Pixels.Length);
         Assert.All(batch.Pixels, p => Assert.InRange(p, 0f, 1f));
@@ -44,7 +44,7 @@ public sealed class ConstructionTests : TorchTest
         var distances = TensorAssert.L2PerExample(adversarial - source);
         for (var i = 0; i < 40; i++)
         {
-            Assert.Equal(predicted[i] == batch.Labels[i], batch.Success[i]);
+            Assert.Equal(predicted[i] == batch.Targets![i], batch.Success[i]);
             Assert.InRange(batch.Distance[i], distances[i] - 1e-5f, distances[i] + 1e-5f);
             Assert.True(batch.Distance[i] <= 1.0f + 1e-5f);
         }
@@ -85,7 +85,7 @@ public sealed class ConstructionTests : TorchTest
         var indices = Range(5, 20);
         var batch = Constructions.Create(new ConstructionSettings(ConstructionKind.Rand, TargetedL2, Seed: 77))
             .Apply(model, new PerturbRequest(data.Batch(indices)), Cpu);
-        Assert.Equal(indices.Select(i => RandomTarget.TargetFor(77, i, 10)), batch.Labels);
+        Assert.Equal(indices.Select(i => RandomTarget.TargetFor(77, i, 10)), batch.Targets!);
         Assert.Equal(data.Batch(indices).Labels, batch.SourceLabels);
     }
 
@@ -103,8 +103,7 @@ public sealed class ConstructionTests : TorchTest
         var first = construction.Apply(model, request, Cpu);
         var second = construction.Apply(model, request, Cpu);
         Assert.Equal(first.Pixels, second.Pixels);
-        Assert.Equal(first.Labels, second.Labels);
-        Assert.Equal(first.Loss, second.Loss);
+        Assert.Equal(first.Targets, second.Targets);
         Assert.Equal(first.Distance, second.Distance);
         Assert.Equal(first.Success, second.Success);
     }
@@ -134,8 +133,8 @@ public sealed class ConstructionTests : TorchTest
         var maxDiff = Math.Max(MaxAbsDiff(reference, inSeven), MaxAbsDiff(reference, inSixtyFour));
         _output.WriteLine($"{kind} ({startMode}): max abs pixel difference of example {probe} alone / in 7 / in 64: {maxDiff:E2}");
         Assert.True(maxDiff <= 1e-4f, $"{kind}: max abs pixel difference {maxDiff}");
-        Assert.Equal(alone.Labels[0], ofSeven.Labels[2]);
-        Assert.Equal(alone.Labels[0], ofSixtyFour.Labels[20]);
+        Assert.Equal(alone.Targets?[0], ofSeven.Targets?[2]);
+        Assert.Equal(alone.Targets?[0], ofSixtyFour.Targets?[20]);
         Assert.Equal(alone.Success[0], ofSixtyFour.Success[20]);
     }
 
@@ -163,7 +162,7 @@ public sealed class ConstructionTests : TorchTest
         var after = batch.Distance.Average();
         _output.WriteLine($"relative representation distance: start image {before:F3}, after 200 steps of 0.1 {after:F4} (factor {before / after:F1}); success {batch.Success.Count(s => s)}/32; train accuracy {accuracy:P0}");
         Assert.True(after * 10 < before, $"mean relative distance {before} → {after}");
-        Assert.Equal(request.Source.Labels, batch.Labels);
+        Assert.Null(batch.Targets);
         Assert.Equal(request.Source.Labels, batch.SourceLabels);
         Assert.Equal(request.StartIndices, batch.StartIndices);
         Assert.All(batch.Pixels, p => Assert.InRange(p, 0f, 1f));

@@ -67,8 +67,17 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public void Corrupt_parquet_shard_is_one_line_and_exit_2()
     {
+        // A job whose manifest records the shard with the checksum of its (non-Parquet) bytes: it passes the checksum
+        // and fails when read as Parquet.
         var data = Directory.CreateDirectory(_dir.File("job/data")).FullName;
-        File.WriteAllBytes(Path.Combine(data, "part-00000.parquet"), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        byte[] bytes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+        File.WriteAllBytes(Path.Combine(data, "part-00000.parquet"), bytes);
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        File.WriteAllText(_dir.File("job/manifest.json"), $$"""
+            {"version": 1, "spec_hash": "{{new string('5', 64)}}", "model_sha256": "{{new string('a', 64)}}", "data_ref": "x",
+             "total_examples": 10, "shard_size": 10, "spec": {},
+             "shards": [{"id": 0, "start": 0, "count": 10, "status": "done", "rows": 10, "file": "part-00000.parquet", "sha256": "{{sha}}", "bytes": 10}]}
+            """);
         AssertOneClearLine(Train($"parquet:{_dir.File("job")}"), "part-00000.parquet");
     }
 

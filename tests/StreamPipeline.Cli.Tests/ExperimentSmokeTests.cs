@@ -84,17 +84,6 @@ public sealed class ExperimentSmokeTests : IDisposable
         Assert.Equal(File.ReadAllLines(Path.Combine(uninterrupted, "results.csv")), File.ReadAllLines(Path.Combine(resumed, "results.csv")));
     }
 
-    /// <summary>Done shards in a manifest that may not exist yet or be mid-replace (it is renamed into place).</summary>
-    private static int DoneShards(string manifest)
-    {
-        try
-        {
-            using var json = JsonDocument.Parse(File.ReadAllText(manifest));
-            return json.RootElement.GetProperty("shards").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "done");
-        }
-        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException)
-        {
-            return 0;
-        }
-    }
+    /// <summary>Done shards of a job (manifest plus commit log) that may not exist yet.</summary>
+    private static int DoneShards(string manifest) => Build.JobManifest.DoneCountWhileRunning(Path.GetDirectoryName(manifest)!);
 }

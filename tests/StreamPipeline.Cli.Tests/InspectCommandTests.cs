@@ -74,8 +74,8 @@ public sealed class InspectCommandTests : IDisposable
         using var job = await HalfFinishedJob();
         var path = _dir.File("grid.png");
 
-        var result = await InspectCommand.RunAsync(
-            new InspectCommand.InspectRequest(job.Root, path, new GridSettings(Rows: 4), DataRoot: null), CancellationToken.None);
+        var result = await JobInspector.RunAsync(
+            new InspectRequest(job.Root, path, new GridSettings(Rows: 4), DataRoot: null), CancellationToken.None);
 
         var grid = result.Grid!;
         // Round-robin over done shards 0, 2, 4: two rows of shard 0, then the first rows of shards 2 and 4.
@@ -91,9 +91,9 @@ public sealed class InspectCommandTests : IDisposable
             Assert.Equal((job.SourceLabels[row.Index], constructed.Label), (row.SourceLabel, row.Label));
             var source = job.SourcePixels.AsSpan((int)row.Index * TinyJob.Shape.Size, TinyJob.Shape.Size).ToArray();
             AssertCell(pixels, shape, row.SourceLeft, row.Top, grid.Scale, p => source[p]);
-            AssertCell(pixels, shape, row.ConstructedLeft, row.Top, grid.Scale, p => PngCodec.Quantize(constructed.Pixels[p]));
+            AssertCell(pixels, shape, row.ConstructedLeft, row.Top, grid.Scale, p => PngCodec.Quantize(constructed.Pixels.Span[p]));
             AssertCell(pixels, shape, row.DiffLeft, row.Top, grid.Scale,
-                p => PngCodec.Quantize(0.5f + 4f * (constructed.Pixels[p] - source[p] / 255f)));
+                p => PngCodec.Quantize(0.5f + 4f * (constructed.Pixels.Span[p] - source[p] / 255f)));
         }
         // The label text is drawn to the right of the difference image.
         var textLeft = grid.Rows[0].DiffLeft + TinyData.Side * grid.Scale + ExampleGrid.Gap;
@@ -143,8 +143,8 @@ public sealed class InspectCommandTests : IDisposable
         Assert.Null(json["attack_success_rate"]);
         Assert.Null(json["mean_distance"]);
         Assert.Empty(json["label_histogram"]!.AsArray());
-        var error = await Assert.ThrowsAsync<UsageException>(() => InspectCommand.RunAsync(
-            new InspectCommand.InspectRequest(job.Root, _dir.File("g.png"), new GridSettings(), null), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<UsageException>(() => JobInspector.RunAsync(
+            new InspectRequest(job.Root, _dir.File("g.png"), new GridSettings(), null), CancellationToken.None));
         Assert.Contains("no committed shard", error.Message);
     }
 

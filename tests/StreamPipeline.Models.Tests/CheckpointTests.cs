@@ -1,5 +1,7 @@
 using System.Text.Json;
 using StreamPipeline.Data;
+using StreamPipeline.Data.Constructions;
+using StreamPipeline.Data.Files;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,7 +15,8 @@ public sealed class CheckpointTests : IDisposable
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
-    private static readonly TrainingInfo Training = new(Epochs: 3, BatchSize: 128, LearningRate: 1e-3, Seed: 1, Adversarial: "l2", Eps: 0.5, Steps: 7, StepSize: 0.1);
+    private static readonly TrainingInfo Training = new(Epochs: 3, BatchSize: 128, LearningRate: 1e-3, Seed: 1,
+        Adversarial: new AttackSettings(ThreatModel.L2, 0.5, 0.1, 7, RandomStart: true, KeepBest: false, Targeted: false));
 
     [Theory]
     [InlineData("small-cnn", 1, 8, 8)]
@@ -43,7 +46,7 @@ public sealed class CheckpointTests : IDisposable
         {
             Assert.False(loaded.training);
             using (no_grad()) Assert.True(loaded.forward(x).Equals(expected), "loaded model gives different logits");
-            Assert.Equal(Checkpoint.Sha256(path), info.WeightsSha256);
+            Assert.Equal(FileChecksum.Sha256Of(path), info.WeightsSha256);
             Assert.Equal(written.WeightsSha256, info.WeightsSha256);
             Assert.Equal(architecture, info.Architecture);
             Assert.Equal(shape, info.InputShape);
@@ -75,7 +78,7 @@ public sealed class CheckpointTests : IDisposable
         Assert.Equal([1, 28, 28], root.GetProperty("input_shape").EnumerateArray().Select(e => e.GetInt32()));
         Assert.Equal(10, root.GetProperty("classes").GetInt32());
         Assert.Equal("fashion-mnist:train", root.GetProperty("dataset_ref").GetString());
-        Assert.Equal(Checkpoint.Sha256(path), root.GetProperty("weights_sha256").GetString());
+        Assert.Equal(FileChecksum.Sha256Of(path), root.GetProperty("weights_sha256").GetString());
         Assert.Equal(64, root.GetProperty("weights_sha256").GetString()!.Length);
         Assert.False(File.Exists(path + ".tmp"));
         Assert.False(File.Exists(path + ".json.tmp"));

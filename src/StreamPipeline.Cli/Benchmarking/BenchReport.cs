@@ -74,14 +74,14 @@ public sealed record BenchReport(
             }).ToArray()),
             ["settings"] = new JsonObject
             {
-                ["construction"] = SpecNames.Of(Spec.Construction),
+                ["construction"] = Names.Construction.Of(Spec.Construction),
                 ["model"] = Model,
                 ["data"] = Spec.Data,
                 ["images"] = Images,
                 ["batch_size"] = Spec.BatchSize,
                 ["shard_size"] = Spec.ShardSize,
                 ["steps"] = Spec.Attack.Steps,
-                ["norm"] = SpecNames.Of(Spec.Attack.Norm),
+                ["norm"] = Names.Norm.Of(Spec.Attack.Norm),
                 ["eps"] = Spec.Attack.Eps,
                 ["step_size"] = Spec.Attack.StepSize,
                 ["devices"] = new JsonArray(Spec.Devices.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray()),

@@ -1,9 +1,7 @@
-using StreamPipeline.Cli.Commands;
+using StreamPipeline.Application.Building;
 using StreamPipeline.Data;
+using StreamPipeline.Data.Jobs;
 using StreamPipeline.Models;
-using StreamPipeline.Pipeline.Construction;
-using StreamPipeline.Pipeline.Planning;
-using StreamPipeline.Pipeline.Specs;
 using StreamPipeline.Pipeline.Streaming;
 using TorchSharp;
 
@@ -19,7 +17,8 @@ public static class BenchRunner
     public static async Task<BenchReport> RunAsync(BenchSettings settings, Action<string> say, CancellationToken ct)
     {
         settings = settings.Validated();
-        var devices = BuildCommand.ResolveDevices(settings.Devices);
+        var plan = DevicePlan.For(settings.Devices, line => Console.Error.WriteLine(line));
+        var devices = plan.Devices;
         var root = Path.Combine(Path.GetTempPath(), "sp-bench-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(root);
         try
@@ -30,13 +29,12 @@ public static class BenchRunner
             var spec = settings.ToJobSpec(modelPath, devices);
             Checkpoint.CheckCompatible(Checkpoint.ReadInfo(modelPath), data.Shape, data.Classes);
             var images = Math.Min(spec.Limit ?? data.Count, data.Count);
-            var cpuWorkers = devices.Count(d => d == "cpu");
-            // The thread count BuildCommand.RunAsync gives each CPU worker (null: the process's setting, untouched).
-            int? threads = cpuWorkers > 1 ? Math.Max(1, Environment.ProcessorCount / cpuWorkers) : null;
+            // The thread count the build service gives each worker (null: the process's setting, untouched).
+            var threads = plan.TorchThreadsPerWorker;
             var construction = spec.ToConstructionSettings();
 
-            say($"bench: {SpecNames.Of(spec.Construction)} on {data.Reference}, {images:N0} images, batch {spec.BatchSize}, shard {spec.ShardSize}, " +
-                $"{SpecNames.Of(spec.Attack.Norm)} eps {spec.Attack.Eps} step {spec.Attack.StepSize} x {spec.Attack.Steps}, model {modelName}, devices {string.Join(",", devices)}, " +
+            say($"bench: {Names.Construction.Of(spec.Construction)} on {data.Reference}, {images:N0} images, batch {spec.BatchSize}, shard {spec.ShardSize}, " +
+                $"{spec.Attack.Describe()}, model {modelName}, devices {string.Join(",", devices)}, " +
                 $"{settings.Repeat} round(s) of (bare, pipeline)");
 
             // (a) reads its data into memory first, with the pipeline's own loader and batch plan.

@@ -1,4 +1,3 @@
-using StreamPipeline.Attacks;
 using StreamPipeline.Pipeline.Specs;
 
 namespace StreamPipeline.Cli.Benchmarking;
@@ -8,6 +7,8 @@ namespace StreamPipeline.Cli.Benchmarking;
 /// <param name="ShardSize">Examples per shard file of the pipeline phase; null means the job default (config/jobs/defaults.conf).</param>
 /// <param name="Devices">Device list as for build (<c>auto</c>, <c>cpu</c>, <c>cuda:0,cuda:1</c>); one bare-loop thread per entry.</param>
 /// <param name="Repeat">Rounds of (bare, pipeline); the best of each is reported.</param>
+/// <param name="Eps">L2 radius; null takes the data's preset (config/presets/), as build does.</param>
+/// <param name="StepSize">PGD step size; null takes the data's preset.</param>
 public sealed record BenchSettings(
     string? Model,
     string Data,
@@ -16,15 +17,15 @@ public sealed record BenchSettings(
     int BatchSize,
     int? ShardSize,
     int Steps,
-    double Eps,
-    double StepSize,
+    double? Eps,
+    double? StepSize,
     IReadOnlyList<string> Devices,
     int Repeat)
 {
     /// <summary>Sized for a 2-core CPU, so that one round takes about a minute.</summary>
     public static BenchSettings Default { get; } = new(
         Model: null, Data: "fashion-mnist:train", DataRoot: null, Limit: 2048, BatchSize: 256, ShardSize: null, Steps: 20,
-        Eps: 4.0, StepSize: 0.3, Devices: ["auto"], Repeat: 1);
+        Eps: null, StepSize: null, Devices: ["auto"], Repeat: 1);
 
     /// <summary>Examples in the warm-up batch of each phase (fewer when the data or batch is smaller).</summary>
     public const int WarmupExamples = 16;
@@ -44,7 +45,7 @@ public sealed record BenchSettings(
     /// The D_det job both phases run: built by the same loader (and validation) as <c>build</c>'s flags, with the
     /// resolved devices and this checkpoint.
     /// </summary>
-    public JobSpec ToJobSpec(string modelPath, IReadOnlyList<string> resolvedDevices, long? limit = null) => JobSpecLoader.Load(null, new JobSpecOverrides
+    public JobSpec ToJobSpec(string modelPath, IReadOnlyList<string> resolvedDevices, long? limit = null) => JobSpecLoader.Load(null, JobSpecLoader.WithPreset(new JobSpecOverrides
     {
         Construction = ConstructionKind.Det,
         Model = modelPath,
@@ -58,5 +59,5 @@ public sealed record BenchSettings(
         StepSize = StepSize,
         Steps = Steps,
         Seed = 0,
-    });
+    }));
 }

@@ -1,11 +1,12 @@
 using System.Diagnostics;
-using StreamPipeline.Cli.Commands;
+using StreamPipeline.Application.Building;
+using StreamPipeline.Cli.Presentation;
 using StreamPipeline.Pipeline.Specs;
 
 namespace StreamPipeline.Cli.Benchmarking;
 
 /// <summary>
-/// Phase (b) of bench: the real build (<see cref="BuildCommand.RunAsync"/>: Akka.Streams graph, device pool, Parquet shards)
+/// Phase (b) of bench: the real build (<see cref="BuildService"/>: Akka.Streams graph, device pool, Parquet shards)
 /// into a fresh job directory, with private metrics (no exporter) and the non-interactive progress view.
 /// </summary>
 public static class PipelineBenchmark
@@ -16,7 +17,7 @@ public static class PipelineBenchmark
             throw new ArgumentException($"bench job directory {jobDir} is not empty: every pipeline run starts fresh");
         var cpuStarted = Environment.CpuUsage.TotalTime;
         var started = Stopwatch.GetTimestamp();
-        var result = await BuildCommand.RunAsync(spec, jobDir, new BuildCommand.BuildOptions(dataRoot, "bench", Interactive: false), ct);
+        var result = await LiveRuns.BuildAsync(new BuildRequest(spec, jobDir, dataRoot), "bench", interactive: false, ct);
         var wall = Stopwatch.GetElapsedTime(started);
         var cpu = Environment.CpuUsage.TotalTime - cpuStarted;
         if (!result.Complete || result.ShardsSkipped != 0)

@@ -4,7 +4,7 @@ namespace StreamPipeline.Cli.Benchmarking;
 
 /// <summary>
 /// One timed run of the full build pipeline. <see cref="Elapsed"/> is the job's own clock (BuildResult.Elapsed: from the
-/// open job directory to the last commit, device worker start-up included); <see cref="Wall"/> adds what BuildCommand.RunAsync
+/// open job directory to the last commit, device worker start-up included); <see cref="Wall"/> adds what the build service
 /// does around it (checkpoint hash, dataset open, actor system); <see cref="CpuTime"/> is the process's processor time over <see cref="Wall"/>.
 /// </summary>
 public sealed record PipelineMeasurement(

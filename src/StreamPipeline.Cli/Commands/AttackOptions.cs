@@ -1,24 +1,30 @@
 using System.CommandLine;
-using StreamPipeline.Attacks;
+using StreamPipeline.Application;
 
 namespace StreamPipeline.Cli.Commands;
 
-/// <summary>The untargeted PGD options of train (--adversarial) and evaluate (--attack).</summary>
+/// <summary>The untargeted PGD options of train (--adversarial) and evaluate (--attack); defaults from config/attacks/untargeted.conf.</summary>
 public sealed class AttackOptions
 {
-    public AttackOptions(string normOption, string normDescription)
+    private readonly UntargetedPurpose _purpose;
+
+    public AttackOptions(string normOption, string normDescription, UntargetedPurpose purpose)
     {
+        _purpose = purpose;
         Norm = new Option<string?>(normOption) { Description = normDescription };
-        Norm.AcceptOnlyFromAmong("l2", "linf");
-        Eps = new Option<float?>("--eps") { Description = "Radius of the eps-ball (default: 1.5 for l2, 0.1 for linf)." };
-        Steps = new Option<int?>("--steps") { Description = "PGD iterations (default: 7 for training, 20 for evaluation)." };
-        StepSize = new Option<float?>("--step-size") { Description = "PGD step size (default: 2.5 * eps / steps)." };
+        Norm.AcceptOnlyFromAmong(Names.Norm.Of(ThreatModel.L2), Names.Norm.Of(ThreatModel.Linf));
+        Eps = new Option<double?>("--eps") { Description = "Radius of the eps-ball (default: config/attacks/untargeted.conf, 1.5 for l2, 0.1 for linf)." };
+        Steps = new Option<int?>("--steps")
+        {
+            Description = $"PGD iterations (default: config/attacks/untargeted.conf, {(purpose == UntargetedPurpose.Train ? "7 for training" : "20 for evaluation")}).",
+        };
+        StepSize = new Option<double?>("--step-size") { Description = "PGD step size (default: 2.5 * eps / steps)." };
     }
 
     public Option<string?> Norm { get; }
-    public Option<float?> Eps { get; }
+    public Option<double?> Eps { get; }
     public Option<int?> Steps { get; }
-    public Option<float?> StepSize { get; }
+    public Option<double?> StepSize { get; }
 
     public void AddTo(Command command)
     {
@@ -29,7 +35,7 @@ public sealed class AttackOptions
     }
 
     /// <summary>The attack settings, or null when no norm was given.</summary>
-    public AttackSettings? Resolve(System.CommandLine.ParseResult parse, int defaultSteps)
+    public AttackSettings? Resolve(ParseResult parse)
     {
         var norm = parse.GetValue(Norm);
         if (norm is null)
@@ -38,13 +44,7 @@ public sealed class AttackOptions
                 throw new UsageException($"--eps/--steps/--step-size need {Norm.Name} l2|linf");
             return null;
         }
-        var threat = norm == "linf" ? ThreatModel.Linf : ThreatModel.L2;
-        var eps = parse.GetValue(Eps) ?? (threat == ThreatModel.L2 ? 1.5f : 0.1f);
-        var steps = parse.GetValue(Steps) ?? defaultSteps;
-        var stepSize = parse.GetValue(StepSize) ?? 2.5f * eps / steps;
-        if (!(eps > 0)) throw new UsageException($"--eps must be positive, got {eps}");
-        if (steps < 1) throw new UsageException($"--steps must be at least 1, got {steps}");
-        if (!(stepSize > 0)) throw new UsageException($"--step-size must be positive, got {stepSize}");
-        return new AttackSettings(threat, eps, stepSize, steps, RandomStart: true, KeepBest: false, Targeted: false);
+        if (parse.GetValue(Steps) is < 1) throw new UsageException($"--steps must be at least 1, got {parse.GetValue(Steps)}");
+        return UntargetedAttacks.Resolve(Names.Norm.Parse(norm), parse.GetValue(Eps), parse.GetValue(Steps), parse.GetValue(StepSize), _purpose);
     }
 }

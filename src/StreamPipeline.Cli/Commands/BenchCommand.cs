@@ -20,8 +20,8 @@ public static class BenchCommand
         var batch = new Option<int>("--batch-size") { Description = "Examples per device batch.", DefaultValueFactory = _ => defaults.BatchSize };
         var shard = new Option<int?>("--shard-size") { Description = "Examples per shard file in the pipeline phase (default: the job default, 1024)." };
         var steps = new Option<int>("--steps") { Description = "PGD iterations.", DefaultValueFactory = _ => defaults.Steps };
-        var eps = new Option<double>("--eps") { Description = "L2 radius of the eps-ball.", DefaultValueFactory = _ => defaults.Eps };
-        var stepSize = new Option<double>("--step-size") { Description = "PGD step size.", DefaultValueFactory = _ => defaults.StepSize };
+        var eps = new Option<double?>("--eps") { Description = "L2 radius of the eps-ball (default: the data's preset, config/presets/)." };
+        var stepSize = new Option<double?>("--step-size") { Description = "PGD step size (default: the data's preset)." };
         var devices = new Option<string>("--devices") { Description = "auto | cpu | cuda:0,cuda:1 | cpu,cpu (one worker, and one bare-loop thread, per entry).", DefaultValueFactory = _ => "auto" };
         var repeat = new Option<int>("--repeat") { Description = "Rounds of (bare loop, pipeline), alternating; the best of each is reported.", DefaultValueFactory = _ => defaults.Repeat };
         var dataRoot = CommonOptions.DataRoot();

@@ -25,7 +25,7 @@ public static class InspectCommand
                 throw new UsageException("--grid-rows needs --grid FILE.png");
             var request = new InspectRequest(parse.GetValue(jobDir)!, parse.GetValue(grid),
                 new GridSettings(Rows: parse.GetValue(gridRows) ?? 8).Validated(), parse.GetValue(dataRoot));
-            var result = await RunAsync(request, token);
+            var result = await JobInspector.RunAsync(request, token);
             foreach (var line in InspectionReport.ToText(result.Inspection)) Console.Error.WriteLine(line);
             if (result.Grid is { } g)
                 Console.Error.WriteLine($"  grid        {request.Grid} ({g.Rows.Count} examples from shards {string.Join(",", g.Rows.Select(r => r.Shard).Distinct())}, images x{g.Scale})");
@@ -34,27 +34,5 @@ public static class InspectCommand
             return ExitCodes.Success;
         }, ct));
         return command;
-    }
-
-    /// <param name="Grid">Path of the PNG to write; null for none.</param>
-    /// <param name="DataRoot">Root of fashion-mnist: references, to read the source images for the grid.</param>
-    public sealed record InspectRequest(string JobDir, string? Grid, GridSettings GridSettings, string? DataRoot);
-
-    /// <summary>The inspection, and the grid when one was written.</summary>
-    public sealed record InspectResult(JobInspection Inspection, GridImage? Grid);
-
-    /// <summary>Inspects the job and, when asked, renders and writes the grid; nothing in the job directory is changed.</summary>
-    public static async Task<InspectResult> RunAsync(InspectRequest request, CancellationToken ct)
-    {
-        if (request.Grid is not null) ExampleGrid.CheckDestination(request.Grid);
-        // One manifest snapshot for the numbers and the grid: a running build may commit more shards meanwhile.
-        var manifest = JobInspector.ReadManifest(request.JobDir);
-        var inspection = await JobInspector.InspectAsync(request.JobDir, manifest, ct);
-        if (request.Grid is null) return new InspectResult(inspection, null);
-
-        using var source = DatasetReference.Open(manifest.DataRef, new DatasetOptions(request.DataRoot));
-        var image = await ExampleGrid.BuildAsync(request.JobDir, manifest, source, request.GridSettings, ct);
-        ExampleGrid.Write(request.Grid, image);
-        return new InspectResult(inspection, image);
     }
 }

@@ -2,10 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using StreamPipeline.Attacks;
-using StreamPipeline.Cli.Commands;
+using StreamPipeline.Application.Building;
+using StreamPipeline.Application.Evaluation;
+using StreamPipeline.Application.Training;
+using StreamPipeline.Cli.Presentation;
+using StreamPipeline.Data.Files;
 using StreamPipeline.Models;
-using StreamPipeline.Pipeline.Specs;
 
 namespace StreamPipeline.Cli.Experiments;
 
@@ -31,7 +33,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
 
     public string ModelPath(string name) => Path.Combine(outDir, "models", name + ".pt");
 
-    public string DatasetDir(ConstructionKind kind) => Path.Combine(outDir, "datasets", SpecNames.Of(kind));
+    public string DatasetDir(ConstructionKind kind) => Path.Combine(outDir, "datasets", Names.Construction.Of(kind));
 
     public string EvaluationPath(string name) => Path.Combine(outDir, "evals", name + ".json");
 
@@ -48,7 +50,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
             await BuildAsync(kind, ct);
 
         foreach (var kind in new[] { ConstructionKind.Det, ConstructionKind.Rand, ConstructionKind.NonRobust, ConstructionKind.Robust })
-            Train("trained-on-" + SpecNames.Of(kind), "parquet:" + DatasetDir(kind), null, spec.Retrain, adversarial: null, ct);
+            Train("trained-on-" + Names.Construction.Of(kind), "parquet:" + DatasetDir(kind), null, spec.Retrain, adversarial: null, ct);
 
         foreach (var row in Rows)
             Evaluate(row.Name, ct);
@@ -66,30 +68,17 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
             Console.Error.WriteLine($"experiment: {name} model done, skipped ({path})");
             return;
         }
-        RunStep("train-" + name, () => TrainCommand.Run(new TrainCommand.TrainRequest(
+        RunStep("train-" + name, () => LiveRuns.Train(new TrainRequest(
             data, spec.Architecture, path, new TrainingSettings(step.Epochs, spec.BatchSize, step.LearningRate, Seed: spec.Seed),
             adversarial, TestData: null, dataRoot, limit, spec.Devices), ct));
     }
 
     private async Task BuildAsync(ConstructionKind kind, CancellationToken ct)
     {
-        var b = spec.Builds[kind];
-        var model = ModelPath(kind == ConstructionKind.Robust ? "robust" : "standard");
-        var jobSpec = new JobSpec
-        {
-            Construction = kind,
-            Model = model,
-            Data = spec.TrainData,
-            Limit = b.Images,
-            BatchSize = spec.BatchSize,
-            ShardSize = spec.ShardSize,
-            Devices = [spec.Devices],
-            Attack = new AttackSpec(b.Norm, b.Norm == ThreatModel.L2Unbounded ? 0.5 : b.Eps, b.StepSize, b.Steps, RandomStart: false),
-            Seed = spec.Seed,
-        }.Validated();
-        var name = "build-" + SpecNames.Of(kind);
+        var jobSpec = spec.Builds[kind].Job with { Model = ModelPath(kind == ConstructionKind.Robust ? "robust" : "standard") };
+        var name = "build-" + Names.Construction.Of(kind);
         var clock = Stopwatch.StartNew();
-        var result = await BuildCommand.RunAsync(jobSpec, DatasetDir(kind), new BuildCommand.BuildOptions(dataRoot, name), ct);
+        var result = await LiveRuns.BuildAsync(new BuildRequest(jobSpec, DatasetDir(kind), dataRoot), name, null, ct);
         if (result.ShardsCommitted > 0) RecordStep(name, clock.Elapsed.TotalSeconds, accumulate: true);
     }
 
@@ -103,10 +92,10 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
         }
         RunStep("evaluate-" + name, () =>
         {
-            var request = new EvaluateCommand.EvaluateRequest(ModelPath(name), spec.TestData, spec.EvaluationAttack, 256, spec.Seed,
+            var request = new EvaluateRequest(ModelPath(name), spec.TestData, spec.EvaluationAttack, 256, spec.Seed,
                 dataRoot, spec.TestImages, spec.Devices);
-            var result = EvaluateCommand.Run(request, ct);
-            WriteAtomically(path, JsonSerializer.Serialize(new
+            var result = LiveRuns.Evaluate(request, ct);
+            WriteText(path, JsonSerializer.Serialize(new
             {
                 model = name, accuracy = result.Accuracy, robust_accuracy = result.RobustAccuracy, examples = result.Examples,
             }, Indented));
@@ -124,7 +113,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
     {
         var steps = ReadSteps();
         steps[name] = Math.Round((accumulate && steps.TryGetValue(name, out var before) ? before : 0) + seconds, 1);
-        WriteAtomically(_stepsFile, JsonSerializer.Serialize(steps, Indented));
+        WriteText(_stepsFile, JsonSerializer.Serialize(steps, Indented));
     }
 
     private Dictionary<string, double> ReadSteps() =>
@@ -136,7 +125,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
     {
         var evals = Rows.ToDictionary(r => r.Name, r => JsonDocument.Parse(File.ReadAllText(EvaluationPath(r.Name))).RootElement);
         var attack = spec.EvaluationAttack;
-        var attackText = $"{AttackPresets.NormName(attack.Norm)} eps {attack.Eps} PGD-{attack.Steps} (step {attack.Step()})";
+        var attackText = $"{Names.Norm.Of(attack.Norm)} eps {attack.Eps} PGD-{attack.Steps} (step {attack.Step()})";
         var examples = evals.Values.First().GetProperty("examples").GetInt64();
         var inv = CultureInfo.InvariantCulture;
 
@@ -169,8 +158,9 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
         foreach (var kind in new[] { ConstructionKind.Det, ConstructionKind.Rand, ConstructionKind.NonRobust, ConstructionKind.Robust })
         {
             var b = spec.Builds[kind];
-            var eps = b.Norm == ThreatModel.L2Unbounded ? "no eps bound" : $"eps {b.Eps.ToString(inv)}";
-            md.AppendLine($"- {PaperName(kind)}: first {b.Images:N0} training images, {SpecNames.Of(b.Norm)} {eps}, {b.Steps} steps of {b.StepSize.ToString(inv)}");
+            var images = b.Images is { } n ? $"first {n:N0}" : "all";
+            var eps = b.Job.Attack.Norm == ThreatModel.L2Unbounded ? "no eps bound" : $"eps {b.Job.Attack.Eps.ToString(inv)}";
+            md.AppendLine($"- {Names.Paper(kind)}: {images} training images, {Names.Norm.Of(b.Job.Attack.Norm)} {eps}, {b.Job.Attack.Steps} steps of {b.Job.Attack.StepSize.ToString(inv)}");
         }
         md.AppendLine($"- retraining: {spec.Retrain.Epochs} epochs, Adam lr {spec.Retrain.LearningRate.ToString(inv)}");
         md.AppendLine();
@@ -182,28 +172,17 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
         md.AppendLine();
         md.AppendLine("Grids of source → constructed examples: `grids/*.png`.");
 
-        WriteAtomically(Path.Combine(outDir, "results.md"), md.ToString());
-        WriteAtomically(Path.Combine(outDir, "results.csv"), csv.ToString());
+        WriteText(Path.Combine(outDir, "results.md"), md.ToString());
+        WriteText(Path.Combine(outDir, "results.csv"), csv.ToString());
         Console.Error.WriteLine(md.ToString());
     }
 
     private static string Percent(double value) => (100 * value).ToString("F1", CultureInfo.InvariantCulture) + "%";
 
-    private static string PaperName(ConstructionKind kind) => kind switch
-    {
-        ConstructionKind.Det => "D_det",
-        ConstructionKind.Rand => "D_rand",
-        ConstructionKind.Robust => "D_R",
-        ConstructionKind.NonRobust => "D_NR",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-    };
-
-    private static void WriteAtomically(string path, string text)
+    private static void WriteText(string path, string text)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, text);
     }
 }
 

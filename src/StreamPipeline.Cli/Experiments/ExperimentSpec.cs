@@ -1,10 +1,15 @@
 using Akka.Configuration;
-using StreamPipeline.Attacks;
+using StreamPipeline.Application;
+using StreamPipeline.Pipeline.Configuration;
 using StreamPipeline.Pipeline.Specs;
 
 namespace StreamPipeline.Cli.Experiments;
 
-/// <summary>An experiment spec (config/experiments/*.conf), resolved and validated once; <c>--quick</c> overlays its <c>quick</c> block.</summary>
+/// <summary>
+/// An experiment spec (config/experiments/*.conf), read by the one strict loader over config/experiments/defaults.conf
+/// and resolved once: each build is a full job spec (the train-data's preset and the job defaults fill what the spec
+/// leaves out), each attack a full settings record. <c>--quick</c> overlays the spec's <c>quick</c> block.
+/// </summary>
 public sealed record ExperimentSpec(
     string Name,
     string TrainData,
@@ -18,116 +23,153 @@ public sealed record ExperimentSpec(
     ExperimentSpec.TrainStep Standard,
     ExperimentSpec.TrainStep Robust,
     AttackSettings RobustAdversary,
-    int ShardSize,
     IReadOnlyDictionary<ConstructionKind, ExperimentSpec.BuildStep> Builds,
     ExperimentSpec.TrainStep Retrain,
     AttackSettings EvaluationAttack,
     bool Quick)
 {
+    private const string Kind = "experiment spec";
+    private const string Root = "experiment";
+
+    /// <summary>Placeholder model paths of the resolved builds; the runner points them at its own checkpoints.</summary>
+    public const string StandardModel = "standard.pt", RobustModel = "robust.pt";
+
     public sealed record TrainStep(int Epochs, double LearningRate);
 
-    public sealed record BuildStep(long Images, ThreatModel Norm, double Eps, double StepSize, int Steps);
+    /// <summary>One constructed dataset: the job spec it is built with (the model is set by the runner).</summary>
+    public sealed record BuildStep(JobSpec Job)
+    {
+        /// <summary>The first N training images, or null for all.</summary>
+        public long? Images => Job.Limit;
+    }
 
     public static ExperimentSpec Load(string path, bool quick)
     {
-        var c = Read(path, depth: 0);
-        if (quick && c.HasPath("quick")) c = c.GetConfig("quick").WithFallback(c);
-        try
-        {
-            return Parse(c, quick).Validated(path);
-        }
-        catch (Exception e) when (e is not ArgumentException and not FormatException)
-        {
-            throw new FormatException($"{path}: {e.Message}");
-        }
+        var known = KnownPaths();
+        var user = Read(path, known, depth: 0).GetConfig(Root);
+        if (quick && user.HasPath("quick"))
+            user = user.GetConfig("quick").WithFallback(user);
+        var inBlock = known.Where(p => p.StartsWith(Root + ".", StringComparison.Ordinal)).Select(p => p[(Root.Length + 1)..]).ToArray();
+        var c = SpecConfig.Over(user, EmbeddedDefaults.Experiment.GetConfig(Root), path, Kind, inBlock);
+        return Parse(c, path, quick);
     }
 
-    /// <summary>The file's <c>experiment</c> block, falling back to the spec named by its <c>base</c> key (relative to the file).</summary>
-    private static Config Read(string path, int depth)
+    /// <summary>
+    /// The keys an experiment spec may set: those of defaults.conf, the attack keys its blocks leave to other defaults,
+    /// <c>base</c>, and any of them again inside <c>quick</c>.
+    /// </summary>
+    private static HashSet<string> KnownPaths()
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"experiment spec not found: {path}");
-        if (depth > 8) throw new FormatException($"{path}: 'base' specs nest too deep");
-        Config root;
-        try
+        var known = SpecConfig.KnownPaths(EmbeddedDefaults.Experiment);
+        string[] attackKeys = ["norm", "eps", "step-size", "steps"];
+        known.Add($"{Root}.base");
+        known.Add($"{Root}.build.shard-size");
+        foreach (var key in attackKeys.Skip(1))
         {
-            root = ConfigurationFactory.ParseString(File.ReadAllText(path));
+            known.Add($"{Root}.robust.adversarial.{key}");
+            known.Add($"{Root}.evaluate.attack.{key}");
         }
-        catch (Exception e)
+        foreach (var kind in Names.Construction.All)
         {
-            throw new FormatException($"{path}: not valid HOCON: {e.Message}");
+            foreach (var key in attackKeys.Append("images"))
+                known.Add($"{Root}.build.{kind}.{key}");
         }
-        if (!root.HasPath("experiment")) throw new FormatException($"{path}: no 'experiment' block");
-        var c = root.GetConfig("experiment");
-        if (!c.HasPath("base")) return c;
-        var basePath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, c.GetString("base"));
-        return c.WithFallback(Read(basePath, depth + 1));
+        foreach (var path in known.Where(p => p.StartsWith(Root + ".", StringComparison.Ordinal) && !p.StartsWith($"{Root}.quick", StringComparison.Ordinal) && p != $"{Root}.base").ToArray())
+            known.Add($"{Root}.quick.{path[(Root.Length + 1)..]}");
+        return known;
     }
 
-    private static ExperimentSpec Parse(Config c, bool quick)
+    /// <summary>The file's settings, each file of the <c>base</c> chain checked for unknown keys on its own, then merged.</summary>
+    private static Config Read(string path, HashSet<string> known, int depth)
     {
+        if (depth > 8) throw new ArgumentException($"{Kind} {path}: 'base' specs nest too deep (a loop?)");
+        var file = SpecConfig.Load(path, Config.Empty, Kind, known).User;
+        if (!file.HasPath(Root)) throw new ArgumentException($"{Kind} {path}: no '{Root}' block");
+        if (!file.HasPath($"{Root}.base")) return file;
+        var basePath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, file.GetString($"{Root}.base"));
+        return file.WithFallback(Read(basePath, known, depth + 1));
+    }
+
+    private static ExperimentSpec Parse(SpecConfig c, string path, bool quick)
+    {
+        var trainData = c.String("train-data");
+        var devices = c.String("devices");
+        var batchSize = c.Int("batch-size");
+        var seed = c.Int("seed");
         var builds = new Dictionary<ConstructionKind, BuildStep>();
-        var defaultImages = Count(c, "build.images") ?? 0;
         foreach (var kind in Enum.GetValues<ConstructionKind>())
         {
-            var path = "build." + SpecNames.Of(kind);
-            builds[kind] = new BuildStep(
-                Count(c, path + ".images") ?? defaultImages,
-                SpecNames.ParseNorm(c.GetString(path + ".norm", "l2")),
-                c.GetDouble(path + ".eps", 0),
-                c.GetDouble(path + ".step-size", 0),
-                c.GetInt(path + ".steps", 0));
+            var b = c.Section($"build.{Names.Construction.Of(kind)}");
+            var overrides = new JobSpecOverrides
+            {
+                Construction = kind,
+                Model = kind == ConstructionKind.Robust ? RobustModel : StandardModel,
+                Data = trainData,
+                Limit = b.Has("images") ? b.CountOrAll("images") : c.CountOrAll("build.images"),
+                AllExamples = !(b.Has("images") ? b.CountOrAll("images") : c.CountOrAll("build.images")).HasValue,
+                BatchSize = batchSize,
+                ShardSize = c.Has("build.shard-size") ? c.Int("build.shard-size") : null,
+                Devices = devices.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+                Norm = b.Has("norm") ? b.Get("norm", Names.Norm.Parse) : null,
+                Eps = b.Has("eps") ? b.Double("eps") : null,
+                StepSize = b.Has("step-size") ? b.Double("step-size") : null,
+                Steps = b.Has("steps") ? b.Int("steps") : null,
+                Seed = seed,
+            };
+            try
+            {
+                builds[kind] = new BuildStep(JobSpecLoader.Load(null, JobSpecLoader.WithPreset(overrides)));
+            }
+            catch (ArgumentException e)
+            {
+                throw c.Error($"build.{Names.Construction.Of(kind)}: {e.Message}");
+            }
         }
-        return new ExperimentSpec(
-            c.GetString("name", "experiment"),
-            c.GetString("train-data", "fashion-mnist:train"),
-            c.GetString("test-data", "fashion-mnist:test"),
-            c.GetString("model", "small-cnn"),
-            c.GetString("devices", "auto"),
-            c.GetInt("seed", 0),
-            c.GetInt("batch-size", 128),
-            Count(c, "train-images"),
-            Count(c, "test-images"),
+        var spec = new ExperimentSpec(
+            c.String("name"),
+            trainData,
+            c.String("test-data"),
+            c.String("model"),
+            devices,
+            seed,
+            batchSize,
+            c.CountOrAll("train-images"),
+            c.CountOrAll("test-images"),
             Train(c, "standard"),
             Train(c, "robust"),
-            Attack(c, "robust.adversarial", targeted: false),
-            c.GetInt("build.shard-size", 1000),
+            Attack(c, "robust.adversarial", UntargetedPurpose.Train),
             builds,
             Train(c, "retrain"),
-            Attack(c, "evaluate.attack", targeted: false) with { KeepBest = true },
+            Attack(c, "evaluate.attack", UntargetedPurpose.Evaluate),
             quick);
+        return spec.Validated(c);
     }
 
-    private static TrainStep Train(Config c, string path) =>
-        new(c.GetInt(path + ".epochs", 3), c.GetDouble(path + ".learning-rate", 1e-3));
+    private static TrainStep Train(SpecConfig c, string path) => new(c.Int(path + ".epochs"), c.Double(path + ".learning-rate"));
 
-    private static AttackSettings Attack(Config c, string path, bool targeted) =>
-        new(AttackPresets.ParseNorm(c.GetString(path + ".norm", "l2")), (float)c.GetDouble(path + ".eps", 1.5),
-            (float)c.GetDouble(path + ".step-size", 0.1), c.GetInt(path + ".steps", 10), RandomStart: true, KeepBest: false, Targeted: targeted);
-
-    /// <summary>A positive count, or null for "all" / absent.</summary>
-    private static long? Count(Config c, string path)
+    private static AttackSettings Attack(SpecConfig c, string path, UntargetedPurpose purpose)
     {
-        if (!c.HasPath(path)) return null;
-        var text = c.GetString(path);
-        return text == "all" ? null : long.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+        var a = c.Section(path);
+        try
+        {
+            return UntargetedAttacks.Resolve(a.Get("norm", Names.Norm.Parse), a.Has("eps") ? a.Double("eps") : null,
+                a.Has("steps") ? a.Int("steps") : null, a.Has("step-size") ? a.Double("step-size") : null, purpose);
+        }
+        catch (ArgumentException e)
+        {
+            throw c.Error($"{path}: {e.Message}");
+        }
     }
 
-    private ExperimentSpec Validated(string path)
+    private ExperimentSpec Validated(SpecConfig c)
     {
         void Check(bool ok, string message)
         {
-            if (!ok) throw new ArgumentException($"{path}: {message}");
+            if (!ok) throw c.Error(message);
         }
         Check(BatchSize > 0, $"batch-size must be positive, got {BatchSize}");
-        Check(TrainImages is null or > 0, "train-images must be positive or all");
-        Check(TestImages is null or > 0, "test-images must be positive or all");
-        foreach (var (name, step) in new[] { ("standard", Standard), ("robust", Robust), ("retrain", Retrain) })
-            Check(step.Epochs > 0 && step.LearningRate > 0, $"{name}: epochs and learning-rate must be positive");
-        foreach (var (kind, b) in Builds)
-            Check(b.Images > 0 && b.Steps > 0 && b.StepSize > 0 && (b.Norm == ThreatModel.L2Unbounded || b.Eps > 0),
-                $"build.{SpecNames.Of(kind)}: images, steps, step-size (and eps for l2/linf) must be positive");
-        RobustAdversary.Validate();
-        EvaluationAttack.Validate();
+        foreach (var (name, step) in new[] { ("standard", Standard), ("retrain", Retrain), ("robust", Robust) })
+            Check(step.Epochs > 0 && step.LearningRate > 0 && double.IsFinite(step.LearningRate), $"{name}: epochs and learning-rate must be positive");
         return this;
     }
 }

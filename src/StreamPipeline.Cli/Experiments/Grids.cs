@@ -1,7 +1,4 @@
-using StreamPipeline.Attacks;
-using StreamPipeline.Cli.Commands;
 using StreamPipeline.Cli.Inspection;
-using StreamPipeline.Pipeline.Specs;
 
 namespace StreamPipeline.Cli.Experiments;
 
@@ -13,9 +10,9 @@ public static class Grids
         Directory.CreateDirectory(Path.Combine(outDir, "grids"));
         foreach (var kind in Enum.GetValues<ConstructionKind>())
         {
-            var name = SpecNames.Of(kind);
+            var name = Names.Construction.Of(kind);
             var png = Path.Combine(outDir, "grids", name + ".png");
-            await InspectCommand.RunAsync(new InspectCommand.InspectRequest(runner.DatasetDir(kind), png, new GridSettings(), dataRoot), ct);
+            await JobInspector.RunAsync(new InspectRequest(runner.DatasetDir(kind), png, new GridSettings(), dataRoot), ct);
         }
     }
 }

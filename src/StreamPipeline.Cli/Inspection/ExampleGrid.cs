@@ -1,8 +1,8 @@
 using System.Globalization;
 using StreamPipeline.Data;
 using StreamPipeline.Data.Parquet;
-using StreamPipeline.Pipeline.Jobs;
-using StreamPipeline.Pipeline.Sinks;
+using StreamPipeline.Data.Files;
+using StreamPipeline.Data.Jobs;
 
 namespace StreamPipeline.Cli.Inspection;
 
@@ -78,7 +78,8 @@ public static class ExampleGrid
         foreach (var (shard, take) in Plan(done, settings.Rows))
         {
             ct.ThrowIfCancellationRequested();
-            var path = JobInspector.ShardPath(jobDir, shard);
+            var path = ShardFiles.PathOf(jobDir, shard);
+            ShardFiles.RequireIntact(jobDir, shard);
             // One whole shard at a time; only the few rows shown are kept.
             var contents = await ParquetShardReader.ReadAsync(path, ct).ConfigureAwait(false);
             JobInspector.CheckBelongs(path, ConstructedDatasetMetadata.Parse(contents.Metadata, path), contents.Rows.Count, shard, manifest);
@@ -145,11 +146,12 @@ public static class ExampleGrid
         {
             var (example, y) = (examples[i], top + i * (rowHeight + Gap));
             var row = example.Row;
+            var pixels = row.Pixels.Span;
             var lefts = new[] { Margin, Margin + cellWidth + Gap, Margin + 2 * (cellWidth + Gap) };
             for (var p = 0; p < diff.Length; p++)
-                diff[p] = 0.5f + settings.DiffGain * (row.Pixels[p] - example.Source[p]);
+                diff[p] = 0.5f + settings.DiffGain * (pixels[p] - example.Source[p]);
             canvas.DrawImage(example.Source, shape, lefts[0], y, scale);
-            canvas.DrawImage(row.Pixels, shape, lefts[1], y, scale);
+            canvas.DrawImage(pixels, shape, lefts[1], y, scale);
             canvas.DrawImage(diff, shape, lefts[2], y, scale);
             var labelColour = row.Label == row.SourceLabel ? SameLabelColour : NewLabelColour;
             canvas.DrawText(texts[i][0], textLeft, y, TextScale, labelColour);

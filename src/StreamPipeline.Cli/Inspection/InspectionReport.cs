@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using StreamPipeline.Data.Files;
 
 namespace StreamPipeline.Cli.Inspection;
 
@@ -59,7 +60,7 @@ public static class InspectionReport
             (p.Complete ? "complete" : $"incomplete ({p.ShardsTotal - p.ShardsDone} shards pending)"),
             $"  attack      {spec.Norm ?? "?"}{eps} step {Number(spec.StepSize)} x {spec.Steps?.ToString(CultureInfo.InvariantCulture) ?? "?"}, " +
             $"seed {spec.Seed?.ToString(CultureInfo.InvariantCulture) ?? "?"}, shard size {p.ShardSize}{start}",
-            $"  model       sha256 {JobInspector.Short(p.ModelSha256)}   spec hash {JobInspector.Short(p.SpecHash)}",
+            $"  model       sha256 {FileChecksum.Short(p.ModelSha256)}   spec hash {FileChecksum.Short(p.SpecHash)}",
         };
         if (s.Rows == 0)
         {

@@ -1,12 +1,14 @@
 using StreamPipeline.Data;
 using StreamPipeline.Data.Parquet;
-using StreamPipeline.Pipeline.Jobs;
+using StreamPipeline.Data.Files;
+using StreamPipeline.Data.Jobs;
 
 namespace StreamPipeline.Cli.Inspection;
 
 /// <summary>
-/// Reads a job directory without changing it: the manifest as it stands (written atomically, so always whole) and the
-/// committed shards one at a time. A running build's lock is never touched, so inspecting is safe at any moment.
+/// Reads a job directory without changing it: the manifest as it stands (compacted manifest plus commit log) and the
+/// committed shards one at a time, each verified against its SHA-256 first. A running build's lock is never touched,
+/// so inspecting is safe at any moment.
 /// </summary>
 public static class JobInspector
 {
@@ -19,9 +21,24 @@ public static class JobInspector
             throw new DataFormatException($"{jobDir}: is a file, not a job directory");
         if (!Directory.Exists(jobDir))
             throw new DataFormatException($"{jobDir}: job directory not found");
-        if (!File.Exists(Path.Combine(jobDir, JobDirectory.ManifestFileName)))
-            throw new DataFormatException($"{jobDir}: not a job directory (no {JobDirectory.ManifestFileName})");
-        return JobDirectory.ReadManifest(jobDir);
+        if (!ManifestStore.Exists(jobDir))
+            throw new DataFormatException($"{jobDir}: not a job directory (no {JobLayout.ManifestFileName})");
+        return ManifestStore.Read(jobDir);
+    }
+
+    /// <summary>Inspects the job and, when asked, renders and writes the grid; nothing in the job directory is changed.</summary>
+    public static async Task<InspectResult> RunAsync(InspectRequest request, CancellationToken ct)
+    {
+        if (request.Grid is not null) ExampleGrid.CheckDestination(request.Grid);
+        // One manifest snapshot for the numbers and the grid: a running build may commit more shards meanwhile.
+        var manifest = ReadManifest(request.JobDir);
+        var inspection = await InspectAsync(request.JobDir, manifest, ct).ConfigureAwait(false);
+        if (request.Grid is null) return new InspectResult(inspection, null);
+
+        using var source = DatasetReference.Open(manifest.DataRef, new DatasetOptions(request.DataRoot));
+        var image = await ExampleGrid.BuildAsync(request.JobDir, manifest, source, request.GridSettings, ct).ConfigureAwait(false);
+        ExampleGrid.Write(request.Grid, image);
+        return new InspectResult(inspection, image);
     }
 
     /// <summary>Progress from the manifest and statistics over every committed shard.</summary>
@@ -44,7 +61,8 @@ public static class JobInspector
         foreach (var shard in manifest.DoneShards)
         {
             ct.ThrowIfCancellationRequested();
-            var path = ShardPath(jobDir, shard);
+            var path = ShardFiles.PathOf(jobDir, shard);
+            ShardFiles.RequireIntact(jobDir, shard);
             var columns = await ParquetShardReader.ReadLabelsAsync(path, ct).ConfigureAwait(false);
             CheckBelongs(path, columns.Metadata, columns.Rows, shard, manifest);
             labels ??= new long[columns.Metadata.Classes];
@@ -72,18 +90,12 @@ public static class JobInspector
         return rows == 0 ? ConstructionStats.Empty : new ConstructionStats(rows, successes, distanceSum, finite, labels!, sources!, relabelled);
     }
 
-    /// <summary>Where a done shard's file lives (the manifest records names relative to <c>data/</c>).</summary>
-    public static string ShardPath(string jobDir, ShardEntry shard) =>
-        Path.Combine(jobDir, JobDirectory.DataDirName, shard.File ?? throw new DataFormatException($"{jobDir}: shard {shard.Id} is done but has no file"));
-
     /// <summary>A shard file must be the one the manifest recorded: same row count, and written for this job's spec.</summary>
     internal static void CheckBelongs(string path, ConstructedDatasetMetadata metadata, int rows, ShardEntry shard, Manifest manifest)
     {
         if (rows != shard.Rows)
             throw new DataFormatException($"{path}: holds {rows} rows, the manifest records {shard.Rows}");
-        if (!string.Equals(metadata.SpecHash, manifest.SpecHash, StringComparison.OrdinalIgnoreCase))
-            throw new DataFormatException($"{path}: spec hash {Short(metadata.SpecHash)} differs from the manifest's {Short(manifest.SpecHash)} (a shard of another job?)");
+        if (!FileChecksum.Same(metadata.SpecHash, manifest.SpecHash))
+            throw new DataFormatException($"{path}: spec hash {FileChecksum.Short(metadata.SpecHash)} differs from the manifest's {FileChecksum.Short(manifest.SpecHash)} (a shard of another job?)");
     }
-
-    internal static string Short(string sha) => sha.Length > 12 ? sha[..12] : sha;
 }

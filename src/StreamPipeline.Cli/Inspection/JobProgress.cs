@@ -1,4 +1,4 @@
-using StreamPipeline.Pipeline.Jobs;
+using StreamPipeline.Data.Jobs;
 
 namespace StreamPipeline.Cli.Inspection;
 

@@ -1,28 +1,38 @@
+using StreamPipeline.Data.Jobs;
+
 namespace StreamPipeline.Data.Parquet;
 
-/// <summary>A job's constructed dataset (<c>parquet:JOBDIR</c>, the files <c>JOBDIR/data/*.parquet</c> in name order) read as a source dataset, so jobs chain.</summary>
+/// <summary>
+/// A job's constructed dataset read as a source dataset (<c>parquet:JOBDIR</c>), so jobs chain: exactly the shards the
+/// manifest records done, in shard order, each verified against its SHA-256 when the dataset is opened and again when
+/// its bytes are read. Files in <c>data/</c> that the manifest does not list are never read. An incomplete job is
+/// refused unless the reader asks for the committed part explicitly (<c>parquet:JOBDIR?partial</c>).
+/// </summary>
 public sealed class ParquetImageDataset : IImageDataset
 {
     /// <summary>The dataset-reference scheme: <c>parquet:JOBDIR</c>.</summary>
     public const string Scheme = "parquet";
 
-    /// <summary>The folder of a job directory that holds the shard files.</summary>
-    public const string DataFolder = "data";
+    /// <summary>The reference option that accepts an incomplete job's committed shards.</summary>
+    public const string PartialOption = "partial";
 
-    private readonly string[] _files;
-    private readonly long[] _starts; // _starts[f] = first row of file f; _starts[^1] = rows in all files
+    private readonly string _jobDir;
+    private readonly ShardEntry[] _shards;
+    private readonly long[] _starts; // _starts[f] = first row of shard f; _starts[^1] = rows in all shards
     private readonly object _gate = new();
     private int _cachedFile = -1;
     private ShardFile.Columns? _cached;
     private bool _disposed;
 
-    private ParquetImageDataset(string jobDir, string[] files, long[] starts, ConstructedDatasetMetadata metadata, long count)
+    private ParquetImageDataset(string reference, string jobDir, ShardEntry[] shards, long[] starts, ConstructedDatasetMetadata metadata, long count, bool complete)
     {
-        Reference = $"{Scheme}:{jobDir}";
-        _files = files;
+        Reference = reference;
+        _jobDir = jobDir;
+        _shards = shards;
         _starts = starts;
         Metadata = metadata;
         Count = count;
+        Complete = complete;
     }
 
     public string Reference { get; }
@@ -33,47 +43,57 @@ public sealed class ParquetImageDataset : IImageDataset
 
     public long Count { get; }
 
+    /// <summary>False when only the committed part of an unfinished job is read (<c>?partial</c>).</summary>
+    public bool Complete { get; }
+
     /// <summary>The metadata of the first shard file (every file must agree with it on shape and classes).</summary>
     public ConstructedDatasetMetadata Metadata { get; }
 
     /// <summary>The shard files read, in order.</summary>
-    public IReadOnlyList<string> Files => _files;
+    public IReadOnlyList<string> Files => _shards.Select(s => ShardFiles.PathOf(_jobDir, s)).ToArray();
 
-    /// <summary>Opens a job directory's constructed dataset, reading only the files' footers.</summary>
+    /// <summary>Opens a job directory's constructed dataset: reads its manifest, verifies every done shard, reads their footers.</summary>
     /// <param name="limit">Keep only the first <paramref name="limit"/> examples.</param>
-    /// <exception cref="DataFormatException">No <c>data/</c> folder, no shard files, or a file that is corrupt or disagrees with the first.</exception>
-    public static ParquetImageDataset Open(string jobDir, long? limit = null)
+    /// <param name="partial">Accept an incomplete job (its committed shards only).</param>
+    /// <exception cref="DataFormatException">Not a job directory, an incomplete job without <paramref name="partial"/>, a damaged or missing shard.</exception>
+    public static ParquetImageDataset Open(string jobDir, long? limit = null, bool partial = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(jobDir);
         if (limit < 0) throw new ArgumentOutOfRangeException(nameof(limit), limit, "The limit must not be negative.");
+        if (!Directory.Exists(jobDir))
+            throw new DataFormatException($"{jobDir}: job directory not found.");
+        if (!ManifestStore.Exists(jobDir))
+            throw new DataFormatException($"{jobDir}: no {JobLayout.ManifestFileName} (is this a job directory written by build?).");
+        var manifest = ManifestStore.Read(jobDir);
+        var done = manifest.DoneShards.ToArray();
+        var reference = $"{Scheme}:{jobDir}" + (partial ? "?" + PartialOption : "");
+        if (!manifest.IsComplete && !partial)
+            throw new DataFormatException(
+                $"{jobDir}: the job is incomplete: {done.Length} of {manifest.Shards.Count} shards done ({manifest.RowsDone:N0} of {manifest.TotalExamples:N0} rows); " +
+                $"finish it with build, or read its {manifest.RowsDone:N0} committed rows with {Scheme}:{jobDir}?{PartialOption}");
+        if (done.Length == 0)
+            throw new DataFormatException($"{jobDir}: no shard is committed yet (0 of {manifest.Shards.Count}).");
 
-        string dataDir = Path.Combine(jobDir, DataFolder);
-        if (!Directory.Exists(dataDir))
-            throw new DataFormatException($"{jobDir}: no '{DataFolder}' folder with shard files (is this a job directory?).");
-        // Name order is shard order (part-NNNNN.parquet); temporary files (*.parquet.tmp) are not shards.
-        string[] files = Directory.EnumerateFiles(dataDir, "*.parquet")
-            .Where(f => f.EndsWith(".parquet", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
-            .ToArray();
-        if (files.Length == 0)
-            throw new DataFormatException($"{dataDir}: no shard files (*.parquet).");
-
-        var starts = new long[files.Length + 1];
+        var starts = new long[done.Length + 1];
         ConstructedDatasetMetadata? first = null;
-        for (int f = 0; f < files.Length; f++)
+        for (int f = 0; f < done.Length; f++)
         {
+            ShardFiles.RequireIntact(jobDir, done[f]);
+            var path = ShardFiles.PathOf(jobDir, done[f]);
             // IImageDataset is synchronous; the footer read has no synchronisation context to deadlock on.
-            var footer = ShardFile.ReadFooterAsync(files[f], CancellationToken.None).GetAwaiter().GetResult();
+            var footer = ShardFile.ReadFooterAsync(path, CancellationToken.None).GetAwaiter().GetResult();
+            if (footer.Rows != done[f].Rows)
+                throw new DataFormatException($"{path}: holds {footer.Rows} rows, the manifest records {done[f].Rows}.");
             if (first is null)
                 first = footer.Metadata;
             else if (footer.Metadata.Shape != first.Shape || !footer.Metadata.ClassNames.SequenceEqual(first.ClassNames))
                 throw new DataFormatException(
-                    $"{files[f]}: shape {footer.Metadata.Shape} / {footer.Metadata.Classes} classes differ from {files[0]}'s {first.Shape} / {first.Classes} classes.");
+                    $"{path}: shape {footer.Metadata.Shape} / {footer.Metadata.Classes} classes differ from the first shard's {first.Shape} / {first.Classes} classes.");
             starts[f + 1] = starts[f] + footer.Rows;
         }
 
         long total = starts[^1];
-        return new ParquetImageDataset(jobDir, files, starts, first!, limit is { } l ? Math.Min(l, total) : total);
+        return new ParquetImageDataset(reference, jobDir, done, starts, first!, limit is { } l ? Math.Min(l, total) : total, manifest.IsComplete);
     }
 
     /// <summary>Reads rows [start, start+count) in file order; only the files holding them are read (index, label, pixels), the last one is kept.</summary>
@@ -133,10 +153,15 @@ public sealed class ParquetImageDataset : IImageDataset
         // Let the previous shard go before the next is read.
         _cached = null;
         _cachedFile = -1;
-        var columns = ShardFile.ReadAsync(_files[f], all: false, CancellationToken.None).GetAwaiter().GetResult();
+        // The whole file is read anyway: checking its bytes against the manifest again costs no extra I/O and catches
+        // a file changed since the dataset was opened.
+        var path = ShardFiles.PathOf(_jobDir, _shards[f]);
+        var bytes = File.ReadAllBytes(path);
+        ShardFiles.Require(ShardFiles.Check(bytes, _shards[f]), _jobDir, _shards[f]);
+        var columns = ShardFile.ReadAsync(bytes, path, all: false, CancellationToken.None).GetAwaiter().GetResult();
         long expected = _starts[f + 1] - _starts[f];
         if (columns.Index.Length != expected || columns.Footer.Metadata.Shape != Shape)
-            throw new DataFormatException($"{_files[f]}: changed since the dataset was opened ({columns.Index.Length} rows, expected {expected}).");
+            throw new DataFormatException($"{path}: changed since the dataset was opened ({columns.Index.Length} rows, expected {expected}).");
         _cached = columns;
         _cachedFile = f;
         return columns;

@@ -20,7 +20,7 @@ public static class ParquetShardReader
                 c.Label[i],
                 c.SourceLabel![i],
                 c.StartIndex![i],
-                c.Pixels.AsSpan(i * shape.Size, shape.Size).ToArray(),
+                c.Pixels.AsMemory(i * shape.Size, shape.Size),
                 c.AttackSuccess![i],
                 c.Distance![i]);
         }

@@ -67,54 +67,69 @@ internal static class ShardFile
         return await Guard(path, async () =>
         {
             await using var reader = await ParquetReader.CreateAsync(path, null, ct).ConfigureAwait(false);
-            var footer = ReadFooter(reader, path);
-            var fields = ResolveFields(reader.Schema, path);
-            var shape = footer.Metadata.Shape;
-            if (footer.Rows * shape.Size > Array.MaxLength)
-                throw new DataFormatException($"{path}: {footer.Rows} images of shape {shape} are too many for one read.");
-            int n = checked((int)footer.Rows);
-
-            var index = new long[n];
-            var label = new int[n];
-            var pixels = GC.AllocateUninitializedArray<float>(n * shape.Size); // every value is overwritten below
-            int[]? sourceLabel = all ? new int[n] : null;
-            long?[]? startIndex = all ? new long?[n] : null;
-            bool[]? success = all ? new bool[n] : null;
-            float[]? distance = all ? new float[n] : null;
-            byte[][]? png = all ? new byte[n][] : null;
-
-            int offset = 0;
-            for (int g = 0; g < reader.RowGroupCount; g++)
-            {
-                var group = reader.OpenRowGroupReader(g);
-                int rows = checked((int)group.RowCount);
-                if (offset + rows > n)
-                    throw new DataFormatException($"{path}: row groups hold more rows than the footer's {n}.");
-
-                await ReadDenseAsync(group, fields["index"], index.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
-                await ReadDenseAsync(group, fields["label"], label.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
-                var blobs = new ReadOnlyMemory<byte>[rows];
-                await ReadDenseAsync<ReadOnlyMemory<byte>>(group, fields["pixels"], blobs, path, ct).ConfigureAwait(false);
-                // Copy at once: the values may point into the reader's pooled buffers.
-                CopyPixels(blobs, pixels.AsSpan(offset * shape.Size, rows * shape.Size), shape, path);
-
-                if (all)
-                {
-                    await ReadDenseAsync(group, fields["source_label"], sourceLabel!.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
-                    await ReadNullableAsync(group, fields["start_index"], startIndex!.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
-                    await ReadDenseAsync(group, fields["attack_success"], success!.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
-                    await ReadDenseAsync(group, fields["distance"], distance!.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
-                    Array.Clear(blobs);
-                    await ReadDenseAsync<ReadOnlyMemory<byte>>(group, fields["image/bytes"], blobs, path, ct).ConfigureAwait(false);
-                    for (int i = 0; i < rows; i++)
-                        png![offset + i] = blobs[i].ToArray();
-                }
-                offset += rows;
-            }
-            if (offset != n)
-                throw new DataFormatException($"{path}: row groups hold {offset} rows, the footer says {n}.");
-            return new Columns(footer, index, label, pixels, sourceLabel, startIndex, success, distance, png);
+            return await ReadColumnsAsync(reader, path, all, ct).ConfigureAwait(false);
         }).ConfigureAwait(false);
+    }
+
+    /// <summary>As <see cref="ReadAsync(string, bool, CancellationToken)"/>, from a file's bytes already in memory (and verified).</summary>
+    internal static async Task<Columns> ReadAsync(byte[] file, string path, bool all, CancellationToken ct)
+    {
+        return await Guard(path, async () =>
+        {
+            await using var reader = await ParquetReader.CreateAsync(new MemoryStream(file, writable: false), null, false, ct).ConfigureAwait(false);
+            return await ReadColumnsAsync(reader, path, all, ct).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+    }
+
+    private static async Task<Columns> ReadColumnsAsync(ParquetReader reader, string path, bool all, CancellationToken ct)
+    {
+        var footer = ReadFooter(reader, path);
+        var fields = ResolveFields(reader.Schema, path);
+        var shape = footer.Metadata.Shape;
+        if (footer.Rows * shape.Size > Array.MaxLength)
+            throw new DataFormatException($"{path}: {footer.Rows} images of shape {shape} are too many for one read.");
+        int n = checked((int)footer.Rows);
+
+        var index = new long[n];
+        var label = new int[n];
+        var pixels = GC.AllocateUninitializedArray<float>(n * shape.Size); // every value is overwritten below
+        int[]? sourceLabel = all ? new int[n] : null;
+        long?[]? startIndex = all ? new long?[n] : null;
+        bool[]? success = all ? new bool[n] : null;
+        float[]? distance = all ? new float[n] : null;
+        byte[][]? png = all ? new byte[n][] : null;
+
+        int offset = 0;
+        for (int g = 0; g < reader.RowGroupCount; g++)
+        {
+            var group = reader.OpenRowGroupReader(g);
+            int rows = checked((int)group.RowCount);
+            if (offset + rows > n)
+                throw new DataFormatException($"{path}: row groups hold more rows than the footer's {n}.");
+
+            await ReadDenseAsync(group, fields["index"], index.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
+            await ReadDenseAsync(group, fields["label"], label.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
+            var blobs = new ReadOnlyMemory<byte>[rows];
+            await ReadDenseAsync<ReadOnlyMemory<byte>>(group, fields["pixels"], blobs, path, ct).ConfigureAwait(false);
+            // Copy at once: the values may point into the reader's pooled buffers.
+            CopyPixels(blobs, pixels.AsSpan(offset * shape.Size, rows * shape.Size), shape, path);
+
+            if (all)
+            {
+                await ReadDenseAsync(group, fields["source_label"], sourceLabel!.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
+                await ReadNullableAsync(group, fields["start_index"], startIndex!.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
+                await ReadDenseAsync(group, fields["attack_success"], success!.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
+                await ReadDenseAsync(group, fields["distance"], distance!.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
+                Array.Clear(blobs);
+                await ReadDenseAsync<ReadOnlyMemory<byte>>(group, fields["image/bytes"], blobs, path, ct).ConfigureAwait(false);
+                for (int i = 0; i < rows; i++)
+                    png![offset + i] = blobs[i].ToArray();
+            }
+            offset += rows;
+        }
+        if (offset != n)
+            throw new DataFormatException($"{path}: row groups hold {offset} rows, the footer says {n}.");
+        return new Columns(footer, index, label, pixels, sourceLabel, startIndex, success, distance, png);
     }
 
     private static Footer ReadFooter(ParquetReader reader, string path)

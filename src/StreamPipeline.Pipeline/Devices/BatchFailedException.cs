@@ -1,5 +1,3 @@
-using StreamPipeline.Pipeline.Planning;
-
 namespace StreamPipeline.Pipeline.Devices;
 
 /// <summary>A batch kept failing on the devices after its retries; the job fails with this one-line message.</summary>

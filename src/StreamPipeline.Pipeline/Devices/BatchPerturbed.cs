@@ -1,6 +1,3 @@
-using StreamPipeline.Attacks;
-using StreamPipeline.Pipeline.Planning;
-
 namespace StreamPipeline.Pipeline.Devices;
 
 /// <summary>The <see cref="DevicePool"/>'s reply: the whole batch, in order (merged again if it was split).</summary>

@@ -1,4 +1,3 @@
-using StreamPipeline.Attacks;
 using StreamPipeline.Data;
 
 namespace StreamPipeline.Pipeline.Devices;
@@ -34,17 +33,16 @@ public static class BatchSplitter
     /// <summary>The rows of <paramref name="first"/> followed by those of <paramref name="second"/>.</summary>
     public static ConstructedBatch Merge(ConstructedBatch first, ConstructedBatch second)
     {
-        if ((first.StartIndices is null) != (second.StartIndices is null))
-            throw new ArgumentException("cannot merge a batch with start indices and one without");
+        if ((first.StartIndices is null) != (second.StartIndices is null) || (first.Targets is null) != (second.Targets is null))
+            throw new ArgumentException("cannot merge a batch with start indices or targets and one without");
         return new ConstructedBatch(
             [.. first.Indices, .. second.Indices],
-            [.. first.Labels, .. second.Labels],
             [.. first.SourceLabels, .. second.SourceLabels],
+            first.Targets is null ? null : [.. first.Targets, .. second.Targets!],
             first.StartIndices is null ? null : [.. first.StartIndices, .. second.StartIndices!],
             [.. first.Pixels, .. second.Pixels],
             [.. first.Success, .. second.Success],
-            [.. first.Distance, .. second.Distance],
-            [.. first.Loss, .. second.Loss]);
+            [.. first.Distance, .. second.Distance]);
     }
 
     /// <summary>Throws <see cref="InvalidOperationException"/> when a perturber's result does not match its request row for row.</summary>
@@ -57,8 +55,12 @@ public static class BatchSplitter
             problem = $"{result.Indices.Length} rows";
         else if (!result.Indices.AsSpan().SequenceEqual(request.Source.Indices))
             problem = "other indices or another order";
-        else if (result.Labels.Length != n || result.SourceLabels.Length != n || result.Success.Length != n || result.Distance.Length != n)
+        else if (result.SourceLabels.Length != n || result.Success.Length != n || result.Distance.Length != n)
             problem = "label, success or distance arrays of the wrong length";
+        else if (!result.SourceLabels.AsSpan().SequenceEqual(request.Source.Labels))
+            problem = "other source labels";
+        else if (result.Targets is { } targets && targets.Length != n)
+            problem = $"{targets.Length} targets";
         else if (result.Pixels.Length != n * size)
             problem = $"{result.Pixels.Length} pixel values instead of {n * size}";
         else if (result.StartIndices is { } starts && starts.Length != n)

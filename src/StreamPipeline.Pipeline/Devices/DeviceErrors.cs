@@ -3,13 +3,16 @@ namespace StreamPipeline.Pipeline.Devices;
 /// <summary>How device failures are classified and described in one line.</summary>
 internal static class DeviceErrors
 {
-    /// <summary>Out of memory: ours, or TorchSharp/libtorch's "CUDA out of memory" (anywhere in the chain).</summary>
+    /// <summary>
+    /// The batch did not fit on the device: a <see cref="DeviceOutOfMemoryException"/> anywhere in the chain. The
+    /// device adapter decides what counts (a CUDA allocator failure does; host RAM running out, a
+    /// <see cref="OutOfMemoryException"/>, does not: splitting the batch would not help).
+    /// </summary>
     public static bool IsOutOfMemory(Exception error)
     {
         for (Exception? e = error; e is not null; e = e.InnerException)
         {
-            if (e is DeviceOutOfMemoryException || e is OutOfMemoryException
-                || e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase))
+            if (e is DeviceOutOfMemoryException)
                 return true;
         }
         return false;

@@ -1,5 +1,3 @@
-using StreamPipeline.Attacks;
-
 namespace StreamPipeline.Pipeline.Devices;
 
 // Messages between the DevicePool and its DeviceWorkers. Each carries the worker's slot and incarnation so the
@@ -22,3 +20,6 @@ internal sealed record DeviceWorkFailed(int Slot, int Incarnation, long UnitId, 
 
 /// <summary>Pool → itself: the backoff of a failed slot is over; start a new worker there.</summary>
 internal sealed record RestartWorker(int Slot);
+
+/// <summary>Pool → itself: the attempt of piece <paramref name="UnitId"/> on this worker has run past the batch timeout.</summary>
+internal sealed record AttemptDeadline(int Slot, int Incarnation, long UnitId);

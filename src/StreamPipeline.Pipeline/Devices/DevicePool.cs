@@ -62,6 +62,7 @@ public sealed class DevicePool : ReceiveActor, IWithTimers
         Receive<DeviceWorkDone>(OnWorkDone);
         Receive<DeviceWorkFailed>(OnWorkFailed);
         Receive<RestartWorker>(OnRestartWorker);
+        Receive<AttemptDeadline>(OnAttemptDeadline);
         Receive<Terminated>(OnTerminated);
     }
 
@@ -140,6 +141,7 @@ public sealed class DevicePool : ReceiveActor, IWithTimers
         if (Current(message.Slot, message.Incarnation) is not { } slot || slot.Current is not { } unit || unit.Id != message.UnitId)
             return;
         slot.Current = null;
+        Timers.Cancel(("deadline", slot.Index));
         slot.State = SlotState.Idle;
         slot.ConsecutiveFailures = 0;
         if (_queue.Complete(unit, message.Result) is { } root)
@@ -152,12 +154,27 @@ public sealed class DevicePool : ReceiveActor, IWithTimers
         if (Current(message.Slot, message.Incarnation) is not { } slot || slot.Current is not { } unit || unit.Id != message.UnitId)
             return;
         slot.Current = null;
+        Timers.Cancel(("deadline", slot.Index));
         slot.LastError = message.Error;
         Failed(slot, unit, message.Error, message.OutOfMemory);
         if (message.OutOfMemory)
             slot.State = SlotState.Idle; // the device is fine, the batch was too big for it
         else
             RestartLater(slot);
+        Dispatch();
+    }
+
+    private void OnAttemptDeadline(AttemptDeadline message)
+    {
+        if (Current(message.Slot, message.Incarnation) is not { } slot || slot.Current is not { } unit || unit.Id != message.UnitId)
+            return;
+        // A worker stuck in device code cannot be interrupted: it is abandoned (its incarnation's late answer is
+        // ignored), a fresh one takes the slot after the backoff, and the batch is retried.
+        slot.Current = null;
+        var error = $"no answer within device-pool.batch-timeout ({_settings.BatchTimeout}); the worker is considered hung";
+        slot.LastError = error;
+        Failed(slot, unit, error, outOfMemory: false);
+        RestartLater(slot);
         Dispatch();
     }
 
@@ -226,6 +243,7 @@ public sealed class DevicePool : ReceiveActor, IWithTimers
             slot.State = SlotState.Busy;
             slot.Current = unit;
             slot.Worker!.Tell(new DeviceWork(unit.Id, unit.Request));
+            Timers.StartSingleTimer(("deadline", slot.Index), new AttemptDeadline(slot.Index, slot.Incarnation, unit.Id), _settings.BatchTimeout);
         }
         _nextSlot = (_nextSlot + 1) % _slots.Length;
     }

@@ -2,16 +2,17 @@ using StreamPipeline.Pipeline.Specs;
 
 namespace StreamPipeline.Pipeline.Devices;
 
-/// <summary>What a <see cref="DevicePool"/> needs: its devices, the retry limit, injected faults and restart backoff.</summary>
+/// <summary>What a <see cref="DevicePool"/> needs: its devices, the retry limit, injected faults, restart backoff and the per-attempt deadline.</summary>
 public sealed record DevicePoolSettings(
     IReadOnlyList<string> Devices,
     int MaxRetries,
     FaultInjection Faults,
     TimeSpan RestartBackoffMin,
-    TimeSpan RestartBackoffMax)
+    TimeSpan RestartBackoffMax,
+    TimeSpan BatchTimeout)
 {
     public static DevicePoolSettings From(JobSpec spec, PipelineSettings pipeline) =>
-        new(spec.Devices, spec.MaxRetries, spec.Faults, pipeline.RestartBackoffMin, pipeline.RestartBackoffMax);
+        new(spec.Devices, spec.MaxRetries, spec.Faults, pipeline.RestartBackoffMin, pipeline.RestartBackoffMax, pipeline.BatchTimeout);
 
     /// <summary>min * 2^(failures-1), capped at max.</summary>
     public TimeSpan Backoff(int consecutiveFailures)

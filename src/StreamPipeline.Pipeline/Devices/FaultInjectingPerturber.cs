@@ -1,4 +1,3 @@
-using StreamPipeline.Attacks;
 using StreamPipeline.Pipeline.Specs;
 
 namespace StreamPipeline.Pipeline.Devices;

@@ -1,5 +1,3 @@
-using StreamPipeline.Attacks;
-
 namespace StreamPipeline.Pipeline.Devices;
 
 /// <summary>
@@ -10,8 +8,9 @@ public interface IBatchPerturber : IDisposable
 {
     /// <summary>
     /// Perturbs one batch, synchronously; rows come back in the request's order. Throw
-    /// <see cref="DeviceOutOfMemoryException"/> (or let TorchSharp's "out of memory" error through) when the batch
-    /// does not fit: the pool splits it. Check <paramref name="ct"/> between PGD iterations.
+    /// <see cref="DeviceOutOfMemoryException"/> when the batch does not fit in device memory (the adapter of a device
+    /// library translates its own out-of-memory error): the pool splits the batch. Check <paramref name="ct"/> between
+    /// PGD iterations.
     /// </summary>
     ConstructedBatch Perturb(PerturbRequest request, CancellationToken ct);
 }

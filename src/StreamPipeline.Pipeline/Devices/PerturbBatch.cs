@@ -1,6 +1,3 @@
-using StreamPipeline.Attacks;
-using StreamPipeline.Pipeline.Planning;
-
 namespace StreamPipeline.Pipeline.Devices;
 
 /// <summary>Ask the <see cref="DevicePool"/> to perturb a batch; the reply is <see cref="BatchPerturbed"/> or a failure.</summary>

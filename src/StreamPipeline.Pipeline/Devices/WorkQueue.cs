@@ -1,5 +1,3 @@
-using StreamPipeline.Attacks;
-using StreamPipeline.Pipeline.Planning;
 
 namespace StreamPipeline.Pipeline.Devices;
 
@@ -22,7 +20,6 @@ internal sealed class WorkQueue(int maxRetries)
     {
         var root = new WorkRoot(plan, requester);
         var unit = new WorkUnit(++_nextId, root, null, request);
-        root.Top = unit;
         _open.Add(root);
         _queue.AddLast(unit);
         return unit;
@@ -86,7 +83,6 @@ internal sealed class WorkQueue(int maxRetries)
         }
         unit.Failures++;
         unit.FailedOn.Add(slot);
-        unit.LastError = error;
         if (unit.Failures > maxRetries)
         {
             var source = unit.Request.Source;
@@ -135,7 +131,6 @@ internal sealed class WorkRoot(BatchPlan plan, object requester)
 {
     public BatchPlan Plan { get; } = plan;
     public object Requester { get; } = requester;
-    public WorkUnit Top { get; set; } = null!;
     public bool Finished { get; set; }
     public ConstructedBatch? Result { get; set; }
     public Exception? Error { get; set; }
@@ -150,7 +145,6 @@ internal sealed class WorkUnit(long id, WorkRoot root, WorkUnit? parent, Perturb
     public PerturbRequest Request { get; } = request;
     public int Failures { get; set; }
     public HashSet<int> FailedOn { get; } = [];
-    public string? LastError { get; set; }
     public WorkUnit? First { get; set; }
     public WorkUnit? Second { get; set; }
     public ConstructedBatch? Result { get; set; }

@@ -1,43 +1,35 @@
-using StreamPipeline.Pipeline.Planning;
-using StreamPipeline.Pipeline.Sinks;
+using StreamPipeline.Data.Files;
 using StreamPipeline.Pipeline.Specs;
 
 namespace StreamPipeline.Pipeline.Jobs;
 
 /// <summary>
-/// A job directory: <c>job.conf</c> (the resolved spec), <c>manifest.json</c> (the truth), <c>data/</c> (shard files).
-/// Opening a directory with a manifest resumes it: done shards whose file is intact are kept, everything else in
-/// <c>data/</c> and every <c>*.tmp</c> is deleted. A directory held by another job is refused. While open, the
-/// directory is locked (<c>.lock</c>) against a second build.
+/// A job directory open for building (<see cref="JobLayout"/>: job.conf, manifest.json + commits.log, data/). Opening a
+/// directory with a manifest resumes it: every done shard is verified (size and SHA-256); a damaged or missing one goes
+/// back to pending, and everything else in data/ and every temporary file is deleted. A manifest that is not valid —
+/// including an entry naming any file but its shard's own inside data/ — is refused before anything is deleted.
+/// While open, the directory itself is locked (flock), so a second build is refused even if files are removed.
 /// </summary>
 public sealed class JobDirectory : IDisposable
 {
-    public const string ManifestFileName = "manifest.json";
-    public const string SpecFileName = "job.conf";
-    public const string DataDirName = "data";
-    public const string LockFileName = ".lock";
+    private readonly Lock _gate = new();
+    private readonly DirectoryLock _lock;
+    private readonly ManifestWriter _writer;
 
-    private readonly object _gate = new();
-    private readonly FileStream _lock;
-    private Manifest _manifest;
-
-    private JobDirectory(string root, FileStream lockStream, Manifest manifest, bool resumed, IReadOnlyList<string> removed, IReadOnlyList<int> redone)
+    private JobDirectory(string root, DirectoryLock directoryLock, ManifestWriter writer, bool resumed,
+        IReadOnlyList<string> removed, IReadOnlyList<DamagedShard> damaged)
     {
         Root = root;
-        _lock = lockStream;
-        _manifest = manifest;
+        _lock = directoryLock;
+        _writer = writer;
         Resumed = resumed;
         RemovedLeftovers = removed;
-        RedoneShards = redone;
+        DamagedShards = damaged;
     }
 
     public string Root { get; }
 
-    public string ManifestPath => Path.Combine(Root, ManifestFileName);
-
-    public string SpecPath => Path.Combine(Root, SpecFileName);
-
-    public string DataDir => Path.Combine(Root, DataDirName);
+    public string DataDir => JobLayout.DataDir(Root);
 
     /// <summary>True when the directory already held this job's manifest.</summary>
     public bool Resumed { get; }
@@ -45,12 +37,15 @@ public sealed class JobDirectory : IDisposable
     /// <summary>Files deleted on open: temporary files and files of shards not recorded done.</summary>
     public IReadOnlyList<string> RemovedLeftovers { get; }
 
-    /// <summary>Shards the manifest listed done whose file was missing or damaged; they are pending again.</summary>
-    public IReadOnlyList<int> RedoneShards { get; }
+    /// <summary>Shards the manifest listed done whose file was missing or damaged; they are pending again and will be rebuilt.</summary>
+    public IReadOnlyList<DamagedShard> DamagedShards { get; }
+
+    /// <summary>Ids of <see cref="DamagedShards"/>.</summary>
+    public IReadOnlyList<int> RedoneShards => DamagedShards.Select(d => d.Id).ToArray();
 
     public Manifest Manifest
     {
-        get { lock (_gate) return _manifest; }
+        get { lock (_gate) return _writer.Current; }
     }
 
     /// <summary>The shards still to build, in order.</summary>
@@ -58,102 +53,148 @@ public sealed class JobDirectory : IDisposable
 
     /// <summary>
     /// Opens <paramref name="root"/> for this job: creates it when absent or empty, resumes it when it holds this
-    /// job's manifest. Throws <see cref="JobSpecMismatchException"/> when it holds another job and
-    /// <see cref="ArgumentException"/> when it is not a job directory or is in use.
+    /// job's manifest. Throws <see cref="JobSpecMismatchException"/> when it holds another job, <see cref="ArgumentException"/>
+    /// when it is not a job directory, cannot be one or is in use, <see cref="DataFormatException"/> for a manifest
+    /// that is not valid. A refused directory is left as it was found.
     /// </summary>
-    /// <param name="verifyChecksums">Also re-hash done shard files (reads every file); by default only sizes are checked.</param>
-    public static JobDirectory Open(string root, JobSpec spec, string modelSha256, long totalExamples, bool verifyChecksums = false)
+    public static JobDirectory Open(string root, JobSpec spec, string modelSha256, long totalExamples)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
-        root = Path.GetFullPath(root);
+        root = CheckedPath(root);
         if (File.Exists(root))
             throw new ArgumentException($"job directory {root} is a file");
-        Directory.CreateDirectory(root);
-        var lockPath = Path.Combine(root, LockFileName);
-        var createdLock = !File.Exists(lockPath);
-        var lockStream = AcquireLock(root);
+        var dataDir = JobLayout.DataDir(root);
+        if (File.Exists(dataDir))
+            throw new ArgumentException($"job directory {root}: {JobLayout.DataDirName} is a file, not a folder of shards");
+        var created = !Directory.Exists(root);
+        CreateDirectory(root);
+        DirectoryLock? held = null;
         try
         {
-            var manifestPath = Path.Combine(root, ManifestFileName);
+            held = DirectoryLock.TryAcquire(root)
+                   ?? throw new ArgumentException($"job directory {root} is in use by another build (the directory is locked)");
             var removed = new List<string>();
-            var redone = new List<int>();
+            var damaged = new List<DamagedShard>();
             Manifest manifest;
             bool resumed;
-            if (File.Exists(manifestPath))
+            if (ManifestStore.Exists(root))
             {
-                manifest = Manifest.Read(manifestPath);
+                manifest = ManifestStore.Read(root);
                 CheckSameJob(root, manifest, spec, modelSha256, totalExamples);
-                manifest = Recover(root, manifest, verifyChecksums, removed, redone);
+                manifest = Recover(root, manifest, removed, damaged);
                 resumed = true;
             }
             else
             {
-                var strangers = Directory.EnumerateFileSystemEntries(root)
-                    .Select(Path.GetFileName)
-                    .Where(name => name is not LockFileName && name != ManifestFileName + AtomicFile.TempSuffix)
-                    .ToArray();
-                if (strangers.Length > 0)
-                    throw new ArgumentException($"job directory {root} is not empty and has no {ManifestFileName} (found {strangers[0]}); refusing to build into it");
+                RefuseStrangers(root);
                 RemoveTempFiles(root, removed);
-                manifest = Manifest.Create(spec, modelSha256, totalExamples);
+                manifest = Manifest.Create(spec.SpecHash(modelSha256), modelSha256, spec.Data, totalExamples, spec.ShardSize, spec.OutputJson());
                 resumed = false;
             }
             // The manifest goes first: a directory with job.conf or data/ but no manifest is never ours.
-            manifest.Write(manifestPath);
-            Directory.CreateDirectory(Path.Combine(root, DataDirName));
+            var writer = ManifestWriter.Open(root, manifest);
+            CreateDirectory(dataDir);
             // job.conf records the spec of the latest run (devices or batch size may change between runs).
-            AtomicFile.WriteAllText(Path.Combine(root, SpecFileName), spec.ToHocon());
-            return new JobDirectory(root, lockStream, manifest, resumed, removed, redone);
+            AtomicFile.WriteAllText(JobLayout.SpecPath(root), spec.ToHocon());
+            // Earlier versions locked a .lock file; the directory lock replaces it.
+            AtomicFile.TryDelete(Path.Combine(root, JobLayout.LegacyLockFileName));
+            return new JobDirectory(root, held, writer, resumed, removed, damaged);
         }
         catch
         {
-            // A refused directory is left as it was found, without a lock file that this call created. Deleted while
-            // still locked, so no other build can have taken the lock on it in between.
-            if (createdLock)
-                AtomicFile.TryDelete(lockPath);
-            lockStream.Dispose();
+            held?.Dispose();
+            if (created)
+                TryRemoveEmpty(root);
             throw;
         }
     }
 
     /// <summary>Reads a job directory's manifest without opening (locking, cleaning) the directory.</summary>
-    public static Manifest ReadManifest(string root) => Manifest.Read(Path.Combine(root, ManifestFileName));
+    public static Manifest ReadManifest(string root) => ManifestStore.Read(root);
 
-    /// <summary>Records a committed shard: checks its file and rewrites the manifest atomically. Thread-safe.</summary>
-    public Manifest MarkCommitted(CommittedShard committed)
+    /// <summary>
+    /// Records a committed shard: checks its file (name, size) and appends the commit to the manifest, durably.
+    /// Thread-safe. <paramref name="node"/> and <paramref name="seconds"/> say where and how long it was built.
+    /// </summary>
+    public Manifest MarkCommitted(CommittedShard committed, string? node = null, double? seconds = null)
     {
         // The manifest records names relative to data/, so a job directory can be moved.
-        committed = committed with { File = Path.GetRelativePath(DataDir, Path.Combine(DataDir, committed.File)) };
+        committed = committed with { File = Path.GetFileName(committed.File) };
         lock (_gate)
         {
-            var entry = _manifest.ShardAt(committed.Id);
+            var entry = _writer.Current.ShardAt(committed.Id);
             if (committed.Rows != entry.Count)
                 throw new InvalidOperationException($"shard {committed.Id} was committed with {committed.Rows} rows, the shard has {entry.Count}");
             var file = new FileInfo(Path.Combine(DataDir, committed.File));
             if (!file.Exists || file.Length != committed.Bytes)
                 throw new InvalidOperationException($"shard {committed.Id}: committed file {file.FullName} is missing or not {committed.Bytes} bytes");
-            var next = _manifest.WithCommitted(committed);
-            next.Write(ManifestPath);
-            _manifest = next;
-            return next;
+            return _writer.Commit(entry.AsDone(committed, node, seconds, DateTime.UtcNow));
         }
     }
 
-    public void Dispose() => _lock.Dispose();
-
-    private static FileStream AcquireLock(string root)
+    public void Dispose()
     {
-        var path = Path.Combine(root, LockFileName);
+        lock (_gate)
+            _writer.Dispose();
+        _lock.Dispose();
+    }
+
+    private static string CheckedPath(string root)
+    {
         try
         {
-            // FileShare.None takes an exclusive lock on the file (flock on Unix): a second build of the same
-            // directory, in this process or another, fails here; the OS drops the lock if the process dies.
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            var full = Path.GetFullPath(root);
+            // Every name the job writes must fit too (data/part-NNNNN.parquet.tmp is the longest).
+            foreach (var name in Path.Combine(full, JobLayout.DataDirName, JobLayout.ShardFileName(0, "parquet") + AtomicFile.TempSuffix).Split('/'))
+            {
+                if (System.Text.Encoding.UTF8.GetByteCount(name) > 255)
+                    throw new ArgumentException($"job directory {root}: the name '{Short(name)}' is longer than the file system allows (255 bytes)");
+            }
+            if (full.Length > 4000)
+                throw new ArgumentException($"job directory {Short(root)}: the path is longer than the file system allows");
+            return full;
         }
-        catch (IOException e)
+        catch (Exception e) when (e is PathTooLongException or NotSupportedException)
         {
-            throw new ArgumentException($"job directory {root} is in use by another build ({LockFileName} is locked)", e);
+            throw new ArgumentException($"job directory {Short(root)}: not a usable path ({e.Message})", e);
         }
+    }
+
+    private static string Short(string text) => text.Length > 60 ? text[..57] + "..." : text;
+
+    private static void CreateDirectory(string path)
+    {
+        try
+        {
+            Directory.CreateDirectory(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"cannot create job directory {path}: {e.Message}", e);
+        }
+    }
+
+    private static void TryRemoveEmpty(string root)
+    {
+        try
+        {
+            if (Directory.Exists(root) && !Directory.EnumerateFileSystemEntries(root).Any())
+                Directory.Delete(root);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: an empty directory left behind is harmless.
+        }
+    }
+
+    private static void RefuseStrangers(string root)
+    {
+        var strangers = Directory.EnumerateFileSystemEntries(root)
+            .Select(Path.GetFileName)
+            .Where(name => name is not JobLayout.LegacyLockFileName && name != AtomicFile.TempPath(JobLayout.ManifestFileName))
+            .ToArray();
+        if (strangers.Length > 0)
+            throw new ArgumentException($"job directory {root} is not empty and has no {JobLayout.ManifestFileName} (found {strangers[0]}); refusing to build into it");
     }
 
     private static void CheckSameJob(string root, Manifest manifest, JobSpec spec, string modelSha256, long totalExamples)
@@ -169,38 +210,33 @@ public sealed class JobDirectory : IDisposable
             dataChanges.Add($"{manifest.TotalExamples} examples -> {totalExamples}");
         if (dataChanges.Count > 0)
             differences.Add("data: " + string.Join(", ", dataChanges));
-        if (!string.Equals(manifest.ModelSha256, modelSha256, StringComparison.OrdinalIgnoreCase))
-            differences.Add($"model: sha256 {Short(manifest.ModelSha256)} -> {Short(modelSha256)}");
+        if (!FileChecksum.Same(manifest.ModelSha256, modelSha256))
+            differences.Add($"model: sha256 {FileChecksum.Short(manifest.ModelSha256)} -> {FileChecksum.Short(modelSha256)}");
         var specChanges = changed.Where(k => k is not ("data" or "limit")).Select(Change).ToArray();
         if (specChanges.Length > 0)
             differences.Add("spec: " + string.Join(", ", specChanges));
         if (differences.Count == 0 && manifest.SpecHash != spec.SpecHash(modelSha256))
-            differences.Add($"spec: hash {Short(manifest.SpecHash)} -> {Short(spec.SpecHash(modelSha256))}");
+            differences.Add($"spec: hash {FileChecksum.Short(manifest.SpecHash)} -> {FileChecksum.Short(spec.SpecHash(modelSha256))}");
         if (differences.Count > 0)
             throw new JobSpecMismatchException(
                 $"job directory {root} holds a different job ({string.Join("; ", differences)}); resume it with its original spec, model and data, or use a new directory",
                 differences);
     }
 
-    private static string Short(string sha) => sha.Length > 12 ? sha[..12] : sha;
-
-    private static Manifest Recover(string root, Manifest manifest, bool verifyChecksums, List<string> removed, List<int> redone)
+    private static Manifest Recover(string root, Manifest manifest, List<string> removed, List<DamagedShard> damaged)
     {
-        var dataDir = Path.Combine(root, DataDirName);
+        var dataDir = JobLayout.DataDir(root);
         var keep = new HashSet<string>(StringComparer.Ordinal);
         foreach (var shard in manifest.DoneShards.ToArray())
         {
-            var path = Path.Combine(dataDir, shard.File!);
-            var file = new FileInfo(path);
-            var intact = file.Exists && file.Length == shard.Bytes
-                         && (!verifyChecksums || string.Equals(FileChecksum.Sha256Of(path), shard.Sha256, StringComparison.OrdinalIgnoreCase));
-            if (intact)
+            var check = ShardFiles.Check(root, shard);
+            if (check == ShardCheck.Intact)
             {
-                keep.Add(file.FullName);
+                keep.Add(Path.GetFullPath(ShardFiles.PathOf(root, shard)));
                 continue;
             }
             manifest = manifest.WithShard(shard.AsPending());
-            redone.Add(shard.Id);
+            damaged.Add(new DamagedShard(shard.Id, ShardFiles.PathOf(root, shard), check, ShardFiles.Describe(check, shard)));
         }
         RemoveTempFiles(root, removed);
         if (Directory.Exists(dataDir))

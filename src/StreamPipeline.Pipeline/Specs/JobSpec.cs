@@ -1,15 +1,15 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using StreamPipeline.Attacks;
+using StreamPipeline.Data.Files;
 
 namespace StreamPipeline.Pipeline.Specs;
 
 /// <summary>
 /// A dataset-construction job, resolved from HOCON + flags (see config/jobs/defaults.conf for every
-/// setting and its default). Immutable; <see cref="Validated"/> checks it once at the edge.
+/// setting and its default: a property left out of an initializer takes that file's value). Immutable;
+/// <see cref="Validated"/> checks it once at the edge.
 /// </summary>
 /// <remarks>
 /// <see cref="SpecHash"/> identifies the job's output: it covers every field that changes the rows
@@ -33,29 +33,30 @@ public sealed record JobSpec
     public required string Data { get; init; }
 
     /// <summary>Build the first N examples only; null = all.</summary>
-    public long? Limit { get; init; }
+    public long? Limit { get; init; } = JobDefaults.Spec?.Limit;
 
-    public int BatchSize { get; init; } = 128;
+    public int BatchSize { get; init; } = JobDefaults.Spec?.BatchSize ?? 0;
 
     /// <summary>Examples per shard; need not be a multiple of <see cref="BatchSize"/>.</summary>
-    public int ShardSize { get; init; } = 1024;
+    public int ShardSize { get; init; } = JobDefaults.Spec?.ShardSize ?? 0;
 
     /// <summary>One device worker per entry (<c>auto</c>, <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>, <c>mps</c>).</summary>
-    public IReadOnlyList<string> Devices { get; init; } = ["auto"];
+    public IReadOnlyList<string> Devices { get; init; } = JobDefaults.Spec?.Devices ?? [];
 
-    public AttackSpec Attack { get; init; } = AttackSpec.Default;
+    /// <summary>The attack; constructions always minimise their objective and keep each example's best iterate.</summary>
+    public AttackSettings Attack { get; init; } = JobDefaults.Spec?.Attack!;
 
-    public long Seed { get; init; }
+    public long Seed { get; init; } = JobDefaults.Spec?.Seed ?? 0;
 
-    public StartMode StartMode { get; init; } = StartMode.OtherImage;
+    public StartMode StartMode { get; init; } = JobDefaults.Spec?.StartMode ?? default;
 
     /// <summary>Retries of a failing batch after its first failure (so at most MaxRetries + 1 attempts).</summary>
-    public int MaxRetries { get; init; } = 3;
+    public int MaxRetries { get; init; } = JobDefaults.Spec?.MaxRetries ?? 0;
 
     /// <summary>Loaded batches allowed to wait for a device (the backpressure bound).</summary>
-    public int MaxBatchesAhead { get; init; } = 4;
+    public int MaxBatchesAhead { get; init; } = JobDefaults.Spec?.MaxBatchesAhead ?? 0;
 
-    public FaultInjection Faults { get; init; } = FaultInjection.None;
+    public FaultInjection Faults { get; init; } = JobDefaults.Spec?.Faults!;
 
     private static readonly Regex DevicePattern = new(@"^(auto|cpu|mps|cuda(:\d{1,3})?)$", RegexOptions.CultureInvariant);
 
@@ -63,7 +64,7 @@ public sealed record JobSpec
     public JobSpec Validated()
     {
         if (!Enum.IsDefined(Construction))
-            Fail($"construction {(int)Construction} is not one of det|rand|robust|nonrobust");
+            Fail($"construction {(int)Construction} is not one of {Names.Construction.Choices}");
         if (string.IsNullOrWhiteSpace(Model))
             Fail("model is required: the path of the classifier checkpoint");
         if (string.IsNullOrWhiteSpace(Data))
@@ -85,18 +86,22 @@ public sealed record JobSpec
             Fail("devices: 'auto' cannot be combined with other devices");
         if (Attack is null)
             Fail("attack settings are missing");
-        if (!Enum.IsDefined(Attack!.Norm))
-            Fail($"attack.norm {(int)Attack.Norm} is not one of l2|linf|l2-unbounded");
-        if (Attack.Norm == ThreatModel.L2Unbounded && !SpecNames.IsRepresentationMatching(Construction))
-            Fail($"attack.norm = l2-unbounded is for robust/nonrobust; {SpecNames.Of(Construction)} needs an eps-ball (l2 or linf)");
-        if (Attack.Norm != ThreatModel.L2Unbounded && !(double.IsFinite(Attack.Eps) && Attack.Eps > 0))
-            Fail($"attack.eps = {Attack.Eps.ToString(CultureInfo.InvariantCulture)} must be a positive number");
-        if (!(double.IsFinite(Attack.StepSize) && Attack.StepSize > 0))
-            Fail($"attack.step-size = {Attack.StepSize.ToString(CultureInfo.InvariantCulture)} must be a positive number");
-        if (Attack.Steps is < 1 or > 1_000_000)
-            Fail($"attack.steps = {Attack.Steps} must be between 1 and 1000000");
+        if (!Attack!.Targeted || !Attack.KeepBest)
+            Fail("attack: constructions minimise their objective and keep the best iterate (targeted and keep-best must be true)");
+        try
+        {
+            Attack.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            Fail(e.Message);
+        }
+        if (Attack.Steps < 1)
+            Fail($"attack.steps = {Attack.Steps} must be at least 1");
+        if (Attack.Norm == ThreatModel.L2Unbounded && !Construction.IsRepresentationMatching())
+            Fail($"attack.norm = {Names.Norm.Of(Attack.Norm)} is for robust/nonrobust; {Names.Construction.Of(Construction)} needs an eps-ball (l2 or linf)");
         if (!Enum.IsDefined(StartMode))
-            Fail($"start-mode {(int)StartMode} is not one of other-image|noise");
+            Fail($"start-mode {(int)StartMode} is not one of {Names.StartMode.Choices}");
         if (MaxRetries is < 0 or > 100)
             Fail($"max-retries = {MaxRetries} must be between 0 and 100");
         if (MaxBatchesAhead is < 1 or > 4096)
@@ -117,12 +122,15 @@ public sealed record JobSpec
 
     private static void Fail(string message) => throw new ArgumentException("job spec: " + message);
 
+    /// <summary>The construction's settings for the attack engine: everything it needs besides the model and the data.</summary>
+    public ConstructionSettings ToConstructionSettings() => new ConstructionSettings(Construction, Attack, Seed, StartMode).Validate();
+
     /// <summary>The full resolved spec as a JSON object, keys in canonical (ordinal) order.</summary>
     public JsonObject ToJsonObject() => new()
     {
         ["attack"] = AttackJson(includeEps: true),
         ["batch-size"] = BatchSize,
-        ["construction"] = SpecNames.Of(Construction),
+        ["construction"] = Names.Construction.Of(Construction),
         ["data"] = Data,
         ["devices"] = new JsonArray(Devices.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray()),
         ["faults"] = new JsonObject
@@ -137,7 +145,7 @@ public sealed record JobSpec
         ["model"] = Model,
         ["seed"] = Seed,
         ["shard-size"] = ShardSize,
-        ["start-mode"] = SpecNames.Of(StartMode),
+        ["start-mode"] = Names.StartMode.Of(StartMode),
     };
 
     /// <summary>The full resolved spec as compact canonical JSON (what job.conf and file metadata record).</summary>
@@ -155,7 +163,7 @@ public sealed record JobSpec
         var output = new JsonObject
         {
             ["attack"] = AttackJson(includeEps: Attack.Norm != ThreatModel.L2Unbounded),
-            ["construction"] = SpecNames.Of(Construction),
+            ["construction"] = Names.Construction.Of(Construction),
             ["data"] = Data,
             ["format"] = OutputFormatVersion,
             ["limit"] = LimitJson(),
@@ -163,8 +171,8 @@ public sealed record JobSpec
             ["shard-size"] = ShardSize,
         };
         // The start image only exists for representation matching; elsewhere the setting is inert.
-        if (SpecNames.IsRepresentationMatching(Construction))
-            output["start-mode"] = SpecNames.Of(StartMode);
+        if (Construction.IsRepresentationMatching())
+            output["start-mode"] = Names.StartMode.Of(StartMode);
         return output;
     }
 
@@ -187,7 +195,7 @@ public sealed record JobSpec
         };
         foreach (var (key, value) in fields)
             canonical[key] = JsonNode.Parse(value);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToJsonString(CanonicalJson.Options))));
+        return FileChecksum.Sha256Of(Encoding.UTF8.GetBytes(canonical.ToJsonString(CanonicalJson.Options)));
     }
 
     /// <summary>The resolved spec as HOCON text (job.conf); <see cref="JobSpecLoader"/> reads it back to an equal spec.</summary>
@@ -208,7 +216,7 @@ public sealed record JobSpec
         var attack = new JsonObject();
         if (includeEps)
             attack["eps"] = Attack.Eps;
-        attack["norm"] = SpecNames.Of(Attack.Norm);
+        attack["norm"] = Names.Norm.Of(Attack.Norm);
         attack["random-start"] = Attack.RandomStart;
         attack["step-size"] = Attack.StepSize;
         attack["steps"] = Attack.Steps;

@@ -1,170 +1,103 @@
-using System.Globalization;
 using Akka.Configuration;
-using Akka.Configuration.Hocon;
+using StreamPipeline.Pipeline.Configuration;
 
 namespace StreamPipeline.Pipeline.Specs;
 
 /// <summary>
-/// Reads a job spec: a HOCON file (or text) over the embedded defaults (config/jobs/defaults.conf), then
-/// command-line overrides, then one validation. Errors are <see cref="ArgumentException"/>s of one line.
+/// Reads a job spec: a HOCON file (or text) over the embedded defaults (config/jobs/defaults.conf), then command-line
+/// overrides, then one validation, through the one strict loader (<see cref="SpecConfig"/>). Errors are
+/// <see cref="ArgumentException"/>s of one line naming the source.
 /// </summary>
 public static class JobSpecLoader
 {
-    private static readonly Lazy<Config> EmbeddedDefaults = new(() =>
-        ConfigurationFactory.ParseString(EmbeddedText.Read("StreamPipeline.Pipeline.job-defaults.conf")));
+    private const string Kind = "job spec";
 
-    private static readonly HashSet<string> KnownPaths = new(StringComparer.Ordinal)
-    {
-        "construction", "model", "data", "limit", "batch-size", "shard-size", "devices", "seed", "start-mode",
-        "max-retries", "max-batches-ahead",
-        "attack", "attack.norm", "attack.eps", "attack.step-size", "attack.steps", "attack.random-start",
-        "faults", "faults.fail-every-nth-batch", "faults.oom-above-batch-size", "faults.failing-devices",
-    };
+    /// <summary>The settings documented in defaults.conf without a default (the user must give them).</summary>
+    internal static readonly string[] RequiredPaths = ["construction", "model", "data"];
 
     /// <summary>The documented defaults (config/jobs/defaults.conf, embedded).</summary>
-    public static Config Defaults => EmbeddedDefaults.Value;
+    public static Config Defaults => EmbeddedDefaults.Job;
 
     /// <summary>Loads <paramref name="specFile"/> (or only the defaults when null) and applies the overrides.</summary>
-    public static JobSpec Load(string? specFile, JobSpecOverrides? overrides = null)
-    {
-        if (specFile is null)
-            return Parse("", overrides, "(defaults)");
-        if (!File.Exists(specFile))
-            throw new ArgumentException($"job spec {specFile}: file not found");
-        return Parse(File.ReadAllText(specFile), overrides, specFile);
-    }
+    public static JobSpec Load(string? specFile, JobSpecOverrides? overrides = null) =>
+        specFile is null
+            ? Build(SpecConfig.Over(Config.Empty, Defaults, "(flags)", Kind, RequiredPaths), overrides)
+            : Build(SpecConfig.Load(specFile, Defaults, Kind, RequiredPaths), overrides);
 
     /// <summary>Parses HOCON text; <paramref name="source"/> names it in error messages.</summary>
-    public static JobSpec Parse(string hocon, JobSpecOverrides? overrides = null, string source = "(text)")
-    {
-        Config user;
-        try
-        {
-            user = string.IsNullOrWhiteSpace(hocon) ? Config.Empty : ConfigurationFactory.ParseString(hocon);
-        }
-        catch (Exception e) when (e is not ArgumentException)
-        {
-            throw new ArgumentException($"job spec {source}: not valid HOCON: {FirstLine(e.Message)}", e);
-        }
-        if (!user.IsEmpty)
-            RejectUnknownKeys(user.Root.GetObject(), "", source);
+    public static JobSpec Parse(string hocon, JobSpecOverrides? overrides = null, string source = "(text)") =>
+        Build(SpecConfig.Over(SpecConfig.ParseText(hocon, source, Kind), Defaults, source, Kind, RequiredPaths), overrides);
 
-        var config = user.WithFallback(Defaults);
+    /// <summary>
+    /// The spec of <c>build JOBDIR</c>: <paramref name="specFile"/> when given, else the job's own job.conf on resume,
+    /// else the flags alone — and then, for a new job, the attack settings the flags leave out come from the dataset's
+    /// preset (config/presets/) rather than the generic defaults.
+    /// </summary>
+    public static JobSpec ForBuild(string jobDir, string? specFile, JobSpecOverrides overrides)
+    {
+        if (specFile is not null)
+            return Load(specFile, overrides);
+        var existing = JobLayout.SpecPath(jobDir);
+        if (File.Exists(existing))
+            return Load(existing, overrides);
+        return Load(null, WithPreset(overrides));
+    }
+
+    /// <summary>Fills the attack settings the overrides leave out from the preset of their dataset and construction, if any.</summary>
+    public static JobSpecOverrides WithPreset(JobSpecOverrides overrides)
+    {
+        if (overrides.Construction is not { } kind || overrides.Data is not { } data || AttackPresets.ForReference(data, kind) is not { } preset)
+            return overrides;
+        return overrides with
+        {
+            Norm = overrides.Norm ?? preset.Norm,
+            Eps = overrides.Eps ?? (preset.Norm == ThreatModel.L2Unbounded ? null : preset.Eps),
+            StepSize = overrides.StepSize ?? preset.StepSize,
+            Steps = overrides.Steps ?? preset.Steps,
+            RandomStart = overrides.RandomStart ?? preset.RandomStart,
+        };
+    }
+
+    internal static JobSpec Build(SpecConfig config, JobSpecOverrides? overrides)
+    {
         var o = overrides ?? JobSpecOverrides.None;
+        var attack = new AttackSettings(
+            o.Norm ?? config.Get("attack.norm", Names.Norm.Parse),
+            o.Eps ?? config.Double("attack.eps"),
+            o.StepSize ?? config.Double("attack.step-size"),
+            o.Steps ?? config.Int("attack.steps"),
+            o.RandomStart ?? config.Bool("attack.random-start"),
+            KeepBest: true,
+            Targeted: true);
+        var faults = o.Faults ?? new FaultInjection(
+            config.Int("faults.fail-every-nth-batch"),
+            config.Int("faults.oom-above-batch-size"),
+            config.IntList("faults.failing-devices"));
+        var spec = new JobSpec
+        {
+            Construction = o.Construction ?? config.Required("construction", $"--construction {Names.Construction.Choices}", Names.Construction.Parse),
+            Model = o.Model ?? config.Required("model", "--model CKPT", s => s),
+            Data = o.Data ?? config.Required("data", "--data REF", s => s),
+            Limit = o.AllExamples ? null : o.Limit ?? config.CountOrAll("limit"),
+            BatchSize = o.BatchSize ?? config.Int("batch-size"),
+            ShardSize = o.ShardSize ?? config.Int("shard-size"),
+            Devices = o.Devices?.ToArray() ?? config.List("devices"),
+            Attack = attack,
+            Seed = o.Seed ?? config.Long("seed"),
+            StartMode = o.StartMode ?? config.Get("start-mode", Names.StartMode.Parse),
+            MaxRetries = o.MaxRetries ?? config.Int("max-retries"),
+            MaxBatchesAhead = o.MaxBatchesAhead ?? config.Int("max-batches-ahead"),
+            Faults = faults,
+        };
         try
         {
-            var attack = new AttackSpec(
-                o.Norm ?? Read(config, "attack.norm", SpecNames.ParseNorm),
-                o.Eps ?? Read(config, "attack.eps", ParseDouble),
-                o.StepSize ?? Read(config, "attack.step-size", ParseDouble),
-                o.Steps ?? Read(config, "attack.steps", ParseInt),
-                o.RandomStart ?? Read(config, "attack.random-start", ParseBool));
-            var faults = o.Faults ?? new FaultInjection(
-                Read(config, "faults.fail-every-nth-batch", ParseInt),
-                Read(config, "faults.oom-above-batch-size", ParseInt),
-                ReadList(config, "faults.failing-devices").Select(t => ParseInt(t)).ToArray());
-            var spec = new JobSpec
-            {
-                Construction = o.Construction ?? ReadRequired(config, "construction", "--construction det|rand|robust|nonrobust", SpecNames.ParseConstruction),
-                Model = o.Model ?? ReadRequired(config, "model", "--model CKPT", s => s),
-                Data = o.Data ?? ReadRequired(config, "data", "--data REF", s => s),
-                Limit = o.AllExamples ? null : o.Limit ?? Read(config, "limit", ParseLimit),
-                BatchSize = o.BatchSize ?? Read(config, "batch-size", ParseInt),
-                ShardSize = o.ShardSize ?? Read(config, "shard-size", ParseInt),
-                Devices = o.Devices?.ToArray() ?? ReadList(config, "devices"),
-                Attack = attack,
-                Seed = o.Seed ?? Read(config, "seed", ParseLong),
-                StartMode = o.StartMode ?? Read(config, "start-mode", SpecNames.ParseStartMode),
-                MaxRetries = o.MaxRetries ?? Read(config, "max-retries", ParseInt),
-                MaxBatchesAhead = o.MaxBatchesAhead ?? Read(config, "max-batches-ahead", ParseInt),
-                Faults = faults,
-            };
             return spec.Validated();
         }
         catch (ArgumentException e)
         {
             // Name the source once, whichever check failed.
             var message = e.Message.StartsWith("job spec: ", StringComparison.Ordinal) ? e.Message["job spec: ".Length..] : e.Message;
-            throw new ArgumentException($"job spec {source}: {message}", e);
+            throw config.Error(message);
         }
     }
-
-    private static void RejectUnknownKeys(HoconObject node, string prefix, string source)
-    {
-        foreach (var (key, value) in node.Items)
-        {
-            var path = prefix + key;
-            if (!KnownPaths.Contains(path))
-                throw new ArgumentException($"job spec {source}: unknown setting '{path}' (the settings are listed in config/jobs/defaults.conf)");
-            if (value.IsObject())
-                RejectUnknownKeys(value.GetObject(), path + ".", source);
-        }
-    }
-
-    private static T Read<T>(Config config, string path, Func<string, T> parse)
-    {
-        var text = config.GetString(path, null)
-                   ?? throw new ArgumentException($"{path} is missing (and has no default)");
-        return ParseValue(path, text, parse);
-    }
-
-    private static T ReadRequired<T>(Config config, string path, string flag, Func<string, T> parse)
-    {
-        var text = config.HasPath(path) ? config.GetString(path, null) : null;
-        if (string.IsNullOrWhiteSpace(text))
-            throw new ArgumentException($"{path} is required: set it in the spec file or with {flag}");
-        return ParseValue(path, text, parse);
-    }
-
-    private static T ParseValue<T>(string path, string text, Func<string, T> parse)
-    {
-        try
-        {
-            return parse(text);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException(e.Message.Contains(path, StringComparison.Ordinal) ? e.Message : $"{path} = '{text}': {e.Message}", e);
-        }
-        catch (Exception e) when (e is FormatException or OverflowException)
-        {
-            throw new ArgumentException($"{path} = '{text}' is not a valid {typeof(T).Name.ToLowerInvariant()} value", e);
-        }
-    }
-
-    private static string[] ReadList(Config config, string path)
-    {
-        var value = config.GetValue(path);
-        if (value is null)
-            return [];
-        // A plain string is accepted as a comma-separated list, as on the command line.
-        if (value.IsString())
-            return value.GetString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        try
-        {
-            return config.GetStringList(path).ToArray();
-        }
-        catch (Exception e) when (e is not ArgumentException)
-        {
-            throw new ArgumentException($"{path} must be a list, e.g. [\"cpu\"]", e);
-        }
-    }
-
-    private static int ParseInt(string text) => int.Parse(text, NumberStyles.Integer, CultureInfo.InvariantCulture);
-
-    private static long ParseLong(string text) => long.Parse(text, NumberStyles.Integer, CultureInfo.InvariantCulture);
-
-    private static double ParseDouble(string text) => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
-
-    private static bool ParseBool(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "true" or "on" or "yes" => true,
-        "false" or "off" or "no" => false,
-        _ => throw new FormatException(),
-    };
-
-    private static long? ParseLimit(string text) =>
-        text.Trim().Equals("all", StringComparison.OrdinalIgnoreCase) ? null : ParseLong(text);
-
-    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 }

@@ -1,5 +1,3 @@
-using StreamPipeline.Attacks;
-
 namespace StreamPipeline.Pipeline.Specs;
 
 /// <summary>Command-line values that override the spec file; null means "not given".</summary>

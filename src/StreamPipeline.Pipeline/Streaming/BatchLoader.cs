@@ -1,6 +1,4 @@
-using StreamPipeline.Attacks;
 using StreamPipeline.Data;
-using StreamPipeline.Pipeline.Planning;
 
 namespace StreamPipeline.Pipeline.Streaming;
 

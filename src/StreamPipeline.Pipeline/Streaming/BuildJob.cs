@@ -17,6 +17,6 @@ public sealed record BuildJob(
     /// <summary>Start image of each example for D_R/D_NR; default <see cref="StartImageChooser.For"/>.</summary>
     public Func<long, long>? StartIndexFor { get; init; }
 
-    /// <summary>On resume, re-hash the files of done shards instead of checking their sizes only.</summary>
-    public bool VerifyChecksums { get; init; }
+    /// <summary>The node that builds, recorded with each shard it commits (a cluster worker's address); null for a local build.</summary>
+    public string? Node { get; init; }
 }

@@ -16,7 +16,7 @@ public sealed record BuildResult(
     long BytesWritten,
     TimeSpan Elapsed,
     IReadOnlyList<string> RemovedLeftovers,
-    IReadOnlyList<int> RedoneShards,
+    IReadOnlyList<Jobs.DamagedShard> DamagedShards,
     PipelineStats Stats)
 {
     public bool Complete => ShardsSkipped + ShardsCommitted == ShardsTotal;

@@ -4,7 +4,6 @@ using Akka.Actor;
 using Akka.Event;
 using StreamPipeline.Pipeline.Devices;
 using StreamPipeline.Pipeline.Jobs;
-using StreamPipeline.Pipeline.Planning;
 using StreamPipeline.Pipeline.Sinks;
 using StreamPipeline.Pipeline.Specs;
 using StreamPipeline.Pipeline.Telemetry;
@@ -20,7 +19,8 @@ internal sealed class BuildRun(
     BuildObserver? observer,
     ILoggingAdapter log)
 {
-    private readonly string _construction = SpecNames.Of(job.Spec.Construction);
+    private readonly string _construction = Names.Construction.Of(job.Spec.Construction);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, long> _shardStarted = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly int _shardsDoneAtStart = directory.Manifest.DoneShards.Count();
     private readonly long _rowsDoneAtStart = directory.Manifest.RowsDone;
@@ -40,6 +40,7 @@ internal sealed class BuildRun(
 
     public Task<LoadedBatch> LoadAsync(BatchPlan plan, CancellationToken ct) => Tasks.Track(Task.Run(() =>
     {
+        _shardStarted.TryAdd(plan.Shard.Id, Stopwatch.GetTimestamp());
         metrics.InFlight(PipelineStage.Load, +1);
         var started = Stopwatch.GetTimestamp();
         try
@@ -61,13 +62,15 @@ internal sealed class BuildRun(
         try
         {
             // Ask<object>: the pool answers BatchPerturbed or Status.Failure, and the failure's cause is the job's error.
-            var reply = await pool.Ask<object>(new PerturbBatch(loaded.Plan, loaded.Request), null, ct).ConfigureAwait(false);
+            // No deadline on the ask itself: a batch may legitimately wait behind others and take minutes; the pool
+            // bounds each attempt (device-pool.batch-timeout) and always answers, and the stream fails if it dies.
+            var reply = await pool.Ask<object>(new PerturbBatch(loaded.Plan, loaded.Request), Timeout.InfiniteTimeSpan, ct).ConfigureAwait(false);
             if (reply is Status.Failure failure)
                 ExceptionDispatchInfo.Throw(failure.Cause);
             if (reply is not BatchPerturbed perturbed)
                 throw new InvalidOperationException($"the device pool answered {reply.GetType().Name} to {loaded.Plan}");
             metrics.BatchCompleted(PipelineStage.Perturb, _construction, loaded.Plan.Count, Stopwatch.GetElapsedTime(started));
-            var successes = perturbed.Result.Success.Count(s => s);
+            var successes = perturbed.Result.Success.Count(ok => ok);
             metrics.AttackResults(_construction, perturbed.Result.Success.Length, successes);
             Notify(o => o.OnBatchPerturbed(Progress()));
             return perturbed;
@@ -98,7 +101,8 @@ internal sealed class BuildRun(
             if (committed.Id != shard.Shard.Id)
                 throw new InvalidOperationException($"the shard sink committed shard {committed.Id} when asked for {shard.Shard}");
             // No cancellation from here: a file in place is recorded, so it is not redone.
-            directory.MarkCommitted(committed);
+            double? seconds = _shardStarted.TryRemove(shard.Shard.Id, out var began) ? Stopwatch.GetElapsedTime(began).TotalSeconds : null;
+            directory.MarkCommitted(committed, job.Node, seconds);
             Interlocked.Increment(ref _shardsCommitted);
             Interlocked.Add(ref _rowsWritten, committed.Rows);
             Interlocked.Add(ref _bytesWritten, committed.Bytes);
@@ -123,7 +127,7 @@ internal sealed class BuildRun(
 
     public BuildResult Result() => new(
         directory.Root, directory.Manifest.Shards.Count, _shardsDoneAtStart, ShardsCommitted, directory.Manifest.TotalExamples,
-        RowsWritten, BytesWritten, Elapsed, directory.RemovedLeftovers, directory.RedoneShards, metrics.Snapshot());
+        RowsWritten, BytesWritten, Elapsed, directory.RemovedLeftovers, directory.DamagedShards, metrics.Snapshot());
 
     public void Notify(Action<BuildObserver> callback)
     {

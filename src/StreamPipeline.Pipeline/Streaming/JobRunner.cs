@@ -6,7 +6,6 @@ using Akka.Streams.Dsl;
 using StreamPipeline.Data;
 using StreamPipeline.Pipeline.Devices;
 using StreamPipeline.Pipeline.Jobs;
-using StreamPipeline.Pipeline.Planning;
 using StreamPipeline.Pipeline.Sinks;
 using StreamPipeline.Pipeline.Telemetry;
 
@@ -14,18 +13,18 @@ namespace StreamPipeline.Pipeline.Streaming;
 
 /// <summary>
 /// Runs a build on an actor system: opens (or resumes) the job directory, then streams the pending shards through
-/// load → bounded buffer → perturb (the <see cref="DevicePool"/>) → relabel → shard assembly → persist + manifest.
-/// The manifest, not the stream, decides what is done; a failed or cancelled run leaves a resumable directory.
-/// One device worker per entry of <c>spec.Devices</c>, used verbatim: resolve <c>auto</c> to the machine's devices
-/// first (<c>spec with { Devices = ... }</c>; devices are not part of the spec hash) to get one worker per GPU.
+/// load → bounded buffer → perturb (the <see cref="DevicePool"/>, batches completing in any order) → relabel → shard
+/// assembly (by shard id) → persist + manifest. The manifest, not the stream, decides what is done; a failed or
+/// cancelled run leaves a resumable directory. One device worker per entry of <c>spec.Devices</c>, used verbatim:
+/// resolve <c>auto</c> to the machine's devices first (devices are not part of the spec hash).
 /// </summary>
 public sealed class JobRunner : IDisposable
 {
-    private static int _runs;
     private readonly ActorSystem _system;
     private readonly PipelineMetrics _metrics;
     private readonly bool _ownsMetrics;
     private readonly PipelineSettings _settings;
+    private int _runs;
 
     /// <param name="metrics">Shared instruments (the CLI's); a private set when null.</param>
     public JobRunner(ActorSystem system, PipelineMetrics? metrics = null)
@@ -59,9 +58,9 @@ public sealed class JobRunner : IDisposable
             throw new ArgumentException($"dataset {data.Reference} has no examples to build");
         ct.ThrowIfCancellationRequested();
 
-        using var directory = JobDirectory.Open(job.JobDir, spec, job.ModelSha256, total, job.VerifyChecksums);
-        if (directory.RemovedLeftovers.Count > 0 || directory.RedoneShards.Count > 0)
-            _system.Log.Info("Resuming {0}: removed {1} leftover files, redoing {2} damaged shards", directory.Root, directory.RemovedLeftovers.Count, directory.RedoneShards.Count);
+        using var directory = JobDirectory.Open(job.JobDir, spec, job.ModelSha256, total);
+        foreach (var damaged in directory.DamagedShards)
+            _system.Log.Warning("Resuming {0}: {1}: {2}; rebuilding it", directory.Root, damaged.Path, damaged.Problem);
         var loader = new BatchLoader(data, job.StartIndexFor ?? StartImageChooser.For(spec, data.Count));
         var run = new BuildRun(job, directory, loader, _metrics, observer, _system.Log);
         run.Notify(o => o.OnStarted(run.Progress()));
@@ -75,9 +74,9 @@ public sealed class JobRunner : IDisposable
         var runId = Interlocked.Increment(ref _runs);
         var pool = _system.ActorOf(
             DevicePool.Props(DevicePoolSettings.From(spec, _settings), job.Perturbers, _metrics, token),
-            $"device-pool-{runId}");
+            $"device-pool-{runId}-{Guid.NewGuid():N}");
         // A materializer per run: disposing it at the end stops whatever the run left behind.
-        var materializer = ActorMaterializer.Create(_system, ActorMaterializerSettings.Create(_system), $"build-{runId}");
+        var materializer = ActorMaterializer.Create(_system, ActorMaterializerSettings.Create(_system), $"build-{runId}-{Guid.NewGuid():N}");
         Exception? failure = null;
         try
         {
@@ -87,7 +86,8 @@ public sealed class JobRunner : IDisposable
                 .SelectAsync(_settings.LoadParallelism, plan => run.LoadAsync(plan, token))
                 // The backpressure bound: at most this many loaded batches wait for the devices.
                 .Buffer(spec.MaxBatchesAhead, OverflowStrategy.Backpressure)
-                .SelectAsync(spec.Devices.Count * _settings.PerturbInFlightPerWorker, loaded => run.PerturbAsync(pool, loaded, token))
+                // Unordered: a slow or split batch on one device does not hold back what the others finish.
+                .SelectAsyncUnordered(spec.Devices.Count * _settings.PerturbInFlightPerWorker, loaded => run.PerturbAsync(pool, loaded, token))
                 .Select(run.Relabel)
                 .Via(ShardAssembler.Flow())
                 .SelectAsync(1, shard => run.CommitAsync(shard, token))

@@ -1,5 +1,3 @@
-using StreamPipeline.Attacks;
-using StreamPipeline.Pipeline.Planning;
 
 namespace StreamPipeline.Pipeline.Streaming;
 

@@ -1,48 +1,115 @@
 using Akka;
-using Akka.Streams.Dsl;
+using Akka.Streams;
+using Akka.Streams.Stage;
 using StreamPipeline.Data;
-using StreamPipeline.Pipeline.Planning;
 
 namespace StreamPipeline.Pipeline.Streaming;
 
 /// <summary>
-/// Groups the batches of a shard (contiguous in an ordered stream) back into one <see cref="ShardRows"/>, holding at
-/// most one shard's rows. A gap, a repeat or a shard left incomplete fails the stream rather than writing a wrong file.
+/// Groups relabelled batches by shard, in whatever order the devices finish them, and emits a shard's rows (in source
+/// order) as soon as its last batch arrives: a slow batch holds back only its own shard, never the others. Holds only
+/// the shards with a batch still in flight. A repeated or misplaced batch fails the stream, and so does the upstream
+/// finishing while a shard is incomplete — a wrong file is never written.
 /// </summary>
-public static class ShardAssembler
+public sealed class ShardAssembler : GraphStage<FlowShape<RelabeledBatch, ShardRows>>
 {
-    public static Flow<RelabeledBatch, ShardRows, NotUsed> Flow() =>
-        Akka.Streams.Dsl.Flow.Create<RelabeledBatch>().StatefulSelectMany(() =>
+    public ShardAssembler() => Shape = new FlowShape<RelabeledBatch, ShardRows>(In, Out);
+
+    public Inlet<RelabeledBatch> In { get; } = new("ShardAssembler.in");
+
+    public Outlet<ShardRows> Out { get; } = new("ShardAssembler.out");
+
+    public override FlowShape<RelabeledBatch, ShardRows> Shape { get; }
+
+    public static Akka.Streams.Dsl.Flow<RelabeledBatch, ShardRows, NotUsed> Flow() => Akka.Streams.Dsl.Flow.FromGraph(new ShardAssembler());
+
+    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
+
+    private sealed class Logic : InAndOutGraphStageLogic
+    {
+        private readonly ShardAssembler _stage;
+        private readonly Dictionary<int, PartialShard> _open = new();
+
+        public Logic(ShardAssembler stage) : base(stage.Shape)
         {
-            ShardPlan? shard = null;
-            List<ConstructedRow>? rows = null;
-            return (Func<RelabeledBatch, IEnumerable<ShardRows>>)(batch =>
+            _stage = stage;
+            SetHandler(stage.In, this);
+            SetHandler(stage.Out, this);
+        }
+
+        public override void OnPush()
+        {
+            var batch = Grab(_stage.In);
+            var shard = batch.Plan.Shard;
+            if (!_open.TryGetValue(shard.Id, out var partial))
+                _open[shard.Id] = partial = new PartialShard(shard);
+            partial.Add(batch);
+            if (partial.IsComplete)
             {
-                var plan = batch.Plan;
-                if (shard is null)
-                {
-                    shard = plan.Shard;
-                    rows = new List<ConstructedRow>(shard.Count);
-                }
-                else if (plan.Shard != shard)
-                {
-                    throw new InvalidOperationException($"{shard} is incomplete ({rows!.Count} of {shard.Count} rows) when {plan} arrived");
-                }
-                var expected = shard.Start + rows!.Count;
-                if (plan.Start != expected || batch.Rows.Count != plan.Count)
-                    throw new InvalidOperationException($"{plan} with {batch.Rows.Count} rows arrived where index {expected} was expected");
-                for (var i = 0; i < batch.Rows.Count; i++)
-                {
-                    if (batch.Rows[i].Index != expected + i)
-                        throw new InvalidOperationException($"{plan}: row {i} has index {batch.Rows[i].Index}, expected {expected + i}");
-                }
+                _open.Remove(shard.Id);
+                Push(_stage.Out, partial.ToRows());
+            }
+            else
+            {
+                Pull(_stage.In);
+            }
+        }
+
+        public override void OnUpstreamFinish()
+        {
+            if (_open.Count > 0)
+            {
+                var first = _open.Values.OrderBy(p => p.Shard.Id).First();
+                FailStage(new InvalidOperationException(
+                    $"the batches ended with {_open.Count} shard(s) incomplete, first {first.Shard} with {first.Rows} of {first.Shard.Count} rows"));
+                return;
+            }
+            CompleteStage();
+        }
+
+        public override void OnPull() => Pull(_stage.In);
+    }
+
+    /// <summary>The batches of one shard received so far, by position.</summary>
+    private sealed class PartialShard(ShardPlan shard)
+    {
+        private readonly SortedDictionary<int, RelabeledBatch> _batches = new();
+
+        public ShardPlan Shard { get; } = shard;
+
+        public int Rows { get; private set; }
+
+        public bool IsComplete => Rows == Shard.Count;
+
+        public void Add(RelabeledBatch batch)
+        {
+            var plan = batch.Plan;
+            if (plan.Start < Shard.Start || plan.End > Shard.End)
+                throw new InvalidOperationException($"{plan} lies outside {Shard}");
+            if (batch.Rows.Count != plan.Count)
+                throw new InvalidOperationException($"{plan} arrived with {batch.Rows.Count} rows");
+            if (!_batches.TryAdd(plan.Index, batch))
+                throw new InvalidOperationException($"{plan} arrived twice");
+            for (var i = 0; i < batch.Rows.Count; i++)
+            {
+                if (batch.Rows[i].Index != plan.Start + i)
+                    throw new InvalidOperationException($"{plan}: row {i} has index {batch.Rows[i].Index}, expected {plan.Start + i}");
+            }
+            Rows += plan.Count;
+        }
+
+        public ShardRows ToRows()
+        {
+            var rows = new List<ConstructedRow>(Shard.Count);
+            var expected = Shard.Start;
+            foreach (var batch in _batches.Values)
+            {
+                if (batch.Plan.Start != expected)
+                    throw new InvalidOperationException($"{Shard}: rows from {expected} are missing before {batch.Plan}");
                 rows.AddRange(batch.Rows);
-                if (!plan.IsLastInShard)
-                    return [];
-                var complete = new ShardRows(shard, rows);
-                shard = null;
-                rows = null;
-                return [complete];
-            });
-        });
+                expected = batch.Plan.End;
+            }
+            return new ShardRows(Shard, rows);
+        }
+    }
 }

@@ -1,5 +1,4 @@
 using StreamPipeline.Data;
-using StreamPipeline.Pipeline.Planning;
 
 namespace StreamPipeline.Pipeline.Streaming;
 

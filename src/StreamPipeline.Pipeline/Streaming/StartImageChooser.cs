@@ -1,4 +1,3 @@
-using StreamPipeline.Attacks;
 using StreamPipeline.Pipeline.Specs;
 
 namespace StreamPipeline.Pipeline.Streaming;
@@ -12,7 +11,7 @@ public static class StartImageChooser
 {
     /// <summary>The chooser the job needs, or null (det/rand, or noise starts).</summary>
     public static Func<long, long>? For(JobSpec spec, long datasetCount) =>
-        SpecNames.IsRepresentationMatching(spec.Construction) && spec.StartMode == StartMode.OtherImage
+        spec.Construction.IsRepresentationMatching() && spec.StartMode == StartMode.OtherImage
             ? OtherImage(spec.Seed, datasetCount)
             : null;
 

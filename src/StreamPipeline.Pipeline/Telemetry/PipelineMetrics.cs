@@ -6,8 +6,9 @@ namespace StreamPipeline.Pipeline.Telemetry;
 
 /// <summary>
 /// The pipeline's instruments on one <see cref="Meter"/> named <c>StreamPipeline</c> (created once, low-cardinality
-/// tags: stage, device, construction), mirrored in plain counters for <see cref="Snapshot"/>. Thread-safe.
-/// Collect with an OpenTelemetry MeterProvider: <c>.AddMeter(PipelineMetrics.MeterName)</c>.
+/// tags: stage, device, construction). Every figure is recorded once, on its instrument; <see cref="Snapshot"/> (the
+/// live view, the build result) is a <see cref="MeterListener"/> over the same instruments, so the view and the
+/// exporters cannot disagree. Thread-safe. Collect with an OpenTelemetry MeterProvider: <c>.AddMeter(PipelineMetrics.MeterName)</c>.
 /// </summary>
 public sealed class PipelineMetrics : IDisposable
 {
@@ -20,6 +21,7 @@ public sealed class PipelineMetrics : IDisposable
     private static readonly string[] StageNames = ["load", "perturb", "relabel", "persist"];
 
     private readonly Meter _meter;
+    private readonly MeterListener _listener;
     private readonly Counter<long> _items;
     private readonly Counter<long> _batches;
     private readonly Histogram<double> _batchDuration;
@@ -33,6 +35,7 @@ public sealed class PipelineMetrics : IDisposable
     private readonly Counter<long> _rowsWritten;
     private readonly Counter<long> _bytesWritten;
 
+    // What the listener has seen (the snapshot's totals).
     private readonly long[] _stageItems = new long[4];
     private readonly long[] _stageBatches = new long[4];
     private readonly long[] _stageInFlight = new long[4];
@@ -63,41 +66,41 @@ public sealed class PipelineMetrics : IDisposable
         _splits = _meter.CreateCounter<long>("stream_pipeline.splits", "{batch}", "Batches split in halves after running out of device memory");
         _rowsWritten = _meter.CreateCounter<long>("stream_pipeline.rows.written", "{row}", "Rows in committed shards");
         _bytesWritten = _meter.CreateCounter<long>("stream_pipeline.bytes.written", "By", "Bytes of committed shard files");
+
+        _listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (ReferenceEquals(instrument.Meter, _meter))
+                    listener.EnableMeasurementEvents(instrument);
+            },
+        };
+        _listener.SetMeasurementEventCallback<long>(OnMeasurement);
+        _listener.SetMeasurementEventCallback<double>(OnMeasurement);
+        _listener.Start();
     }
 
     /// <summary>A batch of <paramref name="items"/> examples left <paramref name="stage"/> after <paramref name="duration"/>.</summary>
     public void BatchCompleted(PipelineStage stage, string construction, int items, TimeSpan duration)
     {
-        var i = (int)stage;
-        var tags = new TagList { { "stage", StageNames[i] }, { "construction", construction } };
+        var tags = new TagList { { "stage", StageNames[(int)stage] }, { "construction", construction } };
         _items.Add(items, tags);
         _batches.Add(1, tags);
-        _batchDuration.Record(duration.TotalSeconds, new TagList { { "stage", StageNames[i] } });
-        Interlocked.Add(ref _stageItems[i], items);
-        Interlocked.Increment(ref _stageBatches[i]);
-        Interlocked.Add(ref _stageTicks[i], duration.Ticks);
+        _batchDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("stage", StageNames[(int)stage]));
     }
 
     /// <summary>A batch entered (+1) or left (-1) <paramref name="stage"/>.</summary>
-    public void InFlight(PipelineStage stage, int delta)
-    {
+    public void InFlight(PipelineStage stage, int delta) =>
         _inFlight.Add(delta, new KeyValuePair<string, object?>("stage", StageNames[(int)stage]));
-        Interlocked.Add(ref _stageInFlight[(int)stage], delta);
-    }
 
-    public void DeviceBusy(string device, TimeSpan busy)
-    {
+    public void DeviceBusy(string device, TimeSpan busy) =>
         _deviceBusy.Add(busy.TotalSeconds, new KeyValuePair<string, object?>("device", device));
-        _deviceBusyTicks.AddOrUpdate(device, busy.Ticks, (_, ticks) => ticks + busy.Ticks);
-    }
 
     public void AttackResults(string construction, int attempts, int successes)
     {
         var tag = new KeyValuePair<string, object?>("construction", construction);
         _attackAttempts.Add(attempts, tag);
         _attackSuccess.Add(successes, tag);
-        Interlocked.Add(ref _attempts, attempts);
-        Interlocked.Add(ref _successes, successes);
     }
 
     public void ShardCommitted(string construction, long rows, long bytes)
@@ -106,24 +109,13 @@ public sealed class PipelineMetrics : IDisposable
         _shardsCommitted.Add(1, tag);
         _rowsWritten.Add(rows, tag);
         _bytesWritten.Add(bytes, tag);
-        Interlocked.Increment(ref _shards);
-        Interlocked.Add(ref _rows, rows);
-        Interlocked.Add(ref _bytes, bytes);
     }
 
     /// <summary>A batch failed on <paramref name="device"/> and goes back to the queue.</summary>
-    public void Retried(string device)
-    {
-        _retries.Add(1, new KeyValuePair<string, object?>("device", device));
-        Interlocked.Increment(ref _retryCount);
-    }
+    public void Retried(string device) => _retries.Add(1, new KeyValuePair<string, object?>("device", device));
 
     /// <summary>A batch ran out of memory on <paramref name="device"/> and was split in halves.</summary>
-    public void Split(string device)
-    {
-        _splits.Add(1, new KeyValuePair<string, object?>("device", device));
-        Interlocked.Increment(ref _splitCount);
-    }
+    public void Split(string device) => _splits.Add(1, new KeyValuePair<string, object?>("device", device));
 
     public PipelineStats Snapshot()
     {
@@ -138,5 +130,42 @@ public sealed class PipelineMetrics : IDisposable
             _deviceBusyTicks.ToDictionary(p => p.Key, p => TimeSpan.FromTicks(p.Value).TotalSeconds, StringComparer.Ordinal));
     }
 
-    public void Dispose() => _meter.Dispose();
+    public void Dispose()
+    {
+        _listener.Dispose();
+        _meter.Dispose();
+    }
+
+    private void OnMeasurement(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
+    {
+        if (ReferenceEquals(instrument, _items)) Interlocked.Add(ref _stageItems[StageOf(tags)], value);
+        else if (ReferenceEquals(instrument, _batches)) Interlocked.Add(ref _stageBatches[StageOf(tags)], value);
+        else if (ReferenceEquals(instrument, _inFlight)) Interlocked.Add(ref _stageInFlight[StageOf(tags)], value);
+        else if (ReferenceEquals(instrument, _attackAttempts)) Interlocked.Add(ref _attempts, value);
+        else if (ReferenceEquals(instrument, _attackSuccess)) Interlocked.Add(ref _successes, value);
+        else if (ReferenceEquals(instrument, _shardsCommitted)) Interlocked.Add(ref _shards, value);
+        else if (ReferenceEquals(instrument, _rowsWritten)) Interlocked.Add(ref _rows, value);
+        else if (ReferenceEquals(instrument, _bytesWritten)) Interlocked.Add(ref _bytes, value);
+        else if (ReferenceEquals(instrument, _retries)) Interlocked.Add(ref _retryCount, value);
+        else if (ReferenceEquals(instrument, _splits)) Interlocked.Add(ref _splitCount, value);
+    }
+
+    private void OnMeasurement(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
+    {
+        var ticks = TimeSpan.FromSeconds(value).Ticks;
+        if (ReferenceEquals(instrument, _batchDuration)) Interlocked.Add(ref _stageTicks[StageOf(tags)], ticks);
+        else if (ReferenceEquals(instrument, _deviceBusy)) _deviceBusyTicks.AddOrUpdate(Tag(tags, "device"), ticks, (_, sum) => sum + ticks);
+    }
+
+    private static int StageOf(ReadOnlySpan<KeyValuePair<string, object?>> tags) => Array.IndexOf(StageNames, Tag(tags, "stage"));
+
+    private static string Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string key)
+    {
+        foreach (var (k, v) in tags)
+        {
+            if (k == key)
+                return v as string ?? "";
+        }
+        return "";
+    }
 }

@@ -3,7 +3,10 @@ using System.Text.Json;
 
 namespace StreamPipeline.Cli.Tests.Build;
 
-/// <summary>A job directory's manifest.json read as plain JSON (not through the product's types), and checks on it.</summary>
+/// <summary>
+/// A job directory's manifest read as plain JSON (not through the product's types): manifest.json with the shard
+/// commits of commits.log (one JSON object per complete line) applied over it; and checks on it.
+/// </summary>
 public sealed record JobManifest(string SpecHash, string ModelSha256, long TotalExamples, IReadOnlyList<JobManifest.Shard> Shards)
 {
     /// <summary>One shard entry; <see cref="File"/>, <see cref="Sha256"/> and <see cref="Bytes"/> are set when done.</summary>
@@ -20,19 +23,33 @@ public sealed record JobManifest(string SpecHash, string ModelSha256, long Total
     {
         using var json = JsonDocument.Parse(File.ReadAllText(PathIn(jobDir)));
         var root = json.RootElement;
-        var shards = root.GetProperty("shards").EnumerateArray().Select(s => new Shard(
-            s.GetProperty("id").GetInt32(),
-            s.GetProperty("start").GetInt64(),
-            s.GetProperty("count").GetInt32(),
-            s.GetProperty("status").GetString()!,
-            s.GetProperty("rows").GetInt64(),
-            s.GetProperty("file").GetString(),
-            s.GetProperty("sha256").GetString(),
-            s.GetProperty("bytes").GetInt64())).ToList();
+        var shards = root.GetProperty("shards").EnumerateArray().Select(ShardOf).ToList();
+        var log = Path.Combine(jobDir, "commits.log");
+        if (File.Exists(log))
+        {
+            var text = File.ReadAllText(log);
+            // Only complete lines are commits; a crash may leave a torn last one.
+            foreach (var line in text[..(text.LastIndexOf('\n') + 1)].Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                using var commit = JsonDocument.Parse(line);
+                var shard = ShardOf(commit.RootElement);
+                shards[shard.Id] = shard;
+            }
+        }
         return new JobManifest(
             root.GetProperty("spec_hash").GetString()!, root.GetProperty("model_sha256").GetString()!,
             root.GetProperty("total_examples").GetInt64(), shards);
     }
+
+    private static Shard ShardOf(JsonElement s) => new(
+        s.GetProperty("id").GetInt32(),
+        s.GetProperty("start").GetInt64(),
+        s.GetProperty("count").GetInt32(),
+        s.GetProperty("status").GetString()!,
+        s.GetProperty("rows").GetInt64(),
+        s.GetProperty("file").GetString(),
+        s.GetProperty("sha256").GetString(),
+        s.GetProperty("bytes").GetInt64());
 
     /// <summary>
     /// The number of done shards while a build may be rewriting the manifest (it is replaced by rename, so a read sees

@@ -1,8 +1,6 @@
-using StreamPipeline.Attacks;
 using StreamPipeline.Data;
 using StreamPipeline.Data.Parquet;
 using StreamPipeline.Pipeline.Jobs;
-using StreamPipeline.Pipeline.Planning;
 using StreamPipeline.Pipeline.Sinks;
 using StreamPipeline.Pipeline.Specs;
 
@@ -84,7 +82,7 @@ public sealed class TinyJob : IDisposable
         var rows = Enumerable.Range(0, shard.Count).Select(i => RowFor(shard.Start + i)).ToArray();
         var metadata = new ConstructedDatasetMetadata(Shape, ConstructedDatasetSchema.DefaultClassNames(Classes), Spec.ToCanonicalJson(),
             Spec.SpecHash(ModelSha256), ModelSha256, "{}").ToDictionary();
-        var name = ShardPlanner.FileName(id, ParquetShardSink.Extension);
+        var name = JobLayout.ShardFileName(id, ParquetShardSink.Extension);
         var file = await ParquetShardWriter.WriteAtomicAsync(Path.Combine(Job.DataDir, name), rows, Shape, metadata);
         Job.MarkCommitted(new CommittedShard(id, name, file.Rows, file.Sha256, file.Bytes));
         _rows.AddRange(rows);

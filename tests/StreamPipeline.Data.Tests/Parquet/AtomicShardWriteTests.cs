@@ -29,12 +29,12 @@ public sealed class AtomicShardWriteTests
         var shape = ShardTestData.Shape(1);
         string path = dir.File("part-00000.parquet");
         await File.WriteAllTextAsync(path, "stale final file from a crash before the manifest was updated");
-        await File.WriteAllTextAsync(path + ParquetShardWriter.TempSuffix, "stale half-written file");
+        await File.WriteAllTextAsync(path + StreamPipeline.Data.Files.AtomicFile.TempSuffix, "stale half-written file");
 
         await ParquetShardWriter.WriteAtomicAsync(path, ShardTestData.RandomRows(22, 4, shape), shape, ShardTestData.Metadata(shape).ToDictionary());
 
         Assert.Equal(4, await ParquetShardReader.CountRowsAsync(path));
-        Assert.False(File.Exists(path + ParquetShardWriter.TempSuffix));
+        Assert.False(File.Exists(path + StreamPipeline.Data.Files.AtomicFile.TempSuffix));
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class AtomicShardWriteTests
         // Once every row has been validated, the writer is encoding into the open temporary file: cancel there.
         var rows = new TrippingRows(source, afterReads: source.Length, () =>
         {
-            tempExisted |= File.Exists(path + ParquetShardWriter.TempSuffix);
+            tempExisted |= File.Exists(path + StreamPipeline.Data.Files.AtomicFile.TempSuffix);
             cts.Cancel();
         });
 

@@ -75,10 +75,10 @@ public sealed class DuckDbInteropTests
             Assert.Equal(want.Label, (int)got[1]!);
             Assert.Equal(want.SourceLabel, (int)got[2]!);
             Assert.Equal(want.StartIndex, (long?)got[3]);
-            Assert.Equal(MemoryMarshal.AsBytes(want.Pixels.AsSpan()).ToArray(), (byte[])got[4]!);
+            Assert.Equal(MemoryMarshal.AsBytes(want.Pixels.Span).ToArray(), (byte[])got[4]!);
             float[] png = PngCodec.Decode((byte[])got[5]!, out var pngShape);
             Assert.Equal(shape, pngShape);
-            Assert.Equal(want.Pixels.Select(v => PngCodec.Quantize(v) / 255f), png);
+            Assert.Equal(want.Pixels.ToArray().Select(v => PngCodec.Quantize(v) / 255f), png);
             Assert.Null(got[6]);
             Assert.Equal(want.AttackSuccess, (bool)got[7]!);
             Assert.Equal(want.Distance, (float)got[8]!);

@@ -39,7 +39,7 @@ public sealed class ParquetShardRoundTripTests
             Assert.Equal(want.StartIndex, got.StartIndex);
             Assert.Equal(want.AttackSuccess, got.AttackSuccess);
             Assert.Equal(BitConverter.SingleToInt32Bits(want.Distance), BitConverter.SingleToInt32Bits(got.Distance));
-            Assert.Equal(want.Pixels.Select(BitConverter.SingleToInt32Bits), got.Pixels.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(want.Pixels.ToArray().Select(BitConverter.SingleToInt32Bits), got.Pixels.ToArray().Select(BitConverter.SingleToInt32Bits));
         }
         foreach (var (key, value) in metadata)
             Assert.Equal(value, read.Metadata[key]);
@@ -62,7 +62,7 @@ public sealed class ParquetShardRoundTripTests
         {
             float[] decoded = PngCodec.Decode(read.Png[i], out var pngShape);
             Assert.Equal(shape, pngShape);
-            Assert.Equal(rows[i].Pixels.Select(v => PngCodec.Quantize(v) / 255f), decoded);
+            Assert.Equal(rows[i].Pixels.ToArray().Select(v => PngCodec.Quantize(v) / 255f), decoded);
         }
     }
 

@@ -20,7 +20,7 @@ public sealed class PngCodecTests
     {
         var shape = new ImageShape(channels, height, width);
         var rows = ShardTestData.RandomRows(seed, 1, shape);
-        float[] pixels = rows[0].Pixels;
+        float[] pixels = rows[0].Pixels.ToArray();
 
         float[] decoded = PngCodec.Decode(PngCodec.Encode(pixels, shape), out var decodedShape);
 
@@ -46,7 +46,7 @@ public sealed class PngCodecTests
     public void Every_chunk_carries_a_correct_CRC32_and_the_file_ends_with_IEND(int channels)
     {
         var shape = new ImageShape(channels, 9, 11);
-        byte[] png = PngCodec.Encode(ShardTestData.RandomRows(3, 1, shape)[0].Pixels, shape);
+        byte[] png = PngCodec.Encode(ShardTestData.RandomRows(3, 1, shape)[0].Pixels.Span, shape);
 
         Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
         var types = new List<string>();

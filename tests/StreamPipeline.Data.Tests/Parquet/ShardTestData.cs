@@ -45,6 +45,28 @@ internal static class ShardTestData
         ModelSha256: new string('a', 64),
         AttackJson: """{"norm":"l2","eps":0.5,"step_size":0.1,"steps":100}""");
 
+    /// <summary>
+    /// Writes a job directory by hand: the given shards (all of <paramref name="shardSize"/> rows but the last) as
+    /// data/part-NNNNN.parquet and a manifest with <paramref name="committed"/> of them recorded done. Returns the rows.
+    /// </summary>
+    public static async Task<ConstructedRow[]> WriteJobAsync(string jobDir, ImageShape shape, int shardSize, int total, int[]? committed = null, long firstIndex = 0)
+    {
+        var data = Directory.CreateDirectory(JobLayout.DataDir(jobDir)).FullName;
+        var manifest = Manifest.Create(new string('5', 64), new string('a', 64), "memory:test", total, shardSize, new System.Text.Json.Nodes.JsonObject());
+        var rows = new List<ConstructedRow>();
+        using var writer = ManifestWriter.Open(jobDir, manifest);
+        foreach (var shard in ShardPlanner.Plan(total, shardSize))
+        {
+            var shardRows = RandomRows(100 + shard.Id, shard.Count, shape, firstIndex: firstIndex + 1000 * (shard.Id + 1));
+            rows.AddRange(shardRows);
+            if (committed is not null && !committed.Contains(shard.Id))
+                continue;
+            var file = await ParquetShardWriter.WriteAtomicAsync(Path.Combine(data, JobLayout.ShardFileName(shard.Id, "parquet")), shardRows, Metadata(shape));
+            writer.Commit(manifest.ShardAt(shard.Id).AsDone(new CommittedShard(shard.Id, Path.GetFileName(file.Path), file.Rows, file.Sha256, file.Bytes)));
+        }
+        return [.. rows];
+    }
+
     /// <summary>A fresh temporary folder, deleted on dispose.</summary>
     public static TempDir TempDir() => new(Directory.CreateTempSubdirectory("sp-parquet-tests-").FullName);
 

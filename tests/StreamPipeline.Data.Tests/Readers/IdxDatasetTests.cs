@@ -5,7 +5,7 @@ namespace StreamPipeline.Data.Tests.Readers;
 public sealed class IdxDatasetTests : IDisposable
 {
     private const int Rows = 3, Columns = 2, Size = Rows * Columns;
-    private static readonly byte[] Labels = [4, 0, 2, 2, 1];
+    private static readonly byte[] Labels = [4, 0, 2, 3, 1];
     private static readonly byte[] Pixels = TestFiles.Bytes(Labels.Length * Size, seed: 7);
 
     private readonly TempDirectory _dir = new();
@@ -46,7 +46,7 @@ public sealed class IdxDatasetTests : IDisposable
         var batch = dataset.ReadRange(2, 3);
 
         Assert.Equal([2L, 3, 4], batch.Indices);
-        Assert.Equal([2, 2, 1], batch.Labels);
+        Assert.Equal([2, 3, 1], batch.Labels);
         Assert.Equal(Pixels.Skip(2 * Size).Select(b => b / 255f), batch.Pixels);
         Assert.Equal(Pixels.Skip(3 * Size).Take(Size).Select(b => b / 255f), batch.Image(1).ToArray());
     }
@@ -84,6 +84,24 @@ public sealed class IdxDatasetTests : IDisposable
 
         for (var i = 0; i < actual.Length; i++)
             Assert.Equal(expected[i % Labels.Length], actual[i]);
+    }
+
+    [Fact]
+    public void Labels_that_leave_a_gap_are_refused_unless_the_class_count_is_declared()
+    {
+        // Fashion-MNIST-like labels 0..9 with one stray 42: silently a 43-class model before.
+        byte[] labels = [.. Enumerable.Range(0, 20).Select(i => (byte)(i % 10)), 42];
+        string imagesPath = _dir.File("images.idx"), labelsPath = _dir.File("labels.idx");
+        TestFiles.WriteIdx(imagesPath, 0x803, [labels.Length, Rows, Columns], TestFiles.Bytes(labels.Length * Size, seed: 3));
+        TestFiles.WriteIdx(labelsPath, 0x801, [labels.Length], labels);
+
+        var e = Assert.Throws<DataFormatException>(() => DatasetReference.Open($"idx:{imagesPath},{labelsPath}"));
+        var tooFew = Assert.Throws<DataFormatException>(() => DatasetReference.Open($"idx:{imagesPath},{labelsPath}?classes=10"));
+        using var declared = DatasetReference.Open($"idx:{imagesPath},{labelsPath}?classes=43");
+
+        Assert.Equal($"{labelsPath}: labels are not 0..42: 42 occurs but 10..41 never do; if that is meant, declare the class count: idx:IMAGES,LABELS?classes=N", e.Message);
+        Assert.Contains("label 42 at index 20 is out of range (expected 0..9)", tooFew.Message);
+        Assert.Equal(43, declared.Classes);
     }
 
     [Fact]

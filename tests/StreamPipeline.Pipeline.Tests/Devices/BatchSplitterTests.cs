@@ -1,4 +1,3 @@
-using StreamPipeline.Attacks;
 using StreamPipeline.Data;
 using StreamPipeline.Pipeline.Devices;
 using StreamPipeline.Pipeline.Tests.TestData;

@@ -1,8 +1,6 @@
 using Akka.Actor;
-using StreamPipeline.Attacks;
 using StreamPipeline.Data;
 using StreamPipeline.Pipeline.Devices;
-using StreamPipeline.Pipeline.Planning;
 using StreamPipeline.Pipeline.Specs;
 using StreamPipeline.Pipeline.Telemetry;
 using StreamPipeline.Pipeline.Tests.TestData;
@@ -18,7 +16,7 @@ public class DevicePoolTests(ITestOutputHelper output) : PipelineTestKit(output)
 
     private IActorRef Pool(IPerturberFactory factory, string[] devices, FaultInjection? faults = null, int maxRetries = 3) =>
         Sys.ActorOf(DevicePool.Props(
-            new DevicePoolSettings(devices, maxRetries, faults ?? FaultInjection.None, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(80)),
+            new DevicePoolSettings(devices, maxRetries, faults ?? FaultInjection.None, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(80), TimeSpan.FromMinutes(5)),
             factory, _metrics, CancellationToken.None));
 
     private static PerturbBatch Batch(long start, int count) =>
@@ -51,7 +49,7 @@ public class DevicePoolTests(ITestOutputHelper output) : PipelineTestKit(output)
         Assert.Equal(batch.Plan, reply.Plan);
         Assert.Equal(expected.Indices, reply.Result.Indices);
         Assert.Equal(expected.Pixels, reply.Result.Pixels);
-        Assert.Equal(expected.Labels, reply.Result.Labels);
+        Assert.Equal(expected.Targets, reply.Result.Targets);
     }
 
     [Fact]

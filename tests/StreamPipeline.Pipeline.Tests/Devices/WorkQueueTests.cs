@@ -1,7 +1,5 @@
-using StreamPipeline.Attacks;
 using StreamPipeline.Data;
 using StreamPipeline.Pipeline.Devices;
-using StreamPipeline.Pipeline.Planning;
 using StreamPipeline.Pipeline.Tests.TestData;
 
 namespace StreamPipeline.Pipeline.Tests.Devices;

@@ -1,8 +1,5 @@
-using StreamPipeline.Attacks;
 using StreamPipeline.Data;
 using StreamPipeline.Pipeline.Jobs;
-using StreamPipeline.Pipeline.Planning;
-using StreamPipeline.Pipeline.Sinks;
 using StreamPipeline.Pipeline.Specs;
 using StreamPipeline.Pipeline.Tests.TestData;
 
@@ -18,7 +15,7 @@ public class JobDirectoryTests
     {
         var shard = job.Manifest.ShardAt(shardId).Plan;
         var rows = Enumerable.Range(0, shard.Count)
-            .Select(i => new ConstructedRow(shard.Start + i, 1, 0, null, [0.5f, 0.25f], true, 0.1f)).ToList();
+            .Select(i => new ConstructedRow(shard.Start + i, 1, 0, null, new[] { 0.5f, 0.25f }, true, 0.1f)).ToList();
         job.MarkCommitted(await new BinaryShardSink().CommitAsync(shard, rows, job.DataDir, CancellationToken.None));
     }
 
@@ -32,7 +29,7 @@ public class JobDirectoryTests
 
         Assert.False(job.Resumed);
         Assert.True(Directory.Exists(job.DataDir));
-        Assert.Equal(Spec, JobSpecLoader.Load(job.SpecPath));
+        Assert.Equal(Spec, JobSpecLoader.Load(JobLayout.SpecPath(root)));
         Assert.Equal([0, 1, 2, 3], job.PendingShards().Select(s => s.Id));
         Assert.Equal(Spec.SpecHash(Model), JobDirectory.ReadManifest(root).SpecHash);
     }
@@ -48,7 +45,7 @@ public class JobDirectoryTests
             await Commit(first, 2);
         }
         // What a killed run leaves: a finished-but-unrecorded shard file, a half-written one, a manifest temp file.
-        var dataDir = Path.Combine(root, JobDirectory.DataDirName);
+        var dataDir = Path.Combine(root, JobLayout.DataDirName);
         File.WriteAllText(Path.Combine(dataDir, "part-00001.bin"), "unrecorded");
         File.WriteAllText(Path.Combine(dataDir, "part-00003.bin.tmp"), "half");
         File.WriteAllText(Path.Combine(root, "manifest.json.tmp"), "{");
@@ -74,7 +71,7 @@ public class JobDirectoryTests
             for (var id = 0; id < 4; id++)
                 await Commit(first, id);
         }
-        var dataDir = Path.Combine(root, JobDirectory.DataDirName);
+        var dataDir = Path.Combine(root, JobLayout.DataDirName);
         File.Delete(Path.Combine(dataDir, "part-00001.bin"));
         var third = Path.Combine(dataDir, "part-00003.bin");
         File.WriteAllBytes(third, File.ReadAllBytes(third)[..^3]);
@@ -88,22 +85,23 @@ public class JobDirectoryTests
     }
 
     [Fact]
-    public async Task Checksum_verification_catches_a_corruption_of_the_same_size()
+    public async Task Resume_rebuilds_a_shard_corrupted_without_changing_its_size()
     {
         using var dir = new TempDir();
         var root = dir.Sub("job");
         using (var first = JobDirectory.Open(root, Spec, Model, 35))
             await Commit(first, 0);
-        var file = Path.Combine(root, JobDirectory.DataDirName, "part-00000.bin");
+        var file = Path.Combine(root, JobLayout.DataDirName, "part-00000.bin");
         var bytes = File.ReadAllBytes(file);
         bytes[^1] ^= 0xFF;
         File.WriteAllBytes(file, bytes);
 
-        using (var sizesOnly = JobDirectory.Open(root, Spec, Model, 35))
-            Assert.Empty(sizesOnly.RedoneShards);
-        using var verified = JobDirectory.Open(root, Spec, Model, 35, verifyChecksums: true);
+        using var resumed = JobDirectory.Open(root, Spec, Model, 35);
 
-        Assert.Equal([0], verified.RedoneShards);
+        Assert.Equal([0], resumed.RedoneShards);
+        Assert.Equal(ShardCheck.WrongChecksum, resumed.DamagedShards[0].Check);
+        Assert.False(File.Exists(file));
+        Assert.Contains(0, resumed.PendingShards().Select(s => s.Id));
     }
 
     [Fact]
@@ -113,7 +111,7 @@ public class JobDirectoryTests
         var root = dir.Sub("job");
         using (var first = JobDirectory.Open(root, Spec, Model, 35))
             await Commit(first, 0);
-        var stray = Path.Combine(root, JobDirectory.DataDirName, "part-00001.bin.tmp");
+        var stray = Path.Combine(root, JobLayout.DataDirName, "part-00001.bin.tmp");
         File.WriteAllText(stray, "x");
         var changed = Spec with { Attack = Spec.Attack with { Eps = 0.25 }, Seed = 3 };
 
@@ -151,7 +149,7 @@ public class JobDirectoryTests
         using var resumed = JobDirectory.Open(root, Spec with { Devices = ["cpu", "cpu"], BatchSize = 3 }, Model, 35);
 
         Assert.True(resumed.Resumed);
-        Assert.Equal(["cpu", "cpu"], JobSpecLoader.Load(resumed.SpecPath).Devices);
+        Assert.Equal(["cpu", "cpu"], JobSpecLoader.Load(JobLayout.SpecPath(root)).Devices);
     }
 
     [Fact]

@@ -1,7 +1,4 @@
-using StreamPipeline.Attacks;
 using StreamPipeline.Data;
-using StreamPipeline.Pipeline.Jobs;
-using StreamPipeline.Pipeline.Sinks;
 using StreamPipeline.Pipeline.Specs;
 using StreamPipeline.Pipeline.Tests.TestData;
 
@@ -13,9 +10,13 @@ public class ManifestTests
 
     private static readonly JobSpec Spec = new JobSpec { Construction = ConstructionKind.Rand, Model = "m", Data = "memory:test", ShardSize = 10 }.Validated();
 
-    private static Manifest WithTwoDone() => Manifest.Create(Spec, Model, 35)
-        .WithCommitted(new CommittedShard(0, "part-00000.bin", 10, "aa", 111))
-        .WithCommitted(new CommittedShard(2, "part-00002.bin", 10, "cc", 333));
+    private static readonly string ShaA = new('a', 64), ShaC = new('c', 64);
+
+    private static Manifest Fresh() => Manifest.Create(Spec.SpecHash(Model), Model, Spec.Data, 35, Spec.ShardSize, Spec.OutputJson());
+
+    private static Manifest WithTwoDone() => Fresh()
+        .WithCommitted(new CommittedShard(0, "part-00000.bin", 10, ShaA, 111))
+        .WithCommitted(new CommittedShard(2, "part-00002.bin", 10, ShaC, 333));
 
     [Fact]
     public void Manifest_round_trips_through_json()
@@ -28,22 +29,23 @@ public class ManifestTests
         Assert.Equal((Spec.SpecHash(Model), Model, "memory:test", 35L, 10), (read.SpecHash, read.ModelSha256, read.DataRef, read.TotalExamples, read.ShardSize));
         Assert.Equal([0, 2], read.DoneShards.Select(s => s.Id));
         Assert.Equal([1, 3], read.PendingShards.Select(s => s.Id));
-        Assert.Equal(new ShardEntry(2, 20, 10, ShardStatus.Done, 10, "part-00002.bin", "cc", 333), read.Shards[2]);
+        Assert.Equal(new ShardEntry(2, 20, 10, ShardStatus.Done, 10, "part-00002.bin", ShaC, 333), read.Shards[2]);
         Assert.Equal(5, read.Shards[3].Count);
         Assert.Contains("\"status\": \"done\"", manifest.ToJson());
     }
 
     [Fact]
-    public void Manifest_write_replaces_the_file_atomically_and_leaves_no_temp_file()
+    public void Manifest_writer_commits_are_read_back_and_leave_no_temp_file()
     {
         using var dir = new TempDir();
-        var path = dir.Sub("manifest.json");
-        File.WriteAllText(path + ".tmp", "{ half-written by a crashed run");
-        Manifest.Create(Spec, Model, 35).Write(path);
+        File.WriteAllText(Path.Combine(dir.Path, "manifest.json.tmp"), "{ half-written by a crashed run");
+        using (var writer = ManifestWriter.Open(dir.Path, Fresh()))
+        {
+            writer.Commit(Fresh().ShardAt(0).AsDone(new CommittedShard(0, "part-00000.bin", 10, ShaA, 111)));
+            writer.Commit(Fresh().ShardAt(2).AsDone(new CommittedShard(2, "part-00002.bin", 10, ShaC, 333)));
+        }
 
-        WithTwoDone().Write(path);
-
-        Assert.Equal(WithTwoDone().ToJson(), Manifest.Read(path).ToJson());
+        Assert.Equal(WithTwoDone().ToJson(), ManifestStore.Read(dir.Path).ToJson());
         Assert.Empty(JobOutput.TempFiles(dir.Path));
     }
 
@@ -69,6 +71,6 @@ public class ManifestTests
     [Fact]
     public void Marking_an_unknown_shard_done_is_refused()
     {
-        Assert.Throws<ArgumentException>(() => Manifest.Create(Spec, Model, 35).WithCommitted(new CommittedShard(4, "part-00004.bin", 10, "x", 1)));
+        Assert.Throws<ArgumentException>(() => Fresh().WithCommitted(new CommittedShard(4, "part-00004.bin", 10, ShaA, 1)));
     }
 }

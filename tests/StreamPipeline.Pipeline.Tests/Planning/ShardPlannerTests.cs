@@ -1,4 +1,3 @@
-using StreamPipeline.Pipeline.Planning;
 
 namespace StreamPipeline.Pipeline.Tests.Planning;
 
@@ -69,9 +68,9 @@ public class ShardPlannerTests
     [Fact]
     public void Shard_files_are_named_with_five_digit_ids()
     {
-        Assert.Equal("part-00000.parquet", ShardPlanner.FileName(0, "parquet"));
-        Assert.Equal("part-00042.bin", ShardPlanner.FileName(42, ".bin"));
-        Assert.Equal("part-123456.parquet", ShardPlanner.FileName(123456, "parquet"));
+        Assert.Equal("part-00000.parquet", JobLayout.ShardFileName(0, "parquet"));
+        Assert.Equal("part-00042.bin", JobLayout.ShardFileName(42, ".bin"));
+        Assert.Equal("part-123456.parquet", JobLayout.ShardFileName(123456, "parquet"));
     }
 
     [Theory]

@@ -1,5 +1,4 @@
 using StreamPipeline.Data;
-using StreamPipeline.Pipeline.Planning;
 using StreamPipeline.Pipeline.Sinks;
 using StreamPipeline.Pipeline.Tests.TestData;
 
@@ -23,7 +22,7 @@ public class BinaryShardSinkTests
         var path = Path.Combine(dir.Path, committed.File);
         Assert.Equal((3, "part-00003.bin", 37L), (committed.Id, committed.File, committed.Rows));
         Assert.Equal(new FileInfo(path).Length, committed.Bytes);
-        Assert.Equal(FileChecksum.Sha256Of(path), committed.Sha256);
+        Assert.Equal(StreamPipeline.Data.Files.FileChecksum.Sha256Of(path), committed.Sha256);
         JobOutput.AssertSameRows(rows, BinaryShardSink.ReadShard(path));
         Assert.Empty(JobOutput.TempFiles(dir.Path));
     }

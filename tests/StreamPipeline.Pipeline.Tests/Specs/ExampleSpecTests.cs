@@ -1,4 +1,3 @@
-using StreamPipeline.Attacks;
 using StreamPipeline.Pipeline.Specs;
 
 namespace StreamPipeline.Pipeline.Tests.Specs;
@@ -48,7 +47,7 @@ public class ExampleSpecTests
         foreach (var name in new[] { "robust-fashion-mnist.conf", "nonrobust-fashion-mnist.conf" })
         {
             var spec = JobSpecLoader.Load(Path.Combine(RepoRoot(), "config", "jobs", name));
-            Assert.True(SpecNames.IsRepresentationMatching(spec.Construction));
+            Assert.True(spec.Construction.IsRepresentationMatching());
             Assert.Equal(ThreatModel.L2Unbounded, spec.Attack.Norm);
         }
         Assert.Equal(ConstructionKind.Det, JobSpecLoader.Load(Path.Combine(RepoRoot(), "config", "jobs", "det-cifar10.conf")).Construction);

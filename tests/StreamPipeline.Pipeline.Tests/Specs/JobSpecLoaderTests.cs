@@ -1,4 +1,3 @@
-using StreamPipeline.Attacks;
 using StreamPipeline.Pipeline.Specs;
 
 namespace StreamPipeline.Pipeline.Tests.Specs;
@@ -19,7 +18,7 @@ public class JobSpecLoaderTests
         Assert.Equal(new JobSpec { Construction = ConstructionKind.Det, Model = "models/standard.ckpt", Data = "fashion-mnist:train" }, spec);
         Assert.Equal((128, 1024, 3, 4, 0L, (long?)null), (spec.BatchSize, spec.ShardSize, spec.MaxRetries, spec.MaxBatchesAhead, spec.Seed, spec.Limit));
         Assert.Equal(["auto"], spec.Devices);
-        Assert.Equal(new AttackSpec(ThreatModel.L2, 0.5, 0.1, 100, false), spec.Attack);
+        Assert.Equal(new AttackSettings(ThreatModel.L2, 0.5, 0.1, 100), spec.Attack);
         Assert.Equal(StartMode.OtherImage, spec.StartMode);
         Assert.False(spec.Faults.IsActive);
     }
@@ -129,12 +128,12 @@ public class JobSpecLoaderTests
         {
             Construction = ConstructionKind.Robust, Model = "/models/robust model \"v2\" ünï+.ckpt", Data = "cifar10:/data/c 10:train",
             Limit = 123_456, BatchSize = 7, ShardSize = 1000, Devices = ["cuda:0", "cuda:1", "cpu"],
-            Attack = new AttackSpec(ThreatModel.L2Unbounded, 0.5, 1e-5, 1000, true), Seed = -42, StartMode = StartMode.Noise,
+            Attack = new AttackSettings(ThreatModel.L2Unbounded, 0.5, 1e-5, 1000, RandomStart: true), Seed = -42, StartMode = StartMode.Noise,
             MaxRetries = 0, MaxBatchesAhead = 1, Faults = new FaultInjection(3, 64, [0, 2]),
         },
         new JobSpec
         {
-            Construction = ConstructionKind.Rand, Model = "m", Data = "folder:/x", Attack = new AttackSpec(ThreatModel.Linf, 8.0 / 255, 2.0 / 255, 7, false),
+            Construction = ConstructionKind.Rand, Model = "m", Data = "folder:/x", Attack = new AttackSettings(ThreatModel.Linf, 8.0 / 255, 2.0 / 255, 7),
             Seed = long.MaxValue,
         },
     ];

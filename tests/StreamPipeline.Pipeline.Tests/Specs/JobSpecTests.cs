@@ -1,4 +1,3 @@
-using StreamPipeline.Attacks;
 using StreamPipeline.Pipeline.Specs;
 
 namespace StreamPipeline.Pipeline.Tests.Specs;
@@ -54,7 +53,7 @@ public class JobSpecTests
     [Fact]
     public void Start_mode_matters_and_eps_does_not_for_unbounded_representation_matching()
     {
-        var robust = Base with { Construction = ConstructionKind.Robust, Attack = new AttackSpec(ThreatModel.L2Unbounded, 0.5, 0.1, 1000, false) };
+        var robust = Base with { Construction = ConstructionKind.Robust, Attack = new AttackSettings(ThreatModel.L2Unbounded, 0.5, 0.1, 1000) };
 
         Assert.Equal(robust.SpecHash(Model), (robust with { Attack = robust.Attack with { Eps = 3 } }).SpecHash(Model));
         Assert.NotEqual(robust.SpecHash(Model), (robust with { StartMode = StartMode.Noise }).SpecHash(Model));

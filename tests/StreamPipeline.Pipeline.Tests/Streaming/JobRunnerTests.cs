@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using StreamPipeline.Attacks;
 using StreamPipeline.Data;
 using StreamPipeline.Pipeline.Devices;
 using StreamPipeline.Pipeline.Jobs;
@@ -33,9 +32,9 @@ public class JobRunnerTests : PipelineTestKit
             Faults = faults ?? FaultInjection.None,
             MaxBatchesAhead = maxAhead,
             MaxRetries = maxRetries,
-            Attack = SpecNames.IsRepresentationMatching(construction)
-                ? new AttackSpec(ThreatModel.L2Unbounded, 0, 0.1, 1000, false)
-                : AttackSpec.Default,
+            Attack = construction.IsRepresentationMatching()
+                ? new AttackSettings(ThreatModel.L2Unbounded, 0, 0.1, 1000)
+                : JobSpecLoader.Load(null, new JobSpecOverrides { Construction = construction, Model = "m", Data = "d" }).Attack,
         }.Validated();
 
     private async Task<BuildResult> Run(JobSpec spec, string jobDir, IImageDataset data, IPerturberFactory factory,
@@ -95,6 +94,7 @@ public class JobRunnerTests : PipelineTestKit
         var wrongStarts = 0;
         var factory = new ShiftPerturberFactory(data.Classes)
         {
+            Construction = ConstructionKind.Robust,
             OnPerturb = (_, request) =>
             {
                 for (var i = 0; i < request.Source.Count; i++)
@@ -193,7 +193,7 @@ public class JobRunnerTests : PipelineTestKit
         Assert.DoesNotContain(done, s => s.Id == 9);
         // Only committed shards are on disk, each as recorded; nothing half-written.
         Assert.Equal(done.Select(s => s.File!).Order(), Directory.GetFiles(Path.Combine(dir.Path, "data")).Select(Path.GetFileName).Order());
-        Assert.All(done, s => Assert.Equal(s.Sha256, FileChecksum.Sha256Of(Path.Combine(dir.Path, "data", s.File!))));
+        Assert.All(done, s => Assert.Equal(s.Sha256, StreamPipeline.Data.Files.FileChecksum.Sha256Of(Path.Combine(dir.Path, "data", s.File!))));
         Assert.Empty(JobOutput.TempFiles(dir.Path));
         Assert.Equal(0, poisoned.Live);
 
@@ -333,7 +333,7 @@ public class JobRunnerTests : PipelineTestKit
 
     private sealed class AbsolutePathSink : IShardSink
     {
-        public async Task<CommittedShard> CommitAsync(StreamPipeline.Pipeline.Planning.ShardPlan shard, IReadOnlyList<ConstructedRow> rows, string dataDir, CancellationToken ct)
+        public async Task<CommittedShard> CommitAsync(ShardPlan shard, IReadOnlyList<ConstructedRow> rows, string dataDir, CancellationToken ct)
         {
             var committed = await new BinaryShardSink().CommitAsync(shard, rows, dataDir, ct);
             return committed with { File = Path.Combine(dataDir, committed.File) };

@@ -1,6 +1,5 @@
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
-using StreamPipeline.Attacks;
 using StreamPipeline.Data;
 using StreamPipeline.Pipeline.Jobs;
 using StreamPipeline.Pipeline.Sinks;

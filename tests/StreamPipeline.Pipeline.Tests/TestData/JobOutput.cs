@@ -1,8 +1,6 @@
-using StreamPipeline.Attacks;
 using StreamPipeline.Data;
+using StreamPipeline.Data.Files;
 using StreamPipeline.Pipeline.Jobs;
-using StreamPipeline.Pipeline.Sinks;
-using StreamPipeline.Pipeline.Specs;
 
 namespace StreamPipeline.Pipeline.Tests.TestData;
 
@@ -14,7 +12,7 @@ public static class JobOutput
     {
         var manifest = JobDirectory.ReadManifest(jobDir);
         return manifest.DoneShards
-            .SelectMany(s => BinaryShardSink.ReadShard(Path.Combine(jobDir, JobDirectory.DataDirName, s.File!)))
+            .SelectMany(s => BinaryShardSink.ReadShard(ShardFiles.PathOf(jobDir, s)))
             .ToList();
     }
 
@@ -23,11 +21,11 @@ public static class JobOutput
     {
         var batch = data.ReadRange(0, (int)total);
         var starts = startIndexFor is null ? null : batch.Indices.Select(startIndexFor).ToArray();
-        var result = ShiftPerturber.Apply(new PerturbRequest(batch, starts), data.Classes);
+        var result = ShiftPerturber.Apply(new PerturbRequest(batch, starts), data.Classes, construction);
         var size = data.Shape.Size;
         return Enumerable.Range(0, (int)total).Select(i => new ConstructedRow(
             result.Indices[i],
-            SpecNames.IsRepresentationMatching(construction) ? result.SourceLabels[i] : result.Labels[i],
+            construction.IsRepresentationMatching() ? result.SourceLabels[i] : result.Targets![i],
             result.SourceLabels[i],
             starts?[i],
             result.Pixels.AsSpan(i * size, size).ToArray(),
@@ -44,7 +42,7 @@ public static class JobOutput
             var a = actual[i];
             Assert.Equal((e.Index, e.Label, e.SourceLabel, e.StartIndex, e.AttackSuccess, e.Distance),
                 (a.Index, a.Label, a.SourceLabel, a.StartIndex, a.AttackSuccess, a.Distance));
-            Assert.True(e.Pixels.AsSpan().SequenceEqual(a.Pixels), $"pixels of row {i} (index {e.Index}) differ");
+            Assert.True(e.Pixels.Span.SequenceEqual(a.Pixels.Span), $"pixels of row {i} (index {e.Index}) differ");
         }
     }
 

@@ -1,10 +1,10 @@
-using StreamPipeline.Attacks;
 using StreamPipeline.Pipeline.Devices;
 
 namespace StreamPipeline.Pipeline.Tests.TestData;
 
 /// <summary>
-/// A real, deterministic stand-in for a construction: pixels + 0.01 (clamped to 1), label (y+1) mod C, success,
+/// A real, deterministic stand-in for a construction: pixels + 0.01 (clamped to 1), target (y+1) mod C (none for
+/// representation matching), success,
 /// distance 0.01·√size. Optionally slow, optionally poisoned for some indices; records where it ran.
 /// </summary>
 public sealed class ShiftPerturber(ShiftPerturberFactory factory, int id, string device) : IBatchPerturber
@@ -13,7 +13,7 @@ public sealed class ShiftPerturber(ShiftPerturberFactory factory, int id, string
     public string Device { get; } = device;
     public int CreatedOnThread { get; } = Environment.CurrentManagedThreadId;
 
-    public static ConstructedBatch Apply(PerturbRequest request, int classes)
+    public static ConstructedBatch Apply(PerturbRequest request, int classes, ConstructionKind construction = ConstructionKind.Det)
     {
         var source = request.Source;
         var n = source.Count;
@@ -23,13 +23,12 @@ public sealed class ShiftPerturber(ShiftPerturberFactory factory, int id, string
         var distance = 0.01f * MathF.Sqrt(source.Shape.Size);
         return new ConstructedBatch(
             source.Indices.ToArray(),
-            source.Labels.Select(y => (y + 1) % classes).ToArray(),
             source.Labels.ToArray(),
+            construction.IsRepresentationMatching() ? null : source.Labels.Select(y => (y + 1) % classes).ToArray(),
             request.StartIndices?.ToArray(),
             pixels,
             Enumerable.Repeat(true, n).ToArray(),
-            Enumerable.Repeat(distance, n).ToArray(),
-            new float[n]);
+            Enumerable.Repeat(distance, n).ToArray());
     }
 
     public ConstructedBatch Perturb(PerturbRequest request, CancellationToken ct)
@@ -42,7 +41,7 @@ public sealed class ShiftPerturber(ShiftPerturberFactory factory, int id, string
         }
         if (factory.PoisonIndex is { } poison && request.Source.Indices.Contains(poison))
             throw new InvalidOperationException($"poisoned example {poison}");
-        return Apply(request, factory.Classes);
+        return Apply(request, factory.Classes, factory.Construction);
     }
 
     public void Dispose() => factory.Disposed(this);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using StreamPipeline.Attacks;
 using StreamPipeline.Pipeline.Devices;
 
 namespace StreamPipeline.Pipeline.Tests.TestData;
@@ -12,6 +11,9 @@ public sealed class ShiftPerturberFactory(int classes) : IPerturberFactory
     private long _perturbs;
 
     public int Classes { get; } = classes;
+
+    /// <summary>What the perturber stands in for: targets for det/rand, none for representation matching.</summary>
+    public ConstructionKind Construction { get; init; } = ConstructionKind.Det;
 
     /// <summary>Time each batch takes (waited on the cancellation token).</summary>
     public TimeSpan Delay { get; init; }

@@ -1,0 +1,10 @@
+using StreamPipeline.Pipeline.Specs;
+using StreamPipeline.Pipeline.Telemetry;
+
+namespace StreamPipeline.Application.Building;
+
+/// <summary>One build (or resume) of a job spec into a job directory.</summary>
+/// <param name="DataRoot">Root of fashion-mnist: references; null for the default.</param>
+/// <param name="Metrics">Shared instruments (the command's); a private set when null.</param>
+/// <param name="Node">Recorded with each committed shard (a cluster node's address); null for a local build.</param>
+public sealed record BuildRequest(JobSpec Spec, string JobDir, string? DataRoot, PipelineMetrics? Metrics = null, string? Node = null);

@@ -1,0 +1,50 @@
+using StreamPipeline.Application.Building;
+using StreamPipeline.Application.Evaluation;
+using StreamPipeline.Application.Training;
+using StreamPipeline.Models;
+using StreamPipeline.Pipeline.Streaming;
+
+namespace StreamPipeline.Cli.Presentation;
+
+/// <summary>
+/// The services run with their live display on stderr (progress line, build view, summary line): what the commands
+/// and the experiment show while training, evaluating or building. The work itself is the services'.
+/// </summary>
+public static class LiveRuns
+{
+    public static CheckpointInfo Train(TrainRequest request, CancellationToken ct)
+    {
+        using var progress = new ProgressLine("train");
+        return TrainService.Run(request, progress.Say, new SyncProgress<TrainProgress>(p => progress.Report(
+            (long)(p.Epoch - 1) * p.ExamplesTotal + p.ExamplesDone, (long)p.Epochs * p.ExamplesTotal,
+            $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F3} acc {p.Accuracy:F3}")), ct);
+    }
+
+    public static EvaluationResult Evaluate(EvaluateRequest request, CancellationToken ct)
+    {
+        using var progress = new ProgressLine("evaluate");
+        return EvaluateService.Run(request, progress.Say, new SyncProgress<EvaluationProgress>(p => progress.Report(p.ExamplesDone, p.ExamplesTotal,
+            $"acc {p.Accuracy:F4}" + (p.RobustAccuracy is { } r ? $" robust {r:F4}" : ""))), ct);
+    }
+
+    /// <summary>Runs (or resumes) a build, with the live view and a summary line.</summary>
+    /// <param name="label">What the view calls the build (e.g. <c>build</c>, <c>build-det</c>).</param>
+    public static async Task<BuildResult> BuildAsync(BuildRequest request, string label, bool? interactive, CancellationToken ct)
+    {
+        using var view = new BuildView(label, interactive);
+        void Say(string line) => Console.Error.WriteLine($"{label}: {line}");
+        var result = await BuildService.RunAsync(request, view, Say, ct, StderrLogger.Config);
+        view.Finish(null);
+        foreach (var damaged in result.DamagedShards)
+            Say($"rebuilt {damaged.Path}: {damaged.Problem}");
+        var s = result.Stats;
+        if (result.Complete && result.ShardsCommitted == 0)
+        {
+            Say($"already complete ({result.ShardsTotal} shards, {result.RowsTotal:N0} rows, every shard verified); nothing to do");
+            return result;
+        }
+        Say($"{(result.Complete ? "complete" : "incomplete")}: {result.RowsWritten:N0} rows written this run in {result.Elapsed.TotalSeconds:F1} s " +
+            $"({result.RowsPerSecond:N1} img/s), {result.ShardsSkipped} shards already done, attack success {s.AttackSuccessRate:P1}");
+        return result;
+    }
+}

@@ -1,0 +1,60 @@
+using System.Globalization;
+
+namespace StreamPipeline.Data;
+
+/// <summary>The options of a dataset reference after <c>?</c>: <c>name</c> or <c>name=value</c>, joined by <c>&amp;</c>.</summary>
+internal sealed class ReferenceOptions
+{
+    private readonly string _reference;
+    private readonly Dictionary<string, string?> _options;
+
+    private ReferenceOptions(string reference, Dictionary<string, string?> options)
+    {
+        _reference = reference;
+        _options = options;
+    }
+
+    public static ReferenceOptions Parse(string reference, string? query)
+    {
+        var options = new Dictionary<string, string?>(StringComparer.Ordinal);
+        if (query is not null)
+        {
+            foreach (var part in query.Split('&'))
+            {
+                var eq = part.IndexOf('=');
+                var name = (eq < 0 ? part : part[..eq]).Trim();
+                if (name.Length == 0 || !options.TryAdd(name, eq < 0 ? null : part[(eq + 1)..].Trim()))
+                    throw new ArgumentException($"Malformed options '{query}' in dataset reference '{reference}' (expected name or name=value, joined by &)");
+            }
+        }
+        return new ReferenceOptions(reference, options);
+    }
+
+    /// <summary>Refuses any option other than <paramref name="known"/>.</summary>
+    public void RequireOnly(params string[] known)
+    {
+        foreach (var name in _options.Keys)
+        {
+            if (!known.Contains(name))
+                throw new ArgumentException(known.Length == 0
+                    ? $"dataset reference '{_reference}' takes no options ('{name}' given)"
+                    : $"dataset reference '{_reference}': unknown option '{name}' (known: {string.Join(", ", known)})");
+        }
+    }
+
+    public bool Flag(string name)
+    {
+        if (!_options.TryGetValue(name, out var value))
+            return false;
+        return value is null ? true : throw new ArgumentException($"dataset reference '{_reference}': option '{name}' takes no value");
+    }
+
+    public int? Count(string name, int min)
+    {
+        if (!_options.TryGetValue(name, out var value))
+            return null;
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < min || n > 1_000_000)
+            throw new ArgumentException($"dataset reference '{_reference}': {name}={value} must be a whole number from {min} to 1000000");
+        return n;
+    }
+}

@@ -1,8 +1,0 @@
-namespace StreamPipeline.Pipeline.Jobs;
-
-/// <summary>Where a shard stands in the manifest: done only once its file is committed.</summary>
-public enum ShardStatus
-{
-    Pending,
-    Done,
-}
