@@ -62,14 +62,4 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Contains("--repeat", errors[0]);
         Assert.Equal("", result.Stdout.Trim());
     }
-
-    /// <summary>Runs only where Debian's dataset-fashion-mnist is installed (bench's default data).</summary>
-    private sealed class FashionMnistFactAttribute : FactAttribute
-    {
-        public FashionMnistFactAttribute()
-        {
-            if (!Directory.Exists(DatasetOptions.DefaultFashionMnistRoot))
-                Skip = $"{DatasetOptions.DefaultFashionMnistRoot} not present (install dataset-fashion-mnist)";
-        }
-    }
 }

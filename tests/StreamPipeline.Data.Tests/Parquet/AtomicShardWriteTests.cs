@@ -9,7 +9,7 @@ public sealed class AtomicShardWriteTests
     [Fact]
     public async Task WriteAtomicAsync_commits_the_file_and_returns_its_rows_size_and_sha256()
     {
-        using var dir = ShardTestData.TempDir();
+        using var dir = new TempDirectory();
         var shape = ShardTestData.Shape(3);
         var rows = ShardTestData.RandomRows(21, 12, shape);
         string path = dir.File("part-00003.parquet");
@@ -25,7 +25,7 @@ public sealed class AtomicShardWriteTests
     [Fact]
     public async Task WriteAtomicAsync_replaces_a_leftover_final_file_and_temporary_file()
     {
-        using var dir = ShardTestData.TempDir();
+        using var dir = new TempDirectory();
         var shape = ShardTestData.Shape(1);
         string path = dir.File("part-00000.parquet");
         await File.WriteAllTextAsync(path, "stale final file from a crash before the manifest was updated");
@@ -40,7 +40,7 @@ public sealed class AtomicShardWriteTests
     [Fact]
     public async Task WriteAtomicAsync_cancelled_midway_leaves_neither_temporary_nor_final_file()
     {
-        using var dir = ShardTestData.TempDir();
+        using var dir = new TempDirectory();
         var shape = ShardTestData.Shape(3);
         var source = ShardTestData.RandomRows(23, 50, shape);
         using var cts = new CancellationTokenSource();
@@ -63,7 +63,7 @@ public sealed class AtomicShardWriteTests
     [Fact]
     public async Task WriteAtomicAsync_failing_midway_leaves_neither_temporary_nor_final_file()
     {
-        using var dir = ShardTestData.TempDir();
+        using var dir = new TempDirectory();
         var shape = ShardTestData.Shape(1);
         var source = ShardTestData.RandomRows(24, 30, shape);
         string path = dir.File("part-00002.parquet");
@@ -79,7 +79,7 @@ public sealed class AtomicShardWriteTests
     [Fact]
     public async Task WriteAtomicAsync_failing_at_the_rename_removes_the_temporary_file()
     {
-        using var dir = ShardTestData.TempDir();
+        using var dir = new TempDirectory();
         var shape = ShardTestData.Shape(1);
         string path = dir.File("part-00004.parquet");
         Directory.CreateDirectory(path); // the rename target cannot be replaced by a file

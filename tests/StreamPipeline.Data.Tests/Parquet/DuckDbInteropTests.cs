@@ -14,7 +14,7 @@ public sealed class DuckDbInteropTests
     [InlineData(12, 3)]
     public async Task DuckDB_reads_row_count_column_types_and_metadata_of_a_written_shard(int seed, int channels)
     {
-        using var dir = ShardTestData.TempDir();
+        using var dir = new TempDirectory();
         var shape = ShardTestData.Shape(channels);
         var rows = ShardTestData.RandomRows(seed, 23, shape, classes: 5);
         var metadata = ShardTestData.Metadata(shape, classes: 5).ToDictionary();
@@ -55,7 +55,7 @@ public sealed class DuckDbInteropTests
     [InlineData(14, 3)]
     public async Task DuckDB_reads_values_pixel_bytes_and_decodable_png_bytes(int seed, int channels)
     {
-        using var dir = ShardTestData.TempDir();
+        using var dir = new TempDirectory();
         var shape = ShardTestData.Shape(channels);
         var rows = ShardTestData.RandomRows(seed, 19, shape);
         string path = dir.File("part-00000.parquet");

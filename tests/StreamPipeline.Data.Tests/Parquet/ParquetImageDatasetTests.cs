@@ -4,7 +4,7 @@ namespace StreamPipeline.Data.Tests.Parquet;
 
 public sealed class ParquetImageDatasetTests : IDisposable
 {
-    private readonly TempDir _job = ShardTestData.TempDir();
+    private readonly TempDirectory _job = new TempDirectory();
     private readonly ImageShape _shape = ShardTestData.Shape(3);
     private readonly ConstructedRow[] _rows;
 
@@ -70,7 +70,7 @@ public sealed class ParquetImageDatasetTests : IDisposable
     [Fact]
     public void Open_refuses_a_directory_that_is_not_a_job()
     {
-        using var empty = ShardTestData.TempDir();
+        using var empty = new TempDirectory();
         Directory.CreateDirectory(JobLayout.DataDir(empty.Path));
         File.Copy(Path.Combine(JobLayout.DataDir(_job.Path), "part-00000.parquet"), Path.Combine(JobLayout.DataDir(empty.Path), "part-00000.parquet"));
 
@@ -145,7 +145,7 @@ public sealed class ParquetImageDatasetTests : IDisposable
     [Fact]
     public async Task An_incomplete_job_is_refused_unless_its_committed_part_is_asked_for()
     {
-        using var partialJob = ShardTestData.TempDir();
+        using var partialJob = new TempDirectory();
         var rows = await ShardTestData.WriteJobAsync(partialJob.Path, _shape, shardSize: 6, total: 16, committed: [0, 2]);
 
         var e = Assert.Throws<DataFormatException>(() => ParquetImageDataset.Open(partialJob.Path));

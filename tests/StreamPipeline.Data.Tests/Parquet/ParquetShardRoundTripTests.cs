@@ -17,7 +17,7 @@ public sealed class ParquetShardRoundTripTests
     [MemberData(nameof(SeedsAndChannels))]
     public async Task Written_shard_reads_back_with_every_column_and_float_bits_exact(int seed, int channels)
     {
-        using var dir = ShardTestData.TempDir();
+        using var dir = new TempDirectory();
         var shape = ShardTestData.Shape(channels);
         var rows = ShardTestData.RandomRows(seed, count: 17 + seed, shape);
         var metadata = new Dictionary<string, string>(ShardTestData.Metadata(shape).ToDictionary()) { ["extra.key"] = "kept" };
@@ -49,7 +49,7 @@ public sealed class ParquetShardRoundTripTests
     [MemberData(nameof(SeedsAndChannels))]
     public async Task Image_column_holds_a_png_of_the_pixels_rounded_to_8_bits(int seed, int channels)
     {
-        using var dir = ShardTestData.TempDir();
+        using var dir = new TempDirectory();
         var shape = ShardTestData.Shape(channels);
         var rows = ShardTestData.RandomRows(seed, count: 9, shape);
         string path = dir.File("part-00000.parquet");
@@ -118,7 +118,7 @@ public sealed class ParquetShardRoundTripTests
     [Fact]
     public async Task Reader_reports_a_corrupt_file_as_DataFormatException_naming_it()
     {
-        using var dir = ShardTestData.TempDir();
+        using var dir = new TempDirectory();
         var shape = ShardTestData.Shape(3);
         string good = dir.File("good.parquet");
         await using (var file = File.Create(good))
@@ -140,7 +140,7 @@ public sealed class ParquetShardRoundTripTests
     [Fact]
     public async Task Reader_rejects_a_file_of_another_schema_version()
     {
-        using var dir = ShardTestData.TempDir();
+        using var dir = new TempDirectory();
         var shape = ShardTestData.Shape(1);
         string path = dir.File("v2.parquet");
         await using (var file = File.Create(path))

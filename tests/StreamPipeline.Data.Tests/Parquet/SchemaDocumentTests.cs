@@ -13,7 +13,7 @@ public sealed class SchemaDocumentTests
     [InlineData(3)]
     public async Task Written_file_schema_matches_the_machine_readable_schema_document(int channels)
     {
-        using var dir = ShardTestData.TempDir();
+        using var dir = new TempDirectory();
         var shape = ShardTestData.Shape(channels);
         string path = dir.File("part-00000.parquet");
         await using (var file = File.Create(path))
@@ -39,7 +39,7 @@ public sealed class SchemaDocumentTests
     [Fact]
     public async Task Every_written_file_carries_the_required_metadata_keys_of_the_document()
     {
-        using var dir = ShardTestData.TempDir();
+        using var dir = new TempDirectory();
         var shape = ShardTestData.Shape(1);
         string path = dir.File("part-00000.parquet");
         await ParquetShardWriter.WriteAtomicAsync(path, ShardTestData.RandomRows(32, 3, shape), shape, ShardTestData.Metadata(shape).ToDictionary());

@@ -67,8 +67,6 @@ internal static class ShardTestData
         return [.. rows];
     }
 
-    /// <summary>A fresh temporary folder, deleted on dispose.</summary>
-    public static TempDir TempDir() => new(Directory.CreateTempSubdirectory("sp-parquet-tests-").FullName);
 
     /// <summary>The folder holding StreamPipeline.sln, found by walking up from the test binaries.</summary>
     public static string RepoRoot()

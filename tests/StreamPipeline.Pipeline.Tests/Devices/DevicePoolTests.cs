@@ -14,9 +14,10 @@ public class DevicePoolTests(ITestOutputHelper output) : PipelineTestKit(output)
     private static readonly ShardPlan Shard = new(0, 0, 400);
     private readonly PipelineMetrics _metrics = new();
 
-    private IActorRef Pool(IPerturberFactory factory, string[] devices, FaultInjection? faults = null, int maxRetries = 3) =>
+    private IActorRef Pool(IPerturberFactory factory, string[] devices, FaultInjection? faults = null, int maxRetries = 3, TimeSpan? batchTimeout = null) =>
         Sys.ActorOf(DevicePool.Props(
-            new DevicePoolSettings(devices, maxRetries, faults ?? FaultInjection.None, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(80), TimeSpan.FromMinutes(5)),
+            new DevicePoolSettings(devices, maxRetries, faults ?? FaultInjection.None, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(80),
+                batchTimeout ?? TimeSpan.FromMinutes(5)),
             factory, _metrics, CancellationToken.None));
 
     private static PerturbBatch Batch(long start, int count) =>
@@ -99,6 +100,55 @@ public class DevicePoolTests(ITestOutputHelper output) : PipelineTestKit(output)
         var devices = factory.Calls.Select(c => factory.Created.Single(p => p.Id == c.Perturber).Device).Distinct();
         Assert.Equal(["cpu"], devices);
         Assert.True(_metrics.Snapshot().Retries > 0);
+    }
+
+    [Fact]
+    public async Task A_worker_that_hangs_past_the_batch_timeout_is_abandoned_and_its_batch_retried()
+    {
+        using var hang = new ManualResetEventSlim();
+        var attempts = 0;
+        var factory = new ShiftPerturberFactory(Data.Classes)
+        {
+            // The first attempt hangs (as a wedged device would); later attempts work.
+            OnPerturb = (_, _) =>
+            {
+                if (Interlocked.Increment(ref attempts) == 1)
+                    hang.Wait(TimeSpan.FromSeconds(20));
+            },
+        };
+        var pool = Pool(factory, ["cpu", "cpu"], batchTimeout: TimeSpan.FromMilliseconds(300));
+        var batch = Batch(0, 10);
+
+        var (reply, error) = await Ask(pool, batch);
+        hang.Set();
+
+        Assert.Null(error);
+        AssertPerturbed(batch, reply!);
+        Assert.Equal(1, _metrics.Snapshot().Retries);
+        Assert.True(factory.Calls.Select(c => c.Perturber).Distinct().Count() >= 2, "the retry should run on another worker");
+    }
+
+    [Fact]
+    public async Task Host_memory_running_out_is_retried_not_split()
+    {
+        var thrown = 0;
+        var factory = new ShiftPerturberFactory(Data.Classes)
+        {
+            OnPerturb = (_, _) =>
+            {
+                if (Interlocked.Increment(ref thrown) == 1)
+                    throw new OutOfMemoryException("host out of memory");
+            },
+        };
+        var pool = Pool(factory, ["cpu"]);
+        var batch = Batch(0, 10);
+
+        var (reply, error) = await Ask(pool, batch);
+
+        Assert.Null(error);
+        AssertPerturbed(batch, reply!);
+        Assert.Equal((0L, 1L), (_metrics.Snapshot().Splits, _metrics.Snapshot().Retries));
+        Assert.All(factory.Calls, c => Assert.Equal(10, c.Count));
     }
 
     [Fact]

@@ -22,8 +22,8 @@ public class JobDirectoryTests
     [Fact]
     public void New_directory_gets_a_manifest_its_spec_and_a_data_folder()
     {
-        using var dir = new TempDir();
-        var root = dir.Sub("job");
+        using var dir = new TempDirectory();
+        var root = dir.File("job");
 
         using var job = JobDirectory.Open(root, Spec, Model, 35);
 
@@ -37,8 +37,8 @@ public class JobDirectoryTests
     [Fact]
     public async Task Resume_keeps_done_shards_and_deletes_leftovers()
     {
-        using var dir = new TempDir();
-        var root = dir.Sub("job");
+        using var dir = new TempDirectory();
+        var root = dir.File("job");
         using (var first = JobDirectory.Open(root, Spec, Model, 35))
         {
             await Commit(first, 0);
@@ -64,8 +64,8 @@ public class JobDirectoryTests
     [Fact]
     public async Task Done_shard_whose_file_is_missing_or_truncated_is_redone()
     {
-        using var dir = new TempDir();
-        var root = dir.Sub("job");
+        using var dir = new TempDirectory();
+        var root = dir.File("job");
         using (var first = JobDirectory.Open(root, Spec, Model, 35))
         {
             for (var id = 0; id < 4; id++)
@@ -87,8 +87,8 @@ public class JobDirectoryTests
     [Fact]
     public async Task Resume_rebuilds_a_shard_corrupted_without_changing_its_size()
     {
-        using var dir = new TempDir();
-        var root = dir.Sub("job");
+        using var dir = new TempDirectory();
+        var root = dir.File("job");
         using (var first = JobDirectory.Open(root, Spec, Model, 35))
             await Commit(first, 0);
         var file = Path.Combine(root, JobLayout.DataDirName, "part-00000.bin");
@@ -107,8 +107,8 @@ public class JobDirectoryTests
     [Fact]
     public async Task Different_spec_is_refused_naming_what_differs_and_nothing_is_touched()
     {
-        using var dir = new TempDir();
-        var root = dir.Sub("job");
+        using var dir = new TempDirectory();
+        var root = dir.File("job");
         using (var first = JobDirectory.Open(root, Spec, Model, 35))
             await Commit(first, 0);
         var stray = Path.Combine(root, JobLayout.DataDirName, "part-00001.bin.tmp");
@@ -126,8 +126,8 @@ public class JobDirectoryTests
     [Fact]
     public void Different_model_or_data_is_refused_naming_which()
     {
-        using var dir = new TempDir();
-        var root = dir.Sub("job");
+        using var dir = new TempDirectory();
+        var root = dir.File("job");
         JobDirectory.Open(root, Spec, Model, 35).Dispose();
 
         var model = Assert.Throws<JobSpecMismatchException>(() => JobDirectory.Open(root, Spec, Model.Replace('5', '6'), 35));
@@ -142,8 +142,8 @@ public class JobDirectoryTests
     [Fact]
     public void Devices_and_batch_size_may_change_on_resume()
     {
-        using var dir = new TempDir();
-        var root = dir.Sub("job");
+        using var dir = new TempDirectory();
+        var root = dir.File("job");
         JobDirectory.Open(root, Spec, Model, 35).Dispose();
 
         using var resumed = JobDirectory.Open(root, Spec with { Devices = ["cpu", "cpu"], BatchSize = 3 }, Model, 35);
@@ -155,19 +155,19 @@ public class JobDirectoryTests
     [Fact]
     public void Non_empty_directory_without_a_manifest_is_refused()
     {
-        using var dir = new TempDir();
-        File.WriteAllText(dir.Sub("notes.txt"), "mine");
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("notes.txt"), "mine");
 
         var error = Assert.Throws<ArgumentException>(() => JobDirectory.Open(dir.Path, Spec, Model, 35));
 
         Assert.Contains("is not empty and has no manifest.json (found notes.txt)", error.Message);
-        Assert.False(File.Exists(dir.Sub("manifest.json")));
+        Assert.False(File.Exists(dir.File("manifest.json")));
     }
 
     [Fact]
     public void Directory_in_use_by_another_build_is_refused()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         using var first = JobDirectory.Open(dir.Path, Spec, Model, 35);
 
         var error = Assert.Throws<ArgumentException>(() => JobDirectory.Open(dir.Path, Spec, Model, 35));
@@ -178,7 +178,7 @@ public class JobDirectoryTests
     [Fact]
     public void Committing_a_shard_whose_file_is_not_in_place_is_refused()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         using var job = JobDirectory.Open(dir.Path, Spec, Model, 35);
 
         Assert.Throws<InvalidOperationException>(() => job.MarkCommitted(new CommittedShard(0, "part-00000.bin", 10, "00", 5)));
@@ -188,7 +188,7 @@ public class JobDirectoryTests
     [Fact]
     public void Shard_plans_of_the_manifest_match_the_planner()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         using var job = JobDirectory.Open(dir.Path, Spec, Model, 35);
 
         Assert.Equal(ShardPlanner.Plan(35, 10), job.PendingShards());

@@ -37,7 +37,7 @@ public class ManifestTests
     [Fact]
     public void Manifest_writer_commits_are_read_back_and_leave_no_temp_file()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         File.WriteAllText(Path.Combine(dir.Path, "manifest.json.tmp"), "{ half-written by a crashed run");
         using (var writer = ManifestWriter.Open(dir.Path, Fresh()))
         {

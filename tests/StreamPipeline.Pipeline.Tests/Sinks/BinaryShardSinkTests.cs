@@ -14,7 +14,7 @@ public class BinaryShardSinkTests
     [Fact]
     public async Task Sink_round_trips_rows_and_reports_their_file_size_and_checksum()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var rows = Rows(300, 37);
 
         var committed = await new BinaryShardSink().CommitAsync(new ShardPlan(3, 300, 37), rows, dir.Path, CancellationToken.None);
@@ -30,7 +30,7 @@ public class BinaryShardSinkTests
     [Fact]
     public async Task Cancelled_commit_leaves_no_file_behind()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         using var cts = new CancellationTokenSource();
         cts.Cancel();
 
@@ -43,7 +43,7 @@ public class BinaryShardSinkTests
     [Fact]
     public async Task Truncated_shard_file_is_reported_as_bad_data()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var committed = await new BinaryShardSink().CommitAsync(new ShardPlan(0, 0, 4), Rows(0, 4), dir.Path, CancellationToken.None);
         var path = Path.Combine(dir.Path, committed.File);
         File.WriteAllBytes(path, File.ReadAllBytes(path)[..^5]);

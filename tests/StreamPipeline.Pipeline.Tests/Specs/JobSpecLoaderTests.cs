@@ -49,8 +49,8 @@ public class JobSpecLoaderTests
     [Fact]
     public void Flags_override_the_spec_file()
     {
-        using var dir = new TestData.TempDir();
-        var file = dir.Sub("job.conf");
+        using var dir = new TempDirectory();
+        var file = dir.File("job.conf");
         File.WriteAllText(file, Minimal + "\nbatch-size = 64\nlimit = 10\nattack.eps = 0.25\n");
 
         var spec = JobSpecLoader.Load(file, new JobSpecOverrides

@@ -47,7 +47,7 @@ public class JobRunnerTests : PipelineTestKit
     /// <summary>The shard checksums of an unfaulted, uninterrupted run of <paramref name="spec"/>.</summary>
     private async Task<IReadOnlyDictionary<int, string>> CleanChecksums(JobSpec spec, InMemoryDataset data)
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var clean = spec with { Faults = FaultInjection.None };
         await Run(clean, dir.Path, data, new ShiftPerturberFactory(data.Classes));
         return JobOutput.Checksums(dir.Path);
@@ -60,7 +60,7 @@ public class JobRunnerTests : PipelineTestKit
     [InlineData(64, 16, 16)]
     public async Task Build_writes_every_row_exactly_once_in_source_order(int total, int shardSize, int batchSize)
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var data = new InMemoryDataset(total, Shape);
 
         var result = await Run(Spec(shardSize, batchSize), dir.Path, data, new ShiftPerturberFactory(data.Classes));
@@ -77,7 +77,7 @@ public class JobRunnerTests : PipelineTestKit
     [Fact]
     public async Task Limit_builds_only_the_first_examples()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var data = new InMemoryDataset(80, Shape);
 
         var result = await Run(Spec() with { Limit = 50 }, dir.Path, data, new ShiftPerturberFactory(data.Classes));
@@ -89,7 +89,7 @@ public class JobRunnerTests : PipelineTestKit
     [Fact]
     public async Task Robust_build_keeps_source_labels_and_hands_each_example_its_start_image()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var data = new InMemoryDataset(90, Shape);
         var wrongStarts = 0;
         var factory = new ShiftPerturberFactory(data.Classes)
@@ -119,7 +119,7 @@ public class JobRunnerTests : PipelineTestKit
     [Fact]
     public async Task Two_workers_on_cpu_both_receive_batches()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var data = new InMemoryDataset(160, Shape);
         var factory = new ShiftPerturberFactory(data.Classes) { Delay = TimeSpan.FromMilliseconds(5) };
 
@@ -132,9 +132,53 @@ public class JobRunnerTests : PipelineTestKit
     }
 
     [Fact]
+    public async Task A_slow_device_does_not_stall_the_others()
+    {
+        // Shards of one batch: while one worker is held on shard 0's batch, the other must keep building and
+        // committing every other shard. Results kept in batch order (the old SelectAsync) stall after a few batches.
+        using var dir = new TempDirectory();
+        var data = new InMemoryDataset(80, Shape);
+        using var release = new ManualResetEventSlim();
+        var holding = 0;
+        var releasedByProgress = false;
+        var committedWhileHeld = 0;
+        var factory = new ShiftPerturberFactory(data.Classes)
+        {
+            OnPerturb = (_, request) =>
+            {
+                if (request.Source.Indices[0] != 0)
+                    return;
+                Volatile.Write(ref holding, 1);
+                release.Wait(TimeSpan.FromSeconds(20));
+                Volatile.Write(ref holding, 0);
+            },
+        };
+        var observer = new CommitCounter(shard =>
+        {
+            if (shard.Id != 0 && Volatile.Read(ref holding) == 1 && Interlocked.Increment(ref committedWhileHeld) == 9)
+            {
+                releasedByProgress = true;
+                release.Set();
+            }
+        });
+
+        var result = await Run(Spec(shardSize: 8, batchSize: 8, devices: ["cpu", "cpu"]), dir.Path, data, factory, observer);
+
+        Assert.True(releasedByProgress, $"only {committedWhileHeld} of 9 other shards were committed while one device held its batch");
+        Assert.True(result.Complete);
+        JobOutput.AssertSameRows(JobOutput.Expected(data, ConstructionKind.Det, 80), JobOutput.ReadRows(dir.Path));
+    }
+
+    /// <summary>Calls back on every committed shard.</summary>
+    private sealed class CommitCounter(Action<CommittedShard> onCommit) : BuildObserver
+    {
+        public override void OnShardCommitted(CommittedShard shard, BuildProgress progress) => onCommit(shard);
+    }
+
+    [Fact]
     public async Task Batches_of_an_always_failing_worker_go_to_worker_0_and_the_job_succeeds()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var data = new InMemoryDataset(128, Shape);
         var factory = new ShiftPerturberFactory(data.Classes);
         var spec = Spec(devices: ["cpu", "cpu"], faults: new FaultInjection(0, 0, [1]));
@@ -151,7 +195,7 @@ public class JobRunnerTests : PipelineTestKit
     [Fact]
     public async Task Transient_failures_are_retried_and_the_output_is_unchanged()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var data = new InMemoryDataset(120, Shape);
         var spec = Spec(devices: ["cpu", "cpu"], faults: new FaultInjection(3, 0, []));
 
@@ -164,7 +208,7 @@ public class JobRunnerTests : PipelineTestKit
     [Fact]
     public async Task Out_of_memory_batches_are_split_and_the_output_equals_an_unfaulted_run()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var data = new InMemoryDataset(100, Shape);
         var factory = new ShiftPerturberFactory(data.Classes);
         var spec = Spec(shardSize: 40, batchSize: 16, faults: new FaultInjection(0, 5, []), maxRetries: 0);
@@ -179,7 +223,7 @@ public class JobRunnerTests : PipelineTestKit
     [Fact]
     public async Task Permanent_failure_fails_the_job_naming_the_batch_and_leaves_a_resumable_directory()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var data = new InMemoryDataset(160, Shape);
         var spec = Spec(shardSize: 16, batchSize: 8, maxRetries: 2);
         var poisoned = new ShiftPerturberFactory(data.Classes) { PoisonIndex = 150 };
@@ -206,7 +250,7 @@ public class JobRunnerTests : PipelineTestKit
     [Fact]
     public async Task Cancellation_stops_promptly_and_leaves_a_resumable_directory_without_temp_files()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var data = new InMemoryDataset(400, Shape);
         var spec = Spec(shardSize: 16, batchSize: 8);
         var slow = new ShiftPerturberFactory(data.Classes) { Delay = TimeSpan.FromMilliseconds(30) };
@@ -239,7 +283,7 @@ public class JobRunnerTests : PipelineTestKit
     [InlineData(12)]
     public async Task Loader_never_runs_more_than_max_batches_ahead_of_the_devices(int maxAhead)
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var data = new InMemoryDataset(240, Shape);
         long maxLead = 0;
         ShiftPerturberFactory? factory = null;
@@ -269,7 +313,7 @@ public class JobRunnerTests : PipelineTestKit
     [Fact]
     public async Task Rerun_of_a_complete_job_does_no_work()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var data = new InMemoryDataset(64, Shape);
         await Run(Spec(), dir.Path, data, new ShiftPerturberFactory(data.Classes));
         var second = new ShiftPerturberFactory(data.Classes);
@@ -283,7 +327,7 @@ public class JobRunnerTests : PipelineTestKit
     [Fact]
     public async Task Changed_spec_on_an_existing_job_is_refused_before_any_work()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var data = new InMemoryDataset(64, Shape);
         await Run(Spec(), dir.Path, data, new ShiftPerturberFactory(data.Classes));
         var second = new ShiftPerturberFactory(data.Classes);
@@ -297,7 +341,7 @@ public class JobRunnerTests : PipelineTestKit
     [Fact]
     public async Task Observer_sees_the_start_every_batch_and_every_committed_shard()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var data = new InMemoryDataset(100, Shape);
         var observer = new CallbackObserver();
 
@@ -322,7 +366,7 @@ public class JobRunnerTests : PipelineTestKit
     [Fact]
     public async Task Shard_file_named_by_an_absolute_path_is_recorded_relative_to_the_data_folder()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var data = new InMemoryDataset(20, Shape);
         using var runner = new JobRunner(Sys);
 

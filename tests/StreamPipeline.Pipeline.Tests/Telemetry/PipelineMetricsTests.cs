@@ -49,7 +49,7 @@ public class PipelineMetricsTests(ITestOutputHelper output) : PipelineTestKit(ou
     [Fact]
     public async Task Exported_rows_written_equal_the_rows_in_the_output()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var exported = new List<MetricSnapshot>();
         using var provider = Sdk.CreateMeterProviderBuilder()
             .AddMeter(PipelineMetrics.MeterName)
@@ -84,7 +84,7 @@ public class PipelineMetricsTests(ITestOutputHelper output) : PipelineTestKit(ou
     [Fact]
     public async Task Batch_durations_use_second_scale_buckets_and_device_time_is_tagged_by_device()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var exported = new List<MetricSnapshot>();
         using var provider = Sdk.CreateMeterProviderBuilder()
             .AddMeter(PipelineMetrics.MeterName)

@@ -1,6 +1,8 @@
-namespace StreamPipeline.Data.Tests.Readers;
+using StreamPipeline.Data;
 
-/// <summary>A fact that runs only where the Fashion-MNIST package is installed (it is here and in CI).</summary>
+namespace StreamPipeline.Tests.Shared;
+
+/// <summary>A fact that runs only where Debian's dataset-fashion-mnist is installed (it is here and in CI).</summary>
 public sealed class FashionMnistFactAttribute : FactAttribute
 {
     public FashionMnistFactAttribute()
