@@ -5,7 +5,8 @@
 # non-root user with host folders mounted, and the compose file's `experiment` service on the smoke spec.
 # Needs root, Debian's apt repository, and NuGet (the restore runs inside `docker build`). Not run by CI.
 #
-#   sudo docker/prove.sh            # about 10-15 minutes the first time on 2 cores; stand-ins are reused afterwards
+#   sudo docker/prove.sh            # about 7 minutes the first time on 2 busy cores (docker/README.md); then less,
+#                                   # as stand-ins and build cache are reused
 #
 # PROVE_DIR (default /tmp/stream-pipeline-prove) holds the stand-in root file system, the job outputs and the log of
 # timings. DOCKER names the docker client (default: Debian's /usr/bin/docker, which matches Debian's engine and builds
@@ -22,11 +23,12 @@ runtime_tag=local/dotnet-runtime-standin:10.0
 app_uid=1654 # the image's non-root user (docker/Dockerfile)
 fmnist=/usr/share/datasets/fashion-mnist
 
+say() { printf '\n== %s\n' "$*" >&2; }
+fail() { printf 'prove: FAILED: %s\n' "$*" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || fail "run as root (installs packages, starts dockerd, debootstraps)"
 mkdir -p "$work"
 timings="$work/timings.txt"
 : > "$timings"
-say() { printf '\n== %s\n' "$*" >&2; }
-fail() { printf 'prove: FAILED: %s\n' "$*" >&2; exit 1; }
 # timed LABEL COMMAND...: runs the command and appends "LABEL: N s" to the timings.
 timed() {
   local label=$1; shift
@@ -35,7 +37,6 @@ timed() {
   "$@"
   printf '%-58s %5d s\n' "$label" $((SECONDS - start)) | tee -a "$timings" >&2
 }
-[ "$(id -u)" -eq 0 ] || fail "run as root (installs packages, starts dockerd, debootstraps)"
 
 # --- 1. A Docker engine and Compose from Debian ------------------------------------------------------------------
 install_tools() {
@@ -97,7 +98,7 @@ make_standins() {
   # hard links (no copy), each added to the imported base by a two-line build. NUGET_CERT_REVOCATION_MODE is carried
   # over from this machine (offline where the network reaches only NuGet's feed, not the certificate authorities).
   local runtime_dir overlay="$work/overlay"
-  runtime_dir=$(cd "$root" && ls -d shared/Microsoft.NETCore.App/10.* | sort -V | tail -1)
+  runtime_dir=$(cd "$root" && printf '%s\n' shared/Microsoft.NETCore.App/10.* | sort -V | tail -1)
   rm -rf "$overlay" && mkdir -p "$overlay/sdk/usr/share" "$overlay/runtime/usr/share/dotnet/shared/Microsoft.NETCore.App"
   local cp_links="cp -al"
   cp -al "$root/LICENSE.txt" "$overlay/probe" 2>/dev/null || cp_links="cp -a" # hard links only on one file system
@@ -175,7 +176,9 @@ stop_and_resume() {
   local done_after
   done_after=$(grep -c '"status": "done"' "$jobs/resume/manifest.json")
   echo "stopped with $done_before of 16 shards done; resumed to $done_after" >&2
-  [ "$done_before" -lt 16 ] && [ "$done_after" -eq 16 ] || fail "stop/resume: $done_before then $done_after of 16 shards"
+  if [ "$done_before" -ge 16 ] || [ "$done_after" -ne 16 ]; then
+    fail "stop/resume: $done_before then $done_after of 16 shards done"
+  fi
 }
 timed "run: --help, and the image's user is uid $app_uid" run_help
 timed "run: train small-cnn on 256 images (1 epoch), build D_det of 64 (2 steps)" tiny_job
@@ -232,8 +235,9 @@ SPEC
 check_tiny_job() {
   local parts
   parts=$(find "$compose_dir/cluster-det/data" -name 'part-*.parquet' -size +0 2>/dev/null | wc -l)
-  [ -s "$compose_dir/cluster-det/manifest.json" ] && [ "$parts" -eq 2 ] \
-    || fail "the build left $parts of 2 shards in $compose_dir/cluster-det"
+  if [ ! -s "$compose_dir/cluster-det/manifest.json" ] || [ "$parts" -ne 2 ]; then
+    fail "the build left $parts of 2 shards in $compose_dir/cluster-det"
+  fi
 }
 compose_cluster() {
   write_tiny_spec
