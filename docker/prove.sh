@@ -208,6 +208,8 @@ compose_experiment() {
   # The service as defined (image, user, volumes, profile), with the minutes-long smoke spec instead of --quick.
   compose run --rm experiment experiment /jobs/smoke --spec /config/experiments/smoke.conf --data-root /data
   [ -s "$compose_dir/smoke/results.md" ] || fail "the experiment wrote no $compose_dir/smoke/results.md"
+  # No STREAM_PIPELINE_USER: the service runs as the image's non-root user.
+  [ "$(stat -c %u "$compose_dir/smoke/results.md")" = "$app_uid" ] || fail "the experiment service did not run as uid $app_uid"
   cat "$compose_dir/smoke/results.md" >&2
 }
 timed "compose: docker-compose config (default, gpu and experiment profiles)" compose_config
