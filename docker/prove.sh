@@ -1,0 +1,270 @@
+#!/usr/bin/env bash
+# Proves that docker/Dockerfile builds and runs and that docker/compose.yaml is valid and runs, on a Debian 12 machine
+# with no container registry: a Docker engine from Debian (docker.io), local stand-ins for the two .NET base images
+# (a debootstrapped Debian 12 plus this machine's own .NET install), then the image's --help, a tiny real job as the
+# non-root user with host folders mounted, and the compose file's `experiment` service on the smoke spec.
+# Needs root, Debian's apt repository, and NuGet (the restore runs inside `docker build`). Not run by CI.
+#
+#   sudo docker/prove.sh            # about 7 minutes the first time on 2 busy cores (docker/README.md); then less,
+#                                   # as stand-ins and build cache are reused
+#
+# PROVE_DIR (default /tmp/stream-pipeline-prove) holds the stand-in root file system, the job outputs and the log of
+# timings. DOCKER names the docker client (default: Debian's /usr/bin/docker, which matches Debian's engine and builds
+# without the buildx plugin). The cluster part (coordinator + workers) runs only when the image has a `worker` command.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=${PROVE_DIR:-/tmp/stream-pipeline-prove}
+DOCKER=${DOCKER:-$( [ -x /usr/bin/docker ] && echo /usr/bin/docker || echo docker )}
+image=${STREAM_PIPELINE_IMAGE:-stream-pipeline:prove}
+base_tag=local/debian-standin:bookworm
+sdk_tag=local/dotnet-sdk-standin:10.0
+runtime_tag=local/dotnet-runtime-standin:10.0
+app_uid=1654 # the image's non-root user (docker/Dockerfile)
+fmnist=/usr/share/datasets/fashion-mnist
+
+say() { printf '\n== %s\n' "$*" >&2; }
+fail() { printf 'prove: FAILED: %s\n' "$*" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || fail "run as root (installs packages, starts dockerd, debootstraps)"
+mkdir -p "$work"
+timings="$work/timings.txt"
+: > "$timings"
+# timed LABEL COMMAND...: runs the command and appends "LABEL: N s" to the timings.
+timed() {
+  local label=$1; shift
+  local start=$SECONDS
+  say "$label"
+  "$@"
+  printf '%-58s %5d s\n' "$label" $((SECONDS - start)) | tee -a "$timings" >&2
+}
+
+# --- 1. A Docker engine and Compose from Debian ------------------------------------------------------------------
+install_tools() {
+  local missing=()
+  command -v dockerd >/dev/null || missing+=(docker.io)
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  command -v docker-compose >/dev/null || missing+=(docker-compose)
+  [ -d "$fmnist" ] || missing+=(dataset-fashion-mnist)
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+start_engine() {
+  if "$DOCKER" info >/dev/null 2>&1; then return; fi
+  # No systemd here: start dockerd by hand. Its bridge gets the host link's MTU, else TLS through a smaller-MTU
+  # link stalls (NuGet restore inside the build).
+  local dev mtu
+  dev=$(ip route show default 2>/dev/null | awk '{for (i = 1; i < NF; i++) if ($i == "dev") print $(i + 1); exit}')
+  mtu=$(cat "/sys/class/net/${dev:-eth0}/mtu" 2>/dev/null || echo 1500)
+  nohup dockerd --mtu "$mtu" >"$work/dockerd.log" 2>&1 &
+  echo $! >"$work/dockerd.pid"
+  for _ in $(seq 60); do "$DOCKER" info >/dev/null 2>&1 && return; sleep 1; done
+  fail "dockerd did not start; see $work/dockerd.log"
+}
+timed "engine: apt-get install docker.io debootstrap docker-compose" install_tools
+timed "engine: start dockerd" start_engine
+
+# --- 2. Stand-ins for mcr.microsoft.com/dotnet/sdk and /runtime ---------------------------------------------------
+# The real images are Ubuntu 24.04 with .NET under /usr/share/dotnet, libicu, libssl, tzdata and CA certificates,
+# running as root, without libgomp1; the stand-ins are Debian 12 with the same pieces, so the Dockerfile's own steps
+# (apt-get install libgomp1, creating the app user) really run. Debian 12's older libstdc++ also exercises the
+# TorchSharp native-library fix at publish time, which is a no-op on noble.
+dotnet_root() {
+  local base
+  base=$(dotnet --info | awk -F': *' '/Base Path:/ {print $2; exit}') # .../dotnet/sdk/<version>/
+  [ -n "$base" ] || fail "dotnet --info shows no SDK base path; install the .NET 10 SDK on this machine"
+  (cd "$base/../.." && pwd)
+}
+make_standins() {
+  if "$DOCKER" image inspect "$sdk_tag" "$runtime_tag" >/dev/null 2>&1; then echo "reusing $sdk_tag and $runtime_tag" >&2; return; fi
+  local rootfs="$work/rootfs" root
+  root=$(dotnet_root)
+  if [ ! -x "$rootfs/usr/bin/apt-get" ]; then
+    rm -rf "$rootfs"
+    debootstrap --variant=minbase --include=ca-certificates,libicu72,libssl3,tzdata bookworm "$rootfs" \
+      http://deb.debian.org/debian >"$work/debootstrap.log"
+  fi
+  # Trust what this machine trusts: a TLS-intercepting proxy's CA (if any) is needed for NuGet inside the build.
+  if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+    cp /usr/local/share/ca-certificates/*.crt "$rootfs/usr/local/share/ca-certificates/"
+    chroot "$rootfs" update-ca-certificates >/dev/null 2>&1
+  fi
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+  ln -sfn /usr/share/dotnet/dotnet "$rootfs/usr/bin/dotnet"
+  tar -C "$rootfs" -c . | "$DOCKER" import - "$base_tag" >/dev/null
+  # SDK: the base plus this machine's whole .NET install; runtime: the base plus the muxer, hostfxr and the newest
+  # .NET 10 runtime. Both laid out as in Microsoft's images (/usr/share/dotnet, /usr/bin/dotnet) in overlay folders of
+  # hard links (no copy), each added to the imported base by a two-line build. NUGET_CERT_REVOCATION_MODE is carried
+  # over from this machine (offline where the network reaches only NuGet's feed, not the certificate authorities).
+  local runtime_dir overlay="$work/overlay"
+  runtime_dir=$(cd "$root" && printf '%s\n' shared/Microsoft.NETCore.App/10.* | sort -V | tail -1)
+  rm -rf "$overlay" && mkdir -p "$overlay/sdk/usr/share" "$overlay/runtime/usr/share/dotnet/shared/Microsoft.NETCore.App"
+  local cp_links="cp -al"
+  cp -al "$root/LICENSE.txt" "$overlay/probe" 2>/dev/null || cp_links="cp -a" # hard links only on one file system
+  rm -f "$overlay/probe"
+  $cp_links "$root" "$overlay/sdk/usr/share/dotnet"
+  (cd "$root" && $cp_links dotnet host LICENSE.txt ThirdPartyNotices.txt "$overlay/runtime/usr/share/dotnet/" \
+     && $cp_links "$runtime_dir" "$overlay/runtime/usr/share/dotnet/shared/Microsoft.NETCore.App/")
+  local kind
+  for kind in sdk runtime; do
+    local tag=$sdk_tag; [ "$kind" = runtime ] && tag=$runtime_tag
+    printf 'FROM %s\nCOPY usr/ /usr/\nENV DOTNET_ROOT=/usr/share/dotnet DOTNET_RUNNING_IN_CONTAINER=true%s\n' "$base_tag" \
+        "${NUGET_CERT_REVOCATION_MODE:+ NUGET_CERT_REVOCATION_MODE=$NUGET_CERT_REVOCATION_MODE}" \
+      | "$DOCKER" build -q -t "$tag" -f - "$overlay/$kind" >/dev/null
+  done
+  rm -rf "$overlay"
+  "$DOCKER" run --rm "$runtime_tag" dotnet --list-runtimes | grep -q Microsoft.NETCore.App || fail "runtime stand-in has no .NET runtime"
+  "$DOCKER" run --rm "$sdk_tag" dotnet --list-sdks | grep -q . || fail "SDK stand-in has no .NET SDK"
+}
+timed "stand-ins: debootstrap bookworm + host .NET, docker import" make_standins
+
+# --- 3. The image -------------------------------------------------------------------------------------------------
+build_image() {
+  "$DOCKER" build -f "$repo/docker/Dockerfile" -t "$image" \
+    --build-arg SDK_IMAGE="$sdk_tag" --build-arg RUNTIME_IMAGE="$runtime_tag" "$repo" >"$work/build.log" 2>&1 \
+    || { tail -40 "$work/build.log" >&2; fail "docker build (log: $work/build.log)"; }
+}
+timed "image: docker build (restore from NuGet inside the build)" build_image
+image_size=$("$DOCKER" image inspect -f '{{.Size}}' "$image")
+printf '%-58s %5d MB\n' "image size ($image)" $((image_size / 1000000)) | tee -a "$timings" >&2
+
+# --- 4. One real job in the image, as its non-root user, with host folders mounted -----------------------------------
+# /data: this machine's Fashion-MNIST (Debian's dataset-fashion-mnist), read-only. /jobs: a host folder owned by the
+# image's user, so the files written inside appear on the host.
+jobs="$work/jobs"
+run_help() {
+  "$DOCKER" run --rm "$image" --help >"$work/help.txt"
+  grep -q 'build' "$work/help.txt" || fail "--help does not list the build command"
+  local uid
+  uid=$("$DOCKER" run --rm --entrypoint id "$image" -u)
+  [ "$uid" = "$app_uid" ] || fail "the image runs as uid $uid, not the non-root $app_uid"
+}
+tiny_job() {
+  rm -rf "$jobs" && mkdir -p "$jobs" && chown "$app_uid:$app_uid" "$jobs"
+  local run=("$DOCKER" run --rm -v "$fmnist:/data:ro" -v "$jobs:/jobs" "$image")
+  "${run[@]}" train --data fashion-mnist:train --limit 256 --epochs 1 --model small-cnn --out /jobs/models/standard.ckpt
+  "${run[@]}" build /jobs/det --construction det --model /jobs/models/standard.ckpt --data fashion-mnist:train \
+    --data-root /data --limit 64 --steps 2 --metrics none
+  for f in models/standard.ckpt det/job.conf det/manifest.json det/data/part-00000.parquet; do
+    [ -s "$jobs/$f" ] || fail "$jobs/$f was not written"
+    [ "$(stat -c %u "$jobs/$f")" = "$app_uid" ] || fail "$jobs/$f is not owned by uid $app_uid"
+  done
+  ls -l "$jobs/models" "$jobs/det" "$jobs/det/data" >&2
+}
+# `docker stop` sends SIGTERM to the program (PID 1 in the container): a build must stop cleanly with exit 130 and
+# the same job directory must resume to completion.
+stop_and_resume() {
+  local name=stream-pipeline-prove-stop start=$SECONDS
+  local mounts=(-v "$fmnist:/data:ro" -v "$jobs:/jobs")
+  "$DOCKER" rm -f "$name" >/dev/null 2>&1 || true
+  "$DOCKER" run -d --name "$name" "${mounts[@]}" "$image" build /jobs/resume --construction det \
+    --model /jobs/models/standard.ckpt --data fashion-mnist:train --limit 256 --shard-size 16 --steps 5 --metrics none >/dev/null
+  until grep -q '"status": "done"' "$jobs/resume/manifest.json" 2>/dev/null; do
+    [ $((SECONDS - start)) -lt 300 ] || fail "no shard of the stop/resume job was done after 300 s"
+    sleep 0.2
+  done
+  "$DOCKER" stop -t 60 "$name" >/dev/null
+  local code
+  code=$("$DOCKER" inspect -f '{{.State.ExitCode}}' "$name")
+  "$DOCKER" logs "$name" 2>&1 | tail -1 >&2
+  "$DOCKER" rm "$name" >/dev/null
+  [ "$code" = 130 ] || fail "docker stop ended the build with exit $code, not 130 (interrupted, resumable)"
+  local done_before
+  done_before=$(grep -c '"status": "done"' "$jobs/resume/manifest.json")
+  "$DOCKER" run --rm "${mounts[@]}" "$image" build /jobs/resume --metrics none
+  local done_after
+  done_after=$(grep -c '"status": "done"' "$jobs/resume/manifest.json")
+  echo "stopped with $done_before of 16 shards done; resumed to $done_after" >&2
+  if [ "$done_before" -ge 16 ] || [ "$done_after" -ne 16 ]; then
+    fail "stop/resume: $done_before then $done_after of 16 shards done"
+  fi
+}
+timed "run: --help, and the image's user is uid $app_uid" run_help
+timed "run: train small-cnn on 256 images (1 epoch), build D_det of 64 (2 steps)" tiny_job
+timed "run: docker stop a build of 256 (exit 130), resume it to 16 of 16 shards" stop_and_resume
+
+# --- 5. The compose file -------------------------------------------------------------------------------------------
+# Debian 12 has no Compose v2 plugin (`docker compose`); its docker-compose 1.29 reads the same file. The image built
+# above is used as it is (STREAM_PIPELINE_IMAGE); nothing is pulled or rebuilt.
+compose_dir="$work/compose"
+compose() {
+  STREAM_PIPELINE_IMAGE="$image" STREAM_PIPELINE_DATA="$fmnist" STREAM_PIPELINE_MODELS="$jobs/models" \
+    STREAM_PIPELINE_JOBS="$compose_dir" docker-compose -p stream-pipeline-prove -f "$repo/docker/compose.yaml" "$@"
+}
+compose_config() {
+  compose config -q
+  compose --profile gpu --profile experiment config -q
+  local services
+  services=$(compose --profile gpu --profile experiment config --services | sort | tr '\n' ' ')
+  [ "$services" = "coordinator experiment worker worker-gpu " ] || fail "compose services are: $services"
+  # The default project starts the coordinator and 2 workers; the GPU workers reserve NVIDIA devices.
+  compose config >"$work/compose-config.yaml"
+  grep -q 'replicas: 2' "$work/compose-config.yaml" || fail "workers do not default to 2 replicas"
+  grep -q 'driver: nvidia' "$work/compose-config.yaml" || fail "GPU workers reserve no NVIDIA device"
+}
+compose_experiment() {
+  rm -rf "$compose_dir" && mkdir -p "$compose_dir" && chown "$app_uid:$app_uid" "$compose_dir"
+  # The service as defined (image, user, volumes, profile), with the minutes-long smoke spec instead of --quick.
+  compose run --rm experiment experiment /jobs/smoke --spec /config/experiments/smoke.conf --data-root /data
+  [ -s "$compose_dir/smoke/results.md" ] || fail "the experiment wrote no $compose_dir/smoke/results.md"
+  # No STREAM_PIPELINE_USER: the service runs as the image's non-root user.
+  [ "$(stat -c %u "$compose_dir/smoke/results.md")" = "$app_uid" ] || fail "the experiment service did not run as uid $app_uid"
+  cat "$compose_dir/smoke/results.md" >&2
+}
+timed "compose: docker-compose config (default, gpu and experiment profiles)" compose_config
+timed "compose: run the experiment service on config/experiments/smoke.conf" compose_experiment
+
+# --- 6. The cluster: coordinator + 2 workers on a tiny job (once the program has the cluster commands) -------------
+has_cluster_commands() {
+  "$DOCKER" run --rm "$image" worker --help 2>/dev/null | grep -q -- '--join' \
+    && "$DOCKER" run --rm "$image" build --help 2>/dev/null | grep -q -- '--serve'
+}
+# The job spec lives in the jobs folder (/jobs inside): 64 images in 2 shards, 2 PGD steps, the model from step 4.
+write_tiny_spec() {
+  cat >"$compose_dir/cluster-tiny.conf" <<'SPEC'
+construction = det
+model = "/models/standard.ckpt"
+data = "fashion-mnist:train"
+limit = 64
+shard-size = 32
+batch-size = 32
+attack { steps = 2 }
+SPEC
+  chown "$app_uid:$app_uid" "$compose_dir/cluster-tiny.conf"
+}
+# 2 non-empty shards and a manifest in the jobs folder's cluster-det.
+check_tiny_job() {
+  local parts
+  parts=$(find "$compose_dir/cluster-det/data" -name 'part-*.parquet' -size +0 2>/dev/null | wc -l)
+  if [ ! -s "$compose_dir/cluster-det/manifest.json" ] || [ "$parts" -ne 2 ]; then
+    fail "the build left $parts of 2 shards in $compose_dir/cluster-det"
+  fi
+}
+compose_cluster() {
+  write_tiny_spec
+  if ! (export JOB=cluster-det JOB_SPEC=/jobs/cluster-tiny.conf MODEL=standard.ckpt WORKERS=2 STREAM_PIPELINE_THREADS=1
+         compose up --abort-on-container-exit --exit-code-from coordinator); then
+    compose down >/dev/null 2>&1
+    fail "the cluster build did not complete"
+  fi
+  compose down >/dev/null 2>&1
+  check_tiny_job
+}
+# Until then: the coordinator service as defined (user, /data and /models read-only, /jobs) runs the same job alone.
+compose_coordinator_alone() {
+  write_tiny_spec
+  compose run --rm coordinator build /jobs/cluster-det --spec /jobs/cluster-tiny.conf --model /models/standard.ckpt \
+    --data-root /data --metrics none
+  check_tiny_job
+}
+if has_cluster_commands; then
+  timed "compose: coordinator + 2 workers build D_det of 64 (2 shards)" compose_cluster
+else
+  say "compose: the image has no 'worker' command or no 'build --serve' yet: the cluster itself is not run"
+  echo "compose: cluster (coordinator + workers): not run, the program has no cluster commands yet" >>"$timings"
+  timed "compose: the coordinator service alone builds D_det of 64 (2 shards)" compose_coordinator_alone
+fi
+
+say "timings (also in $timings)"
+cat "$timings" >&2
