@@ -12,7 +12,7 @@ public static class TrainCommand
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "Training data reference (fashion-mnist:train, cifar10:DIR:train, idx:IMAGES,LABELS, folder:DIR, parquet:JOBDIR).", DefaultValueFactory = _ => "fashion-mnist:train" };
-        var model = new Option<string>("--model") { Description = "Architecture: small-cnn (default) or resnet18.", DefaultValueFactory = _ => "small-cnn" };
+        var model = new Option<string>("--model") { Description = $"Architecture: {string.Join(", ", ModelFactory.Architectures)}.", DefaultValueFactory = _ => "small-cnn" };
         var output = new Option<string>("--out") { Description = "Checkpoint path to write (the sidecar goes to PATH.json).", Required = true };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 3 };
         var batch = new Option<int>("--batch-size") { Description = "Batch size.", DefaultValueFactory = _ => 128 };
