@@ -21,6 +21,8 @@ public sealed class CheckpointTests : IDisposable
     [Theory]
     [InlineData("small-cnn", 1, 8, 8)]
     [InlineData("resnet18", 3, 32, 32)]
+    [InlineData("small-cnn-wide", 1, 8, 8)]
+    [InlineData("mlp", 3, 8, 8)]
     public void Checkpoint_round_trip_gives_identical_logits_and_the_same_sidecar(string architecture, int c, int h, int w)
     {
         using var scope = NewDisposeScope();

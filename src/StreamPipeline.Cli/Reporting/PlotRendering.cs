@@ -1,0 +1,60 @@
+using System.Globalization;
+using ScottPlot;
+using ScottPlot.TickGenerators;
+using StreamPipeline.Data.Files;
+
+namespace StreamPipeline.Cli.Reporting;
+
+/// <summary>What every plot of the report shares: size, font, percent axes, and writing the CSV and PNG atomically.</summary>
+internal static class PlotRendering
+{
+    public const int Width = 900;
+    public const int Height = 600;
+
+    // Sans-serif families that Debian packages ship; the first one installed is used.
+    private static readonly string[] PreferredFonts = ["DejaVu Sans", "Liberation Sans", "Noto Sans", "Open Sans"];
+
+    /// <summary>
+    /// The font family to draw text in. SkiaSharp (the no-fontconfig build ScottPlot uses) scans /usr/share/fonts; with no
+    /// font there it draws no text at all, silently, so that case is an error here instead.
+    /// </summary>
+    public static string FontFamily()
+    {
+        foreach (var name in PreferredFonts)
+            if (Fonts.GetTypeface(name, bold: false, italic: false)?.FamilyName == name)
+                return name;
+        var fallback = Fonts.Default;
+        if (string.IsNullOrEmpty(fallback) || Fonts.GetTypeface(fallback, bold: false, italic: false)?.FamilyName != fallback)
+            throw new InvalidOperationException(
+                "cannot draw plot text: no TrueType font found under /usr/share/fonts (on Debian: apt-get install fonts-dejavu-core)");
+        return fallback;
+    }
+
+    /// <summary>Axis ticks for fractions in [0,1] written as percentages; the plotted values stay the fractions of the CSV.</summary>
+    public static NumericAutomatic PercentTicks() => new()
+    {
+        LabelFormatter = value => (100 * value).ToString("0.#", CultureInfo.InvariantCulture) + "%",
+    };
+
+    /// <summary>Writes the CSV, then the PNG of <paramref name="plot"/>, each through a temporary file and a rename.</summary>
+    public static void Write(PlotFiles files, string csv, Plot plot)
+    {
+        var png = plot.GetImageBytes(Width, Height, ImageFormat.Png);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(files.Png));
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        AtomicFile.WriteAllText(files.Csv, csv);
+        AtomicFile.WriteAllBytes(files.Png, png);
+    }
+
+    public static void CheckFraction(double value, string what)
+    {
+        if (!(value >= 0 && value <= 1))
+            throw new ArgumentException($"{what} must be a fraction in [0, 1], got {value.ToString(CultureInfo.InvariantCulture)}");
+    }
+
+    public static void CheckName(string name, string what)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+            throw new ArgumentException($"{what} must be a non-empty name");
+    }
+}
