@@ -99,9 +99,11 @@ public static class ExampleGrid
         AtomicFile.WriteAllBytes(path, grid.Png);
     }
 
-    /// <summary>Fails early, before any reading, when the grid's folder does not exist.</summary>
+    /// <summary>Fails early, before any reading, when the grid cannot be written where asked.</summary>
     public static void CheckDestination(string path)
     {
+        if (Directory.Exists(path) || path.EndsWith('/'))
+            throw new ArgumentException($"--grid {path} is a directory; name the PNG file to write, e.g. {Path.Combine(path, "grid.png")}");
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"--grid: folder {folder} does not exist");
