@@ -1,6 +1,7 @@
 using System.Globalization;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
+using StreamPipeline.Pipeline.Configuration;
 
 namespace StreamPipeline.Pipeline.Specs;
 
@@ -31,7 +32,7 @@ public static class JobSpecLoader
             return Parse("", overrides, "(defaults)");
         if (!File.Exists(specFile))
             throw new ArgumentException($"job spec {specFile}: file not found");
-        return Parse(File.ReadAllText(specFile), overrides, specFile);
+        return Parse(SpecHocon.ReadFile(specFile), overrides, specFile);
     }
 
     /// <summary>Parses HOCON text; <paramref name="source"/> names it in error messages.</summary>
@@ -40,7 +41,7 @@ public static class JobSpecLoader
         Config user;
         try
         {
-            user = string.IsNullOrWhiteSpace(hocon) ? Config.Empty : ConfigurationFactory.ParseString(hocon);
+            user = string.IsNullOrWhiteSpace(hocon) ? Config.Empty : SpecHocon.Parse(hocon, source);
         }
         catch (Exception e) when (e is not ArgumentException)
         {
