@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using StreamPipeline.Attacks;
+using StreamPipeline.Pipeline.Configuration;
 using StreamPipeline.Pipeline.Specs;
 
 namespace StreamPipeline.Cli.Experiments;
@@ -47,15 +48,7 @@ public sealed record ExperimentSpec(
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"experiment spec not found: {path}");
         if (depth > 8) throw new FormatException($"{path}: 'base' specs nest too deep");
-        Config root;
-        try
-        {
-            root = ConfigurationFactory.ParseString(File.ReadAllText(path));
-        }
-        catch (Exception e)
-        {
-            throw new FormatException($"{path}: not valid HOCON: {e.Message}");
-        }
+        var root = SpecHocon.ParseFile(path);
         if (!root.HasPath("experiment")) throw new FormatException($"{path}: no 'experiment' block");
         var c = root.GetConfig("experiment");
         if (!c.HasPath("base")) return c;
