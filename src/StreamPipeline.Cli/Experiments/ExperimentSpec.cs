@@ -37,8 +37,9 @@ public sealed record ExperimentSpec(
         {
             return Parse(c, quick).Validated(path);
         }
-        catch (Exception e) when (e is not ArgumentException and not FormatException)
+        catch (Exception e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
         {
+            // A value of the wrong type or form (a number that is not one, an unknown norm) still names the file.
             throw new FormatException($"{path}: {e.Message}");
         }
     }

@@ -63,7 +63,7 @@ public static class JobSpecLoader
             var faults = o.Faults ?? new FaultInjection(
                 Read(config, "faults.fail-every-nth-batch", ParseInt),
                 Read(config, "faults.oom-above-batch-size", ParseInt),
-                ReadList(config, "faults.failing-devices").Select(t => ParseInt(t)).ToArray());
+                ReadList(config, "faults.failing-devices").Select(t => ParseValue("faults.failing-devices", t, ParseInt)).ToArray());
             var spec = new JobSpec
             {
                 Construction = o.Construction ?? ReadRequired(config, "construction", "--construction det|rand|robust|nonrobust", SpecNames.ParseConstruction),
