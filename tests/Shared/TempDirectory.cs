@@ -5,10 +5,13 @@ public sealed class TempDirectory : IDisposable
 {
     public string Path { get; } = Directory.CreateTempSubdirectory("sp-test-").FullName;
 
+    /// <summary>The full path of <paramref name="relative"/> inside the directory (nothing is created).</summary>
+    public string File(string relative) => System.IO.Path.Combine(Path, relative);
+
     /// <summary>The full path of <paramref name="relative"/> inside the directory, its parent folders created.</summary>
-    public string File(string relative)
+    public string NewFile(string relative)
     {
-        var path = System.IO.Path.Combine(Path, relative);
+        var path = File(relative);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         return path;
     }

@@ -86,7 +86,9 @@ public sealed record ExperimentSpec(
         var file = SpecConfig.Load(path, Config.Empty, Kind, known).User;
         if (!file.HasPath(Root)) throw new ArgumentException($"{Kind} {path}: no '{Root}' block");
         if (!file.HasPath($"{Root}.base")) return file;
-        var basePath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, file.GetString($"{Root}.base"));
+        if (file.GetValue($"{Root}.base") is not { } value || !value.IsString() || string.IsNullOrWhiteSpace(value.GetString()))
+            throw new ArgumentException($"{Kind} {path}: base must name another experiment spec file");
+        var basePath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, value.GetString());
         return file.WithFallback(Read(basePath, known, depth + 1));
     }
 

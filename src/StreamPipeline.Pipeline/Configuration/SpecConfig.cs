@@ -54,21 +54,23 @@ public sealed class SpecConfig
         return Over(ParseFile(path, kind), defaults, path, kind, extraKnown);
     }
 
-    /// <summary>Parses a spec file's HOCON under guard; errors are one-line <see cref="ArgumentException"/>s naming the file.</summary>
-    public static Config ParseFile(string path, string kind) => ParseText(File.ReadAllText(path), path, kind);
+    /// <summary>Parses a spec file's HOCON under guard (<see cref="SpecHocon"/>); errors are one-line <see cref="ArgumentException"/>s naming the file.</summary>
+    public static Config ParseFile(string path, string kind) => Guarded(kind, () => SpecHocon.ParseFile(path));
 
-    /// <summary>Parses HOCON text under guard; <paramref name="source"/> names it in errors.</summary>
-    public static Config ParseText(string text, string source, string kind)
+    /// <summary>Parses HOCON text under guard; <paramref name="source"/> names it in errors (and anchors relative includes).</summary>
+    public static Config ParseText(string text, string source, string kind) =>
+        string.IsNullOrWhiteSpace(text) ? Config.Empty : Guarded(kind, () => SpecHocon.Parse(text, source));
+
+    private static Config Guarded(string kind, Func<Config> parse)
     {
-        if (string.IsNullOrWhiteSpace(text))
-            return Config.Empty;
         try
         {
-            return ConfigurationFactory.ParseString(text);
+            return parse();
         }
-        catch (Exception e) when (e is not ArgumentException)
+        catch (ArgumentException e) when (e.Message.StartsWith("spec ", StringComparison.Ordinal))
         {
-            throw new ArgumentException($"{kind} {source}: not valid HOCON: {FirstLine(e.Message)}", e);
+            // SpecHocon names the file as "spec FILE: ..."; say which kind of spec it is.
+            throw new ArgumentException(kind + e.Message["spec".Length..], e);
         }
     }
 
@@ -207,5 +209,4 @@ public sealed class SpecConfig
         }
     }
 
-    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 }

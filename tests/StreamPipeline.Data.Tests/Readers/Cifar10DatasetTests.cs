@@ -21,7 +21,7 @@ public sealed class Cifar10DatasetTests : IDisposable
             var n = RecordsPerTrainFile[f];
             var fileLabels = Enumerable.Range(0, n).Select(i => (byte)((f * 3 + i) % 10)).ToArray();
             var filePixels = TestFiles.Bytes(n * Record, seed: f);
-            TestFiles.WriteCifar(_dir.File($"data_batch_{f + 1}.bin"), fileLabels, filePixels);
+            TestFiles.WriteCifar(_dir.NewFile($"data_batch_{f + 1}.bin"), fileLabels, filePixels);
             labels.AddRange(fileLabels);
             pixels.AddRange(filePixels);
         }
@@ -33,7 +33,7 @@ public sealed class Cifar10DatasetTests : IDisposable
     {
         byte[] labels = [3, 9, 0];
         var pixels = TestFiles.Bytes(labels.Length * Record, seed: 1);
-        TestFiles.WriteCifar(_dir.File("test_batch.bin"), labels, pixels);
+        TestFiles.WriteCifar(_dir.NewFile("test_batch.bin"), labels, pixels);
 
         using var dataset = DatasetReference.Open($"cifar10:{_dir.Path}:test");
         var batch = dataset.ReadRange(0, 3);
@@ -80,7 +80,7 @@ public sealed class Cifar10DatasetTests : IDisposable
     [Fact]
     public void File_length_not_a_multiple_of_the_record_size_is_reported()
     {
-        var path = _dir.File("test_batch.bin");
+        var path = _dir.NewFile("test_batch.bin");
         File.WriteAllBytes(path, new byte[2 * 3073 + 5]);
 
         var e = Assert.Throws<DataFormatException>(() => DatasetReference.Open($"cifar10:{_dir.Path}:test"));
@@ -91,7 +91,7 @@ public sealed class Cifar10DatasetTests : IDisposable
     public void Label_above_9_is_reported_with_file_and_record()
     {
         WriteTrain();
-        var path = _dir.File("data_batch_3.bin");
+        var path = _dir.NewFile("data_batch_3.bin");
         TestFiles.WriteCifar(path, [1, 10], new byte[2 * Record]);
 
         var e = Assert.Throws<DataFormatException>(() => DatasetReference.Open($"cifar10:{_dir.Path}:train"));
@@ -102,7 +102,7 @@ public sealed class Cifar10DatasetTests : IDisposable
     public void Missing_batch_file_is_reported_with_its_path()
     {
         WriteTrain();
-        var path = _dir.File("data_batch_4.bin");
+        var path = _dir.NewFile("data_batch_4.bin");
         File.Delete(path);
 
         var e = Assert.Throws<DataFormatException>(() => DatasetReference.Open($"cifar10:{_dir.Path}:train"));
@@ -123,7 +123,7 @@ public sealed class Cifar10DatasetTests : IDisposable
     [InlineData(3, 1)]
     public void ReadRange_outside_the_dataset_throws_ArgumentOutOfRange(long start, int count)
     {
-        TestFiles.WriteCifar(_dir.File("test_batch.bin"), [1, 2, 3], new byte[3 * Record]);
+        TestFiles.WriteCifar(_dir.NewFile("test_batch.bin"), [1, 2, 3], new byte[3 * Record]);
         using var dataset = DatasetReference.Open($"cifar10:{_dir.Path}:test");
         Assert.Throws<ArgumentOutOfRangeException>(() => dataset.ReadRange(start, count));
     }

@@ -57,7 +57,7 @@ public sealed class DatasetReferenceTests : IDisposable
     public void Fashion_mnist_reads_gzip_or_raw_files_of_the_split_under_the_data_root(string split, string prefix, bool gzip)
     {
         var suffix = gzip ? ".gz" : "";
-        TestFiles.WriteIdxPair(_dir.File($"{prefix}-images-idx3-ubyte{suffix}"), _dir.File($"{prefix}-labels-idx1-ubyte{suffix}"),
+        TestFiles.WriteIdxPair(_dir.NewFile($"{prefix}-images-idx3-ubyte{suffix}"), _dir.NewFile($"{prefix}-labels-idx1-ubyte{suffix}"),
             pixels: [0, 255, 51, 102], labels: [9, 3], rows: 1, columns: 2, gzip);
 
         using var dataset = DatasetReference.Open($"fashion-mnist:{split}", new DatasetOptions(DataRoot: _dir.Path));
@@ -73,8 +73,8 @@ public sealed class DatasetReferenceTests : IDisposable
     [Fact]
     public void Fashion_mnist_label_of_10_or_more_is_reported_with_the_labels_file()
     {
-        var labels = _dir.File("t10k-labels-idx1-ubyte");
-        TestFiles.WriteIdxPair(_dir.File("t10k-images-idx3-ubyte"), labels, pixels: new byte[2], labels: [1, 10], rows: 1, columns: 1);
+        var labels = _dir.NewFile("t10k-labels-idx1-ubyte");
+        TestFiles.WriteIdxPair(_dir.NewFile("t10k-images-idx3-ubyte"), labels, pixels: new byte[2], labels: [1, 10], rows: 1, columns: 1);
 
         var e = Assert.Throws<DataFormatException>(() => DatasetReference.Open("fashion-mnist:test", new DatasetOptions(DataRoot: _dir.Path)));
         Assert.Equal($"{labels}: label 10 at index 1 is out of range (expected 0..9)", e.Message);

@@ -14,7 +14,7 @@ public sealed class IdxDatasetTests : IDisposable
 
     private IImageDataset Write(bool gzipImages = false, bool gzipLabels = false, long? limit = null)
     {
-        string images = _dir.File("images.idx"), labels = _dir.File("labels.idx");
+        string images = _dir.NewFile("images.idx"), labels = _dir.NewFile("labels.idx");
         TestFiles.WriteIdx(images, 0x803, [Labels.Length, Rows, Columns], Pixels, gzipImages);
         TestFiles.WriteIdx(labels, 0x801, [Labels.Length], Labels, gzipLabels);
         return DatasetReference.Open($"idx:{images},{labels}", new DatasetOptions(Limit: limit));
@@ -91,7 +91,7 @@ public sealed class IdxDatasetTests : IDisposable
     {
         // Fashion-MNIST-like labels 0..9 with one stray 42: silently a 43-class model before.
         byte[] labels = [.. Enumerable.Range(0, 20).Select(i => (byte)(i % 10)), 42];
-        string imagesPath = _dir.File("images.idx"), labelsPath = _dir.File("labels.idx");
+        string imagesPath = _dir.NewFile("images.idx"), labelsPath = _dir.NewFile("labels.idx");
         TestFiles.WriteIdx(imagesPath, 0x803, [labels.Length, Rows, Columns], TestFiles.Bytes(labels.Length * Size, seed: 3));
         TestFiles.WriteIdx(labelsPath, 0x801, [labels.Length], labels);
 
@@ -107,9 +107,9 @@ public sealed class IdxDatasetTests : IDisposable
     [Fact]
     public void Missing_file_is_reported_with_its_path()
     {
-        var labels = _dir.File("labels.idx");
+        var labels = _dir.NewFile("labels.idx");
         TestFiles.WriteIdx(labels, 0x801, [1], [0]);
-        var missing = _dir.File("nope.idx");
+        var missing = _dir.NewFile("nope.idx");
 
         var e = Assert.Throws<DataFormatException>(() => DatasetReference.Open($"idx:{missing},{labels}"));
         Assert.Equal($"{missing}: file not found", e.Message);
@@ -120,7 +120,7 @@ public sealed class IdxDatasetTests : IDisposable
     [InlineData(true)]
     public void Wrong_magic_number_is_reported_with_the_file(bool gzip)
     {
-        string images = _dir.File("images.idx"), labels = _dir.File("labels.idx");
+        string images = _dir.NewFile("images.idx"), labels = _dir.NewFile("labels.idx");
         TestFiles.WriteIdx(images, 0x801, [1], [0], gzip); // a labels file given as images
         TestFiles.WriteIdx(labels, 0x801, [1], [0]);
 
@@ -137,7 +137,7 @@ public sealed class IdxDatasetTests : IDisposable
     [InlineData(true)]
     public void Truncated_file_is_reported_with_declared_and_actual_sizes(bool gzip)
     {
-        string images = _dir.File("images.idx"), labels = _dir.File("labels.idx");
+        string images = _dir.NewFile("images.idx"), labels = _dir.NewFile("labels.idx");
         TestFiles.WriteIdx(images, 0x803, [3, Rows, Columns], new byte[3 * Size - 1], gzip);
         TestFiles.WriteIdx(labels, 0x801, [3], [0, 1, 2]);
 
@@ -148,7 +148,7 @@ public sealed class IdxDatasetTests : IDisposable
     [Fact]
     public void Truncated_labels_file_is_reported()
     {
-        string images = _dir.File("images.idx"), labels = _dir.File("labels.idx");
+        string images = _dir.NewFile("images.idx"), labels = _dir.NewFile("labels.idx");
         TestFiles.WriteIdx(images, 0x803, [3, Rows, Columns], new byte[3 * Size]);
         TestFiles.WriteIdx(labels, 0x801, [3], [0, 1]);
 
@@ -159,7 +159,7 @@ public sealed class IdxDatasetTests : IDisposable
     [Fact]
     public void Corrupt_gzip_is_reported_with_the_file()
     {
-        string images = _dir.File("images.idx.gz"), labels = _dir.File("labels.idx");
+        string images = _dir.NewFile("images.idx.gz"), labels = _dir.NewFile("labels.idx");
         File.WriteAllBytes(images, [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff]);
         TestFiles.WriteIdx(labels, 0x801, [1], [0]);
 
@@ -170,7 +170,7 @@ public sealed class IdxDatasetTests : IDisposable
     [Fact]
     public void Image_count_differing_from_label_count_is_reported()
     {
-        string images = _dir.File("images.idx"), labels = _dir.File("labels.idx");
+        string images = _dir.NewFile("images.idx"), labels = _dir.NewFile("labels.idx");
         TestFiles.WriteIdx(images, 0x803, [2, Rows, Columns], new byte[2 * Size]);
         TestFiles.WriteIdx(labels, 0x801, [3], [0, 1, 2]);
 

@@ -24,11 +24,11 @@ public sealed class ImageFolderDatasetTests : IDisposable
         var dog1 = TestFiles.Bytes(Plane * 3, seed: 2);
         var dog2 = TestFiles.Bytes(Plane * 3, seed: 3);
         // Ordinal order: "Zebra" < "cat" < "dog"; files inside a class in ordinal order too.
-        TestFiles.WritePng(_dir.File("dog/b.png"), Width, Height, 2, dog2);
-        TestFiles.WritePng(_dir.File("dog/a.PNG"), Width, Height, 2, dog1);
-        TestFiles.WritePng(_dir.File("cat/x.png"), Width, Height, 2, cat);
-        Directory.CreateDirectory(_dir.File("Zebra/"));
-        File.WriteAllText(_dir.File("cat/notes.txt"), "not an image");
+        TestFiles.WritePng(_dir.NewFile("dog/b.png"), Width, Height, 2, dog2);
+        TestFiles.WritePng(_dir.NewFile("dog/a.PNG"), Width, Height, 2, dog1);
+        TestFiles.WritePng(_dir.NewFile("cat/x.png"), Width, Height, 2, cat);
+        Directory.CreateDirectory(_dir.NewFile("Zebra/"));
+        File.WriteAllText(_dir.NewFile("cat/notes.txt"), "not an image");
 
         using var dataset = Open();
         var batch = dataset.ReadRange(0, 3);
@@ -49,8 +49,8 @@ public sealed class ImageFolderDatasetTests : IDisposable
     {
         var grey = TestFiles.Bytes(Plane, seed: 4);
         var greyAlpha = TestFiles.Bytes(Plane * 2, seed: 5);
-        TestFiles.WritePng(_dir.File("a/1.png"), Width, Height, 0, grey);
-        TestFiles.WritePng(_dir.File("b/1.png"), Width, Height, 4, greyAlpha);
+        TestFiles.WritePng(_dir.NewFile("a/1.png"), Width, Height, 0, grey);
+        TestFiles.WritePng(_dir.NewFile("b/1.png"), Width, Height, 4, greyAlpha);
 
         using var dataset = Open();
         var batch = dataset.ReadRange(0, 2);
@@ -64,8 +64,8 @@ public sealed class ImageFolderDatasetTests : IDisposable
     public void Grey_images_among_colour_ones_are_read_as_three_equal_channels()
     {
         var grey = TestFiles.Bytes(Plane, seed: 6);
-        TestFiles.WritePng(_dir.File("a/grey.png"), Width, Height, 0, grey);
-        TestFiles.WritePng(_dir.File("a/rgba.png"), Width, Height, 6, TestFiles.Bytes(Plane * 4, seed: 7));
+        TestFiles.WritePng(_dir.NewFile("a/grey.png"), Width, Height, 0, grey);
+        TestFiles.WritePng(_dir.NewFile("a/rgba.png"), Width, Height, 6, TestFiles.Bytes(Plane * 4, seed: 7));
 
         using var dataset = Open();
         var image = dataset.ReadRange(0, 1).Pixels;
@@ -79,7 +79,7 @@ public sealed class ImageFolderDatasetTests : IDisposable
     {
         for (var c = 0; c < 3; c++)
             for (var i = 0; i < 2; i++)
-                TestFiles.WritePng(_dir.File($"class{c}/{i}.png"), Width, Height, 0, new byte[Plane]);
+                TestFiles.WritePng(_dir.NewFile($"class{c}/{i}.png"), Width, Height, 0, new byte[Plane]);
 
         using var dataset = Open(limit: 3);
 
@@ -92,8 +92,8 @@ public sealed class ImageFolderDatasetTests : IDisposable
     [Fact]
     public void Differently_sized_image_is_reported_with_its_name()
     {
-        TestFiles.WritePng(_dir.File("a/1.png"), Width, Height, 0, new byte[Plane]);
-        var odd = _dir.File("b/2.png");
+        TestFiles.WritePng(_dir.NewFile("a/1.png"), Width, Height, 0, new byte[Plane]);
+        var odd = _dir.NewFile("b/2.png");
         TestFiles.WritePng(odd, Width + 1, Height, 0, new byte[Plane + Height]);
 
         var e = Assert.Throws<DataFormatException>(() => Open());
@@ -103,8 +103,8 @@ public sealed class ImageFolderDatasetTests : IDisposable
     [Fact]
     public void Image_with_an_unreadable_header_is_reported_at_open_with_its_name()
     {
-        TestFiles.WritePng(_dir.File("a/1.png"), Width, Height, 0, new byte[Plane]);
-        var bad = _dir.File("a/2.jpg");
+        TestFiles.WritePng(_dir.NewFile("a/1.png"), Width, Height, 0, new byte[Plane]);
+        var bad = _dir.NewFile("a/2.jpg");
         File.WriteAllText(bad, "this is not a JPEG");
 
         var e = Assert.Throws<DataFormatException>(() => Open());
@@ -114,8 +114,8 @@ public sealed class ImageFolderDatasetTests : IDisposable
     [Fact]
     public void Image_with_corrupt_pixel_data_is_reported_when_read_with_its_name()
     {
-        TestFiles.WritePng(_dir.File("a/1.png"), Width, Height, 0, new byte[Plane]);
-        var bad = _dir.File("a/2.png");
+        TestFiles.WritePng(_dir.NewFile("a/1.png"), Width, Height, 0, new byte[Plane]);
+        var bad = _dir.NewFile("a/2.png");
         TestFiles.WritePng(bad, Width, Height, 0, new byte[Plane]);
         var bytes = File.ReadAllBytes(bad);
         File.WriteAllBytes(bad, bytes[..^20]); // cut into IDAT: the header still parses
@@ -129,7 +129,7 @@ public sealed class ImageFolderDatasetTests : IDisposable
     [Fact]
     public void Folder_without_class_subfolders_is_reported()
     {
-        File.WriteAllText(_dir.File("stray.png"), "");
+        File.WriteAllText(_dir.NewFile("stray.png"), "");
         var e = Assert.Throws<DataFormatException>(() => Open());
         Assert.Equal($"{_dir.Path}: no class subfolders", e.Message);
     }
@@ -137,8 +137,8 @@ public sealed class ImageFolderDatasetTests : IDisposable
     [Fact]
     public void Class_subfolders_without_images_are_reported()
     {
-        Directory.CreateDirectory(_dir.File("a/"));
-        File.WriteAllText(_dir.File("b/readme.md"), "");
+        Directory.CreateDirectory(_dir.NewFile("a/"));
+        File.WriteAllText(_dir.NewFile("b/readme.md"), "");
 
         var e = Assert.Throws<DataFormatException>(() => Open());
         Assert.Equal($"{_dir.Path}: no PNG or JPEG images in its class subfolders", e.Message);

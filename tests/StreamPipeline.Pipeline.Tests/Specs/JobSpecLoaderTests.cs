@@ -89,7 +89,7 @@ public class JobSpecLoaderTests
     [InlineData("faults.failing-devices = [3]", "faults.failing-devices: 3 is not an index into devices")]
     [InlineData("attack.stepsize = 0.1", "unknown setting 'attack.stepsize'")]
     [InlineData("batch_size = 2", "unknown setting 'batch_size'")]
-    [InlineData("seed = ${nowhere}", "not valid HOCON: Unresolved substitution: nowhere")]
+    [InlineData("faults.failing-devices = [first]", "faults.failing-devices = 'first' is not a valid int32 value")]
     public void Bad_values_are_refused_with_one_line_naming_the_setting(string line, string expected)
     {
         var error = Assert.Throws<ArgumentException>(() => JobSpecLoader.Parse(Minimal + "\n" + line, source: "bad.conf"));
