@@ -117,6 +117,8 @@ def make(args):
         forward = model
         state = model.state_dict()
 
+    for key in args.drop:  # a deliberately incomplete state_dict, for the importer's error path
+        del state[key]
     inputs = torch.rand(args.images, *shape, generator=generator)
     with torch.no_grad():
         logits, representation = forward(inputs, with_latent=True)
@@ -185,6 +187,7 @@ def main():
     m.add_argument("--images", type=int, default=4)
     m.add_argument("--out", required=True)
     m.add_argument("--reference", required=True)
+    m.add_argument("--drop", action="append", default=[], help="leave this key out of the saved state_dict")
     c = commands.add_parser("check")
     c.add_argument("--weights", required=True)
     c.add_argument("--reference", required=True)

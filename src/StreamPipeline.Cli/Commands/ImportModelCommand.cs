@@ -14,7 +14,7 @@ public static class ImportModelCommand
     {
         var source = new Argument<string>("SRC")
         {
-            Description = "PyTorch file: torch.save zip format (a state_dict, a dict with 'model' or 'state_dict', a robustness " +
+            Description = "PyTorch file: torch.save output, zip or legacy format (a state_dict, a dict with 'model' or 'state_dict', a robustness " +
                           "checkpoint with module./model./attacker./normalizer. keys) or safetensors.",
         };
         var arch = new Option<string>("--arch") { Description = $"Architecture of the weights: {string.Join(", ", ModelFactory.Architectures)}.", Required = true };

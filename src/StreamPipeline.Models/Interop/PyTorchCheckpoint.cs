@@ -11,7 +11,7 @@ namespace StreamPipeline.Models.Interop;
 public static class PyTorchCheckpoint
 {
     /// <summary>
-    /// Reads <see cref="ImportRequest.Source"/>, maps its weights onto a fresh <see cref="ImportRequest.Architecture"/>
+    /// Reads <see cref="ImportRequest.Source"/> (torch.save's zip or legacy format, or safetensors), maps its weights onto a fresh <see cref="ImportRequest.Architecture"/>
     /// model and writes it with <see cref="Checkpoint.Save"/>; the sidecar records the source file and its SHA-256.
     /// What is skipped or assumed is told to <paramref name="notice"/>. A file that cannot be read, or whose tensors do
     /// not fit the model, throws <see cref="InvalidDataException"/> naming the first key that does not fit.
@@ -29,7 +29,7 @@ public static class PyTorchCheckpoint
         // Every tensor read from the file dies with this scope; the model's own parameters are not scoped.
         using var scope = NewDisposeScope();
         var sha256 = Checkpoint.Sha256(request.Source);
-        var (root, format, unreadable) = StateDictFile.Read(request.Source);
+        var (root, container, unreadable) = StateDictFile.Read(request.Source);
         if (unreadable.Count > 0)
             notice($"skipped objects of classes this reader does not know (e.g. pickled with dill): {string.Join(", ", unreadable)}");
         var source = StateDictExtraction.Extract(root, request.Source);
@@ -45,7 +45,7 @@ public static class PyTorchCheckpoint
 
         var info = CheckpointInfo.Describe(model, $"imported:{Path.GetFileName(request.Source)}") with
         {
-            ImportedFrom = new ImportSource(Path.GetFullPath(request.Source), sha256, $"{format}: {source.Layout}", source.Entry),
+            ImportedFrom = new ImportSource(Path.GetFullPath(request.Source), sha256, $"{container}: {source.Layout}", source.Entry),
         };
         return new ImportResult(Checkpoint.Save(model, request.Output, info), source.Tensors.Count);
     }

@@ -10,8 +10,8 @@ internal static class StateDictFile
     public static StateDictFormat FormatFor(string path) =>
         string.Equals(Path.GetExtension(path), ".safetensors", StringComparison.OrdinalIgnoreCase) ? StateDictFormat.Safetensors : StateDictFormat.PyTorch;
 
-    /// <summary>The unpickled top-level object (or a flat tensor map for safetensors) and the unknown classes met.</summary>
-    public static (object Root, StateDictFormat Format, IReadOnlyList<string> Unreadable) Read(string path)
+    /// <summary>The unpickled top-level object (or a flat tensor map for safetensors), the container format and the unknown classes met.</summary>
+    public static (object Root, string Container, IReadOnlyList<string> Unreadable) Read(string path)
     {
         var head = new byte[9];
         int read;
@@ -25,23 +25,24 @@ internal static class StateDictFile
         if (read >= 4 && head[0] == (byte)'P' && head[1] == (byte)'K' && head[2] == 3 && head[3] == 4)
         {
             var (root, unreadable) = PickledCheckpointReader.Read(path);
-            return (root, StateDictFormat.PyTorch, unreadable);
+            return (root, "torch.save zip", unreadable);
         }
-        if (read >= 2 && head[0] == 0x80 && head[1] >= 2)
-            throw new InvalidDataException(
-                $"{path}: saved in PyTorch's legacy (before 1.6) format, which is not read here; re-save it with a newer PyTorch: " +
-                "torch.save(torch.load(SRC, pickle_module=dill), NEW)");
+        if (read >= 2 && head[0] == 0x80 && head[1] >= 2) // a pickle: torch.save's legacy format
+        {
+            var (root, unreadable) = LegacyCheckpointReader.Read(path);
+            return (root, "torch.save legacy", unreadable);
+        }
         if (read == head.Length && head[8] == (byte)'{' && BinaryPrimitives.ReadUInt64LittleEndian(head) is var header && header < (ulong)length)
         {
             try
             {
-                return (Safetensors.LoadStateDict(path), StateDictFormat.Safetensors, []);
+                return (Safetensors.LoadStateDict(path), "safetensors", []);
             }
             catch (Exception e) when (e is System.Text.Json.JsonException or NotImplementedException or NotSupportedException or IOException or ArgumentException)
             {
                 throw new InvalidDataException($"{path}: cannot read this safetensors file ({e.Message})", e);
             }
         }
-        throw new InvalidDataException($"{path}: not a PyTorch checkpoint (torch.save zip format) or a safetensors file");
+        throw new InvalidDataException($"{path}: not a PyTorch checkpoint (torch.save output) or a safetensors file");
     }
 }

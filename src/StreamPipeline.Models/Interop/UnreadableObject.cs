@@ -13,7 +13,14 @@ internal sealed class UnreadableObject(string className) : Hashtable, IObjectCon
 {
     public string ClassName { get; } = className;
 
-    public object construct(object[] args) => new UnreadableObject(ClassName);
+    /// <summary>Class names met during the current read; reads run one at a time under <see cref="UnknownClasses.Gate"/>.</summary>
+    internal static HashSet<string> Seen { get; } = new(StringComparer.Ordinal);
+
+    public object construct(object[] args)
+    {
+        Seen.Add(ClassName);
+        return new UnreadableObject(ClassName);
+    }
 
     // Called by Razorvine's BUILD opcode by reflection; the state is dropped on purpose.
     public void __setstate__(object state) { }
