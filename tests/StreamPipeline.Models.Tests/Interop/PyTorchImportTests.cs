@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using StreamPipeline.Data;
 using StreamPipeline.Models.Interop;
 using StreamPipeline.Tests.Shared;
@@ -6,7 +7,7 @@ namespace StreamPipeline.Models.Tests.Interop;
 
 /// <summary>Weights written by real PyTorch, imported, give PyTorch's logits and representation.</summary>
 [Collection(PyTorchInteropCollection.Name)]
-public sealed class PyTorchImportTests(PyTorchFiles files)
+public sealed class PyTorchImportTests(PyTorchFiles files, ITestOutputHelper output)
 {
     static PyTorchImportTests() => TorchTestEnvironment.Ensure();
 
@@ -20,7 +21,7 @@ public sealed class PyTorchImportTests(PyTorchFiles files)
         var result = PyTorchCheckpoint.Import(new ImportRequest(weights, "resnet50", checkpoint), notes.Add);
 
         Assert.Equal(320, result.Tensors); // model.* only: 161 parameters, 159 BatchNorm buffers
-        ImportedModel.AssertMatches(checkpoint, reference);
+        Report(ImportedModel.AssertMatches(checkpoint, reference));
         var info = Checkpoint.ReadInfo(checkpoint);
         Assert.Equal("resnet50", info.Architecture);
         Assert.Equal(new ImageShape(3, 32, 32), info.InputShape);
@@ -45,7 +46,7 @@ public sealed class PyTorchImportTests(PyTorchFiles files)
 
         PyTorchCheckpoint.Import(new ImportRequest(weights, "small-cnn", checkpoint), notes.Add);
 
-        ImportedModel.AssertMatches(checkpoint, reference);
+        Report(ImportedModel.AssertMatches(checkpoint, reference));
         var info = Checkpoint.ReadInfo(checkpoint);
         Assert.Equal(new ImageShape(1, 28, 28), info.InputShape); // side read off fc1's width
         Assert.Equal([0f], info.Mean);
@@ -61,7 +62,7 @@ public sealed class PyTorchImportTests(PyTorchFiles files)
 
         PyTorchCheckpoint.Import(new ImportRequest(weights, "resnet18", checkpoint));
 
-        ImportedModel.AssertMatches(checkpoint, reference);
+        Report(ImportedModel.AssertMatches(checkpoint, reference));
         var info = Checkpoint.ReadInfo(checkpoint);
         Assert.Equal(reference.Mean, info.Mean);
         Assert.Equal(reference.Std, info.Std);
@@ -75,7 +76,7 @@ public sealed class PyTorchImportTests(PyTorchFiles files)
 
         PyTorchCheckpoint.Import(new ImportRequest(weights, "resnet50-imagenet", checkpoint, InputShape: new ImageShape(3, 64, 64)));
 
-        ImportedModel.AssertMatches(checkpoint, reference);
+        Report(ImportedModel.AssertMatches(checkpoint, reference));
     }
 
     [Fact]
@@ -86,7 +87,7 @@ public sealed class PyTorchImportTests(PyTorchFiles files)
 
         PyTorchCheckpoint.Import(new ImportRequest(weights, "small-cnn", checkpoint));
 
-        ImportedModel.AssertMatches(checkpoint, reference);
+        Report(ImportedModel.AssertMatches(checkpoint, reference));
         Assert.StartsWith("safetensors:", Checkpoint.ReadInfo(checkpoint).ImportedFrom!.Layout);
     }
 
@@ -99,7 +100,7 @@ public sealed class PyTorchImportTests(PyTorchFiles files)
 
         PyTorchCheckpoint.Import(new ImportRequest(weights, "small-cnn", checkpoint), notes.Add);
 
-        ImportedModel.AssertMatches(checkpoint, reference);
+        Report(ImportedModel.AssertMatches(checkpoint, reference));
         var info = Checkpoint.ReadInfo(checkpoint);
         Assert.StartsWith("torch.save legacy:", info.ImportedFrom!.Layout);
         Assert.Equal(reference.Mean, info.Mean);
@@ -131,4 +132,7 @@ public sealed class PyTorchImportTests(PyTorchFiles files)
         Assert.Contains("key 'fc2.weight' has shape [10, 128]", e.Message);
         Assert.Contains("7 classes expects float32 [7, 128]", e.Message);
     }
+
+    private void Report((double Logits, double Representation) difference) =>
+        output.WriteLine($"max |TorchSharp - PyTorch|: logits {difference.Logits:E2}, representation {difference.Representation:E2}");
 }
