@@ -7,7 +7,10 @@ namespace StreamPipeline.Cli.Tests.Interop;
 /// <summary>
 /// D_R from a model the user brings: a robustness-library ResNet-50 checkpoint (written by real PyTorch in that
 /// library's layout) imported with <c>import-model</c> and used by <c>build --construction robust</c> on CIFAR-10 files.
+/// In the build collection: a ResNet-50 build is the heaviest child process here, and the other build tests' promptness
+/// checks should not share the two cores with it.
 /// </summary>
+[Collection(BuildTestCollection.Name)]
 public sealed class RobustBuildFromImportedModelTests : IDisposable
 {
     private const int RecordsPerFile = 4;
