@@ -13,6 +13,8 @@ var root = new RootCommand(
     InspectCommand.Create(),
     ExperimentCommand.Create(),
     BenchCommand.Create(),
+    ImportModelCommand.Create(),
+    ExportModelCommand.Create(),
 };
 
 var parse = root.Parse(args);

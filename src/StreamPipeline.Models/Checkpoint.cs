@@ -170,6 +170,8 @@ public static class Checkpoint
         public Dictionary<string, double> Metrics { get; init; } = new();
         public string WeightsSha256 { get; init; } = "";
         public DateTime CreatedUtc { get; init; }
+        // Optional: sidecars written before imports existed have no such field and read as null.
+        public ImportSource? ImportedFrom { get; init; }
 
         public static SidecarJson From(CheckpointInfo info) => new()
         {
@@ -184,6 +186,7 @@ public static class Checkpoint
             Metrics = new Dictionary<string, double>(info.Metrics),
             WeightsSha256 = info.WeightsSha256,
             CreatedUtc = info.CreatedUtc,
+            ImportedFrom = info.ImportedFrom,
         };
 
         public CheckpointInfo ToInfo(string sidecar)
@@ -196,7 +199,7 @@ public static class Checkpoint
                 throw new InvalidDataException($"{sidecar}: weights_sha256 is missing");
             return new CheckpointInfo(
                 Architecture, new ImageShape(InputShape[0], InputShape[1], InputShape[2]), Classes, Mean, Std,
-                DatasetRef, Training?.ToInfo(sidecar), Metrics, WeightsSha256, DateTime.SpecifyKind(CreatedUtc, DateTimeKind.Utc));
+                DatasetRef, Training?.ToInfo(sidecar), Metrics, WeightsSha256, DateTime.SpecifyKind(CreatedUtc, DateTimeKind.Utc), ImportedFrom);
         }
     }
 

@@ -16,7 +16,8 @@ public sealed record CheckpointInfo(
     TrainingInfo? Training,
     IReadOnlyDictionary<string, double> Metrics,
     string WeightsSha256,
-    DateTime CreatedUtc)
+    DateTime CreatedUtc,
+    ImportSource? ImportedFrom = null)
 {
     /// <summary>
     /// A sidecar describing <paramref name="model"/> (architecture, shape, classes and normalisation read from the model);

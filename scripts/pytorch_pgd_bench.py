@@ -1,0 +1,152 @@
+#!/usr/bin/python3
+"""PyTorch peer of `stream-pipeline bench`'s bare loop: the same targeted L2 PGD as the D_det construction.
+
+Per batch, as src/StreamPipeline.Attacks does it (PgdAttack, L2Step, TargetedCrossEntropy, DeterministicTarget,
+TargetedPerturbation): target t = (y + 1) mod C; no random start; `steps` iterations of per-example cross-entropy
+toward t, input gradient by torch.autograd.grad, step x - step_size * g / ||g||_2 (per example), projection onto the
+L2 eps-ball around x and onto [0,1]; the best iterate per example (lowest loss) is kept, including after a final
+forward; then one more forward to check success. Model in eval mode, no parameter gradients.
+
+Prints one JSON line; img_pgd_steps_per_s = images * steps / seconds, over the timed batches only (after a warm-up
+batch), as bench counts it. Run with Debian's Python: /usr/bin/python3 scripts/pytorch_pgd_bench.py --arch small-cnn
+"""
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_models  # noqa: E402
+
+TINY_NORM = 1e-12  # PerExample.TinyNorm: a zero gradient makes a zero step, not NaN
+
+
+def per_example_norm(t):
+    return torch.linalg.vector_norm(t.flatten(1), 2, dim=1).view(-1, *([1] * (t.dim() - 1)))
+
+
+def normalize(t):
+    return t / per_example_norm(t).clamp_min(TINY_NORM)
+
+
+def project(x, origin, eps):
+    delta = x - origin
+    factor = (eps / per_example_norm(delta).clamp_min(TINY_NORM)).clamp_max(1.0)
+    return (origin + delta * factor).clamp(0.0, 1.0)
+
+
+def keep_better(best, best_loss, x, loss):
+    if best is None:
+        return x.detach().clone(), loss.clone()
+    improved = loss < best_loss  # targeted: minimise
+    mask = improved.view(-1, *([1] * (x.dim() - 1)))
+    return torch.where(mask, x.detach(), best), torch.where(improved, loss, best_loss)
+
+
+def targeted_pgd(model, x0, targets, steps, eps, step_size):
+    x = x0.detach().clone()
+    best, best_loss = None, None
+    for _ in range(steps):
+        xi = x.detach().requires_grad_(True)
+        loss = F.cross_entropy(model(xi), targets, reduction="none")
+        (grad,) = torch.autograd.grad(loss.sum(), xi)
+        best, best_loss = keep_better(best, best_loss, x, loss.detach())
+        with torch.no_grad():
+            x = project(x - normalize(grad) * step_size, x0, eps)
+    with torch.no_grad():
+        final_loss = F.cross_entropy(model(x), targets, reduction="none")
+    best, best_loss = keep_better(best, best_loss, x, final_loss)
+    with torch.no_grad():
+        success = model(best).argmax(1) == targets
+    return best, success
+
+
+def read_idx(path):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    dims = data[3]
+    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def load_images(arch, count, root, seed):
+    """Fashion-MNIST training images (1x28x28) for small-cnn; seeded random 3x32x32 images for the ResNets."""
+    if arch == "small-cnn":
+        images = read_idx(os.path.join(root, "train-images-idx3-ubyte.gz"))[:count]
+        labels = read_idx(os.path.join(root, "train-labels-idx1-ubyte.gz"))[:count]
+        x = torch.from_numpy(images.astype(np.float32) / 255.0).unsqueeze(1)
+        return x, torch.from_numpy(labels.astype(np.int64)), (1, 28, 28), "fashion-mnist:train"
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.rand(count, 3, 32, 32, generator=generator)
+    y = torch.randint(0, 10, (count,), generator=generator)
+    return x, y, (3, 32, 32), "random 3x32x32"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--arch", choices=["small-cnn", "resnet18", "resnet50"], default="small-cnn")
+    parser.add_argument("--weights", help="state_dict written by `stream-pipeline export-model` (random weights if absent)")
+    parser.add_argument("--images", type=int, default=2048)
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--eps", type=float, default=4.0)
+    parser.add_argument("--step-size", type=float, default=0.3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--classes", type=int, default=10)
+    parser.add_argument("--data-root", default="/usr/share/datasets/fashion-mnist")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    x, y, shape, data = load_images(args.arch, args.images, args.data_root, args.seed)
+    model = torch_models.create(args.arch, shape, args.classes, normalize=True)
+    if args.weights:
+        model.load_state_dict(torch.load(args.weights), strict=True)
+    model.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)  # input gradients only, as PgdAttack
+    targets = (y + 1) % args.classes  # DeterministicTarget
+
+    batches = [(x[i:i + args.batch_size], targets[i:i + args.batch_size]) for i in range(0, len(x), args.batch_size)]
+    warm = min(len(x), 4)  # first calls set up thread pools and allocators; not timed
+    targeted_pgd(model, x[:warm], targets[:warm], min(args.steps, 2), args.eps, args.step_size)
+
+    successes = 0
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    for xb, tb in batches:
+        _, success = targeted_pgd(model, xb, tb, args.steps, args.eps, args.step_size)
+        successes += int(success.sum())
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+
+    print(json.dumps({
+        "engine": f"pytorch {torch.__version__}",
+        "arch": args.arch,
+        "data": data,
+        "weights": args.weights or "random",
+        "images": len(x),
+        "batch_size": args.batch_size,
+        "steps": args.steps,
+        "eps": args.eps,
+        "step_size": args.step_size,
+        "threads": torch.get_num_threads(),
+        "seconds": round(elapsed, 3),
+        "cpu_seconds": round(cpu, 3),
+        "img_pgd_steps_per_s": round(len(x) * args.steps / elapsed, 1),
+        "attack_success": round(successes / len(x), 4),
+        "python": platform.python_version(),
+    }))
+
+
+if __name__ == "__main__":
+    main()
