@@ -27,7 +27,11 @@ public static class BuildService
             $"({spec.Attack.Describe()}) -> {request.JobDir}");
         using var system = PipelineSystem.Create(overrides: akka);
         using var runner = new JobRunner(system, request.Metrics);
-        var job = new BuildJob(spec, request.JobDir, prepared.Data, prepared.Perturbers, prepared.Sink, prepared.ModelSha256) { Node = request.Node };
+        var job = new BuildJob(spec, request.JobDir, prepared.Data, prepared.Perturbers, prepared.Sink, prepared.ModelSha256)
+        {
+            Node = request.Node,
+            DataFingerprint = prepared.DataFingerprint,
+        };
         return await runner.RunAsync(job, observer, ct).ConfigureAwait(false);
     }
 
@@ -61,7 +65,7 @@ public static class BuildService
                 // Only the fields that decide the rows: shards of a resumed run on other devices (or with faults) stay byte-identical.
                 data.Shape, ConstructedDatasetSchema.DefaultClassNames(data.Classes), spec.OutputCanonicalJson(), spec.SpecHash(modelSha), modelSha,
                 JsonSerializer.Serialize(spec.ToJsonObject()["attack"]));
-            return new PreparedBuild(spec, data, modelSha, devices,
+            return new PreparedBuild(spec, data, modelSha, DatasetFingerprint.Of(data), devices,
                 new ModelPerturberFactory(spec.Model, spec.ToConstructionSettings(), devices.TorchThreadsPerWorker),
                 new ParquetShardSink(metadata));
         }

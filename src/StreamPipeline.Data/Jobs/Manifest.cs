@@ -42,6 +42,10 @@ public sealed record Manifest(
         outputSpec,
         ShardPlanner.Plan(totalExamples, shardSize).Select(ShardEntry.PendingFor).ToImmutableList());
 
+    /// <summary>The source data's <see cref="DatasetFingerprint"/> when the job began (version 2; null in older manifests).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? DataFingerprint { get; init; }
+
     [JsonIgnore]
     public IEnumerable<ShardEntry> DoneShards => Shards.Where(s => s.IsDone);
 

@@ -57,7 +57,8 @@ public sealed class JobDirectory : IDisposable
     /// when it is not a job directory, cannot be one or is in use, <see cref="DataFormatException"/> for a manifest
     /// that is not valid. A refused directory is left as it was found.
     /// </summary>
-    public static JobDirectory Open(string root, JobSpec spec, string modelSha256, long totalExamples)
+    /// <param name="dataFingerprint">The source data's fingerprint: recorded in a new manifest, compared on resume (null skips both).</param>
+    public static JobDirectory Open(string root, JobSpec spec, string modelSha256, long totalExamples, string? dataFingerprint = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         root = CheckedPath(root);
@@ -80,7 +81,7 @@ public sealed class JobDirectory : IDisposable
             if (ManifestStore.Exists(root))
             {
                 manifest = ManifestStore.Read(root);
-                CheckSameJob(root, manifest, spec, modelSha256, totalExamples);
+                CheckSameJob(root, manifest, spec, modelSha256, totalExamples, dataFingerprint);
                 manifest = Recover(root, manifest, removed, damaged);
                 resumed = true;
             }
@@ -88,7 +89,8 @@ public sealed class JobDirectory : IDisposable
             {
                 RefuseStrangers(root);
                 RemoveTempFiles(root, removed);
-                manifest = Manifest.Create(spec.SpecHash(modelSha256), modelSha256, spec.Data, totalExamples, spec.ShardSize, spec.OutputJson());
+                manifest = Manifest.Create(spec.SpecHash(modelSha256), modelSha256, spec.Data, totalExamples, spec.ShardSize, spec.OutputJson())
+                    with { DataFingerprint = dataFingerprint };
                 resumed = false;
             }
             // The manifest goes first: a directory with job.conf or data/ but no manifest is never ours.
@@ -197,7 +199,7 @@ public sealed class JobDirectory : IDisposable
             throw new ArgumentException($"job directory {root} is not empty and has no {JobLayout.ManifestFileName} (found {strangers[0]}); refusing to build into it");
     }
 
-    private static void CheckSameJob(string root, Manifest manifest, JobSpec spec, string modelSha256, long totalExamples)
+    private static void CheckSameJob(string root, Manifest manifest, JobSpec spec, string modelSha256, long totalExamples, string? dataFingerprint)
     {
         var differences = new List<string>();
         var before = JobSpec.Flatten(manifest.Spec);
@@ -208,6 +210,8 @@ public sealed class JobDirectory : IDisposable
         var dataChanges = changed.Where(k => k is "data" or "limit").Select(Change).ToList();
         if (manifest.TotalExamples != totalExamples)
             dataChanges.Add($"{manifest.TotalExamples} examples -> {totalExamples}");
+        else if (manifest.DataFingerprint is { } before2 && dataFingerprint is not null && !FileChecksum.Same(before2, dataFingerprint))
+            dataChanges.Add($"contents fingerprint {FileChecksum.Short(before2)} -> {FileChecksum.Short(dataFingerprint)} (another copy or version of the data)");
         if (dataChanges.Count > 0)
             differences.Add("data: " + string.Join(", ", dataChanges));
         if (!FileChecksum.Same(manifest.ModelSha256, modelSha256))

@@ -17,6 +17,9 @@ public sealed record BuildJob(
     /// <summary>Start image of each example for D_R/D_NR; default <see cref="StartImageChooser.For"/>.</summary>
     public Func<long, long>? StartIndexFor { get; init; }
 
+    /// <summary>The source data's <see cref="DatasetFingerprint"/>, recorded in a new manifest and checked on resume; null skips both.</summary>
+    public string? DataFingerprint { get; init; }
+
     /// <summary>The node that builds, recorded with each shard it commits (a cluster worker's address); null for a local build.</summary>
     public string? Node { get; init; }
 }

@@ -3,27 +3,24 @@ using System.Runtime.ExceptionServices;
 using Akka.Actor;
 using Akka.Event;
 using StreamPipeline.Pipeline.Devices;
-using StreamPipeline.Pipeline.Jobs;
-using StreamPipeline.Pipeline.Sinks;
 using StreamPipeline.Pipeline.Specs;
 using StreamPipeline.Pipeline.Telemetry;
 
 namespace StreamPipeline.Pipeline.Streaming;
 
-/// <summary>The work of each stage of one build run, with its metrics and progress callbacks (the graph is in <see cref="JobRunner"/>).</summary>
+/// <summary>The work of each stage of one build run, with its metrics and progress callbacks (the graph is in <see cref="ShardStream"/>).</summary>
 internal sealed class BuildRun(
-    BuildJob job,
-    JobDirectory directory,
+    JobSpec spec,
+    BuildScope scope,
+    IShardTarget target,
     BatchLoader loader,
     PipelineMetrics metrics,
     BuildObserver? observer,
     ILoggingAdapter log)
 {
-    private readonly string _construction = Names.Construction.Of(job.Spec.Construction);
+    private readonly string _construction = Names.Construction.Of(spec.Construction);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, long> _shardStarted = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly int _shardsDoneAtStart = directory.Manifest.DoneShards.Count();
-    private readonly long _rowsDoneAtStart = directory.Manifest.RowsDone;
     private int _shardsCommitted;
     private long _rowsWritten;
     private long _bytesWritten;
@@ -84,7 +81,7 @@ internal sealed class BuildRun(
     public RelabeledBatch Relabel(BatchPerturbed perturbed)
     {
         var started = Stopwatch.GetTimestamp();
-        var rows = Relabeler.ToRows(job.Spec.Construction, perturbed);
+        var rows = Relabeler.ToRows(spec.Construction, perturbed);
         metrics.BatchCompleted(PipelineStage.Relabel, _construction, rows.Rows.Count, Stopwatch.GetElapsedTime(started));
         return rows;
     }
@@ -97,12 +94,8 @@ internal sealed class BuildRun(
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var committed = await job.Sink.CommitAsync(shard.Shard, shard.Rows, directory.DataDir, ct).ConfigureAwait(false);
-            if (committed.Id != shard.Shard.Id)
-                throw new InvalidOperationException($"the shard sink committed shard {committed.Id} when asked for {shard.Shard}");
-            // No cancellation from here: a file in place is recorded, so it is not redone.
             double? seconds = _shardStarted.TryRemove(shard.Shard.Id, out var began) ? Stopwatch.GetElapsedTime(began).TotalSeconds : null;
-            directory.MarkCommitted(committed, job.Node, seconds);
+            var committed = await target.CommitAsync(shard, seconds, ct).ConfigureAwait(false);
             Interlocked.Increment(ref _shardsCommitted);
             Interlocked.Add(ref _rowsWritten, committed.Rows);
             Interlocked.Add(ref _bytesWritten, committed.Bytes);
@@ -117,17 +110,9 @@ internal sealed class BuildRun(
         }
     }
 
-    public BuildProgress Progress()
-    {
-        var manifest = directory.Manifest;
-        return new BuildProgress(
-            manifest.Shards.Count, _shardsDoneAtStart + ShardsCommitted, manifest.TotalExamples,
-            _rowsDoneAtStart + RowsWritten, _rowsDoneAtStart, Elapsed, metrics.Snapshot());
-    }
-
-    public BuildResult Result() => new(
-        directory.Root, directory.Manifest.Shards.Count, _shardsDoneAtStart, ShardsCommitted, directory.Manifest.TotalExamples,
-        RowsWritten, BytesWritten, Elapsed, directory.RemovedLeftovers, directory.DamagedShards, metrics.Snapshot());
+    public BuildProgress Progress() => new(
+        scope.ShardsTotal, scope.ShardsDoneAtStart + ShardsCommitted, scope.RowsTotal,
+        scope.RowsDoneAtStart + RowsWritten, scope.RowsDoneAtStart, Elapsed, metrics.Snapshot());
 
     public void Notify(Action<BuildObserver> callback)
     {

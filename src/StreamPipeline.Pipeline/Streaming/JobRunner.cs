@@ -1,8 +1,5 @@
-using System.Runtime.ExceptionServices;
 using Akka.Actor;
 using Akka.Event;
-using Akka.Streams;
-using Akka.Streams.Dsl;
 using StreamPipeline.Data;
 using StreamPipeline.Pipeline.Devices;
 using StreamPipeline.Pipeline.Jobs;
@@ -23,8 +20,6 @@ public sealed class JobRunner : IDisposable
     private readonly ActorSystem _system;
     private readonly PipelineMetrics _metrics;
     private readonly bool _ownsMetrics;
-    private readonly PipelineSettings _settings;
-    private int _runs;
 
     /// <param name="metrics">Shared instruments (the CLI's); a private set when null.</param>
     public JobRunner(ActorSystem system, PipelineMetrics? metrics = null)
@@ -34,7 +29,6 @@ public sealed class JobRunner : IDisposable
         _system = system;
         _ownsMetrics = metrics is null;
         _metrics = metrics ?? new PipelineMetrics();
-        _settings = PipelineSettings.From(system);
     }
 
     public PipelineMetrics Metrics => _metrics;
@@ -58,82 +52,33 @@ public sealed class JobRunner : IDisposable
             throw new ArgumentException($"dataset {data.Reference} has no examples to build");
         ct.ThrowIfCancellationRequested();
 
-        using var directory = JobDirectory.Open(job.JobDir, spec, job.ModelSha256, total);
+        using var directory = JobDirectory.Open(job.JobDir, spec, job.ModelSha256, total, job.DataFingerprint);
         foreach (var damaged in directory.DamagedShards)
             _system.Log.Warning("Resuming {0}: {1}: {2}; rebuilding it", directory.Root, damaged.Path, damaged.Problem);
-        var loader = new BatchLoader(data, job.StartIndexFor ?? StartImageChooser.For(spec, data.Count));
-        var run = new BuildRun(job, directory, loader, _metrics, observer, _system.Log);
-        run.Notify(o => o.OnStarted(run.Progress()));
+        var manifest = directory.Manifest;
+        var scope = new BuildScope(manifest.Shards.Count, manifest.TotalExamples, manifest.DoneShards.Count(), manifest.RowsDone);
         var pending = directory.PendingShards();
         if (pending.Count == 0)
-            return run.Result();
-
-        // The run's own token also stops workers and writes when the stream fails for another reason.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var token = stop.Token;
-        var runId = Interlocked.Increment(ref _runs);
-        var pool = _system.ActorOf(
-            DevicePool.Props(DevicePoolSettings.From(spec, _settings), job.Perturbers, _metrics, token),
-            $"device-pool-{runId}-{Guid.NewGuid():N}");
-        // A materializer per run: disposing it at the end stops whatever the run left behind.
-        var materializer = ActorMaterializer.Create(_system, ActorMaterializerSettings.Create(_system), $"build-{runId}-{Guid.NewGuid():N}");
-        Exception? failure = null;
+        {
+            // Nothing to build: no device worker is started (each would load the model).
+            var done = new BuildProgress(scope.ShardsTotal, scope.ShardsDoneAtStart, scope.RowsTotal, scope.RowsDoneAtStart, scope.RowsDoneAtStart, TimeSpan.Zero, _metrics.Snapshot());
+            observer?.OnStarted(done);
+            return new BuildResult(directory.Root, scope.ShardsTotal, scope.ShardsDoneAtStart, 0, scope.RowsTotal, 0, 0, TimeSpan.Zero,
+                directory.RemovedLeftovers, directory.DamagedShards, _metrics.Snapshot());
+        }
+        var stream = ShardStream.ForShards(_system, spec, data, job.StartIndexFor ?? StartImageChooser.For(spec, data.Count), job.Perturbers,
+            new LocalShardTarget(directory, job.Sink, job.Node), scope, pending, _metrics, observer, ct);
         try
         {
-            var (killSwitch, completion) = Source.From(pending)
-                .ViaMaterialized(KillSwitches.Single<ShardPlan>(), Keep.Right)
-                .SelectMany(shard => ShardPlanner.Batches(shard, spec.BatchSize))
-                .SelectAsync(_settings.LoadParallelism, plan => run.LoadAsync(plan, token))
-                // The backpressure bound: at most this many loaded batches wait for the devices.
-                .Buffer(spec.MaxBatchesAhead, OverflowStrategy.Backpressure)
-                // Unordered: a slow or split batch on one device does not hold back what the others finish.
-                .SelectAsyncUnordered(spec.Devices.Count * _settings.PerturbInFlightPerWorker, loaded => run.PerturbAsync(pool, loaded, token))
-                .Select(run.Relabel)
-                .Via(ShardAssembler.Flow())
-                .SelectAsync(1, shard => run.CommitAsync(shard, token))
-                .ToMaterialized(Sink.Ignore<CommittedShard>(), Keep.Both)
-                .Run(materializer);
-            // Asks to a dead pool would wait forever: if it stops before the stream is done, fail the stream.
-            _ = pool.WatchAsync(CancellationToken.None).ContinueWith(_ =>
-            {
-                if (!completion.IsCompleted)
-                    killSwitch.Abort(new DevicePoolException("the device pool stopped before the build was done"));
-            }, TaskScheduler.Default);
-            await using (ct.Register(() => killSwitch.Abort(new OperationCanceledException("build cancelled", ct))))
-            {
-                try
-                {
-                    await completion.ConfigureAwait(false);
-                }
-                catch (Exception e)
-                {
-                    failure = e;
-                }
-            }
+            await stream.RunAsync().ConfigureAwait(false);
         }
-        finally
+        catch (OperationCanceledException e) when (ct.IsCancellationRequested)
         {
-            await stop.CancelAsync().ConfigureAwait(false);
-            await run.Tasks.DrainAsync().ConfigureAwait(false);
-            try
-            {
-                // Waits for each worker to finish its batch and dispose its perturber on its own thread.
-                await pool.GracefulStop(_settings.StopTimeout).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                _system.Log.Warning("Device pool did not stop within {0}: {1}", _settings.StopTimeout, DeviceErrors.Describe(e));
-            }
-            materializer.Dispose();
+            throw new OperationCanceledException($"build of {directory.Root} cancelled; the job directory is resumable", e.InnerException, ct);
         }
-
-        if (failure is not null)
-        {
-            if (ct.IsCancellationRequested)
-                throw new OperationCanceledException($"build of {directory.Root} cancelled; the job directory is resumable", failure, ct);
-            ExceptionDispatchInfo.Throw(failure is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : failure);
-        }
-        return run.Result();
+        return new BuildResult(
+            directory.Root, scope.ShardsTotal, scope.ShardsDoneAtStart, stream.ShardsCommitted, scope.RowsTotal,
+            stream.RowsWritten, stream.BytesWritten, stream.Elapsed, directory.RemovedLeftovers, directory.DamagedShards, _metrics.Snapshot());
     }
 
     public void Dispose()

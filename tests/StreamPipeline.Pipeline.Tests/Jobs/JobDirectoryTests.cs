@@ -140,6 +140,20 @@ public class JobDirectoryTests
     }
 
     [Fact]
+    public void Resume_on_data_with_another_fingerprint_is_refused_and_an_equal_one_accepted()
+    {
+        using var dir = new TempDirectory();
+        var root = dir.File("job");
+        JobDirectory.Open(root, Spec, Model, 35, dataFingerprint: new string('1', 64)).Dispose();
+
+        var error = Assert.Throws<JobSpecMismatchException>(() => JobDirectory.Open(root, Spec, Model, 35, dataFingerprint: new string('2', 64)));
+        using var same = JobDirectory.Open(root, Spec, Model, 35, dataFingerprint: new string('1', 64));
+
+        Assert.Contains("data: contents fingerprint 111111111111 -> 222222222222", error.Message);
+        Assert.Equal(new string('1', 64), JobDirectory.ReadManifest(root).DataFingerprint);
+    }
+
+    [Fact]
     public void Devices_and_batch_size_may_change_on_resume()
     {
         using var dir = new TempDirectory();
