@@ -13,6 +13,7 @@ var root = new RootCommand(
     InspectCommand.Create(),
     ExperimentCommand.Create(),
     BenchCommand.Create(),
+    WorkerCommand.Create(),
     ImportModelCommand.Create(),
     ExportModelCommand.Create(),
 };

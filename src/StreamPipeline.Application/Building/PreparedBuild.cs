@@ -9,5 +9,8 @@ namespace StreamPipeline.Application.Building;
 public sealed record PreparedBuild(
     JobSpec Spec, IImageDataset Data, string ModelSha256, string DataFingerprint, DevicePlan Devices, IPerturberFactory Perturbers, IShardSink Sink) : IDisposable
 {
+    /// <summary>The examples the job builds: the first <c>limit</c> of the data, or all of it.</summary>
+    public long TotalExamples => Spec.Limit is { } limit ? Math.Min(limit, Data.Count) : Data.Count;
+
     public void Dispose() => Data.Dispose();
 }

@@ -30,14 +30,17 @@ public static class BuildCommand
         startMode.AcceptOnlyFromAmong([.. Names.StartMode.All]);
         var dataRoot = CommonOptions.DataRoot();
         var threads = CommonOptions.Threads();
+        var serve = new Option<bool>("--serve") { Description = "Do not build here: coordinate the job for cluster workers (stream-pipeline worker --join HOST:PORT) until every shard is committed." };
+        var cluster = new ClusterOptions(defaultPort: 4053);
         var metrics = Telemetry.ExporterOption("console");
         var interval = Telemetry.IntervalOption();
 
         var command = new Command("build", "Build a constructed dataset (D_det, D_rand, D_R, D_NR) as Parquet shards; kill it at any time and run it again to resume.")
         {
             jobDir, spec, construction, model, data, limit, batch, shard, devices, norm, eps, stepSize, steps, seed, startMode,
-            dataRoot, threads, metrics, interval,
+            dataRoot, threads, metrics, interval, serve,
         };
+        cluster.AddTo(command);
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
             CommonOptions.ApplyThreads(parse.GetValue(threads));
@@ -59,6 +62,12 @@ public static class BuildCommand
             };
             var resolved = JobSpecLoader.ForBuild(parse.GetValue(jobDir)!, parse.GetValue(spec), overrides);
             using var provider = Telemetry.Create(parse.GetValue(metrics)!, parse.GetValue(interval));
+            if (parse.GetValue(serve))
+            {
+                var (bind, port, publicHost) = cluster.Resolve(parse);
+                var served = await LiveRuns.ServeAsync(new ServeRequest(resolved, parse.GetValue(jobDir)!, parse.GetValue(dataRoot), bind, port, publicHost), token);
+                return served.Complete ? ExitCodes.Success : ExitCodes.JobFailed;
+            }
             var result = await LiveRuns.BuildAsync(new BuildRequest(resolved, parse.GetValue(jobDir)!, parse.GetValue(dataRoot)), "build", null, token);
             return result.Complete ? ExitCodes.Success : ExitCodes.JobFailed;
         }, ct));

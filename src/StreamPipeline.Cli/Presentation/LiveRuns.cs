@@ -27,6 +27,18 @@ public static class LiveRuns
             $"acc {p.Accuracy:F4}" + (p.RobustAccuracy is { } r ? $" robust {r:F4}" : ""))), ct);
     }
 
+    /// <summary>Coordinates a job for cluster workers, with a status line per change (at most every 2 s) and a summary.</summary>
+    public static async Task<StreamPipeline.Cluster.Coordination.CoordinatorResult> ServeAsync(ServeRequest request, CancellationToken ct)
+    {
+        void Say(string line) => Console.Error.WriteLine($"coordinator: {line}");
+        var view = new ClusterView(Say);
+        var result = await CoordinatorService.RunAsync(request, view.Show, Say, ct, StderrLogger.Config);
+        view.Show(result.Status, force: true);
+        Say($"{(result.Complete ? "complete" : "failed")}: {result.Message}; {result.Status.ShardsDone}/{result.Status.ShardsTotal} shards, " +
+            $"{result.Status.Expired} lease(s) expired, {result.Status.Discarded} result(s) discarded");
+        return result;
+    }
+
     /// <summary>Runs (or resumes) a build, with the live view and a summary line.</summary>
     /// <param name="label">What the view calls the build (e.g. <c>build</c>, <c>build-det</c>).</param>
     public static async Task<BuildResult> BuildAsync(BuildRequest request, string label, bool? interactive, CancellationToken ct)

@@ -39,6 +39,15 @@ public static class EmbeddedDefaults
     public static string Read(string logicalName) =>
         TryRead(logicalName) ?? throw new InvalidOperationException($"embedded resource {logicalName} is missing from the build");
 
+    /// <summary>An embedded default file of another assembly of the program (e.g. hocon/cluster.conf in StreamPipeline.Cluster).</summary>
+    public static string ReadFrom(System.Reflection.Assembly assembly, string logicalName)
+    {
+        using var stream = assembly.GetManifestResourceStream(logicalName)
+                           ?? throw new InvalidOperationException($"embedded resource {logicalName} is missing from {assembly.GetName().Name}");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
     private static string? TryRead(string logicalName)
     {
         using var stream = typeof(EmbeddedDefaults).Assembly.GetManifestResourceStream(logicalName);

@@ -86,9 +86,9 @@ internal sealed class BuildRun(
         return rows;
     }
 
-    public Task<CommittedShard> CommitAsync(ShardRows shard, CancellationToken ct) => Tasks.Track(Commit(shard, ct));
+    public Task<CommittedShard?> CommitAsync(ShardRows shard, CancellationToken ct) => Tasks.Track(Commit(shard, ct));
 
-    private async Task<CommittedShard> Commit(ShardRows shard, CancellationToken ct)
+    private async Task<CommittedShard?> Commit(ShardRows shard, CancellationToken ct)
     {
         metrics.InFlight(PipelineStage.Persist, +1);
         var started = Stopwatch.GetTimestamp();
@@ -96,11 +96,13 @@ internal sealed class BuildRun(
         {
             double? seconds = _shardStarted.TryRemove(shard.Shard.Id, out var began) ? Stopwatch.GetElapsedTime(began).TotalSeconds : null;
             var committed = await target.CommitAsync(shard, seconds, ct).ConfigureAwait(false);
+            metrics.BatchCompleted(PipelineStage.Persist, _construction, shard.Rows.Count, Stopwatch.GetElapsedTime(started));
+            if (committed is null)
+                return null; // built, but not committed (a coordinator discarded it): nothing written counts
             Interlocked.Increment(ref _shardsCommitted);
             Interlocked.Add(ref _rowsWritten, committed.Rows);
             Interlocked.Add(ref _bytesWritten, committed.Bytes);
             metrics.ShardCommitted(_construction, committed.Rows, committed.Bytes);
-            metrics.BatchCompleted(PipelineStage.Persist, _construction, shard.Rows.Count, Stopwatch.GetElapsedTime(started));
             Notify(o => o.OnShardCommitted(committed, Progress()));
             return committed;
         }

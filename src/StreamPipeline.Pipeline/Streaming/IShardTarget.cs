@@ -6,6 +6,9 @@ namespace StreamPipeline.Pipeline.Streaming;
 /// </summary>
 public interface IShardTarget
 {
-    /// <summary>Persists <paramref name="shard"/> (all rows, in order); <paramref name="seconds"/> is how long it took to build.</summary>
-    Task<CommittedShard> CommitAsync(ShardRows shard, double? seconds, CancellationToken ct);
+    /// <summary>
+    /// Persists <paramref name="shard"/> (all rows, in order); <paramref name="seconds"/> is how long it took to build.
+    /// Null when the shard was built but is not committed (a cluster coordinator discarded a stale delivery).
+    /// </summary>
+    Task<CommittedShard?> CommitAsync(ShardRows shard, double? seconds, CancellationToken ct);
 }

@@ -6,7 +6,7 @@ namespace StreamPipeline.Pipeline.Streaming;
 /// <summary>The single-process target: the sink writes the shard into the job's data/ folder, the job directory records it.</summary>
 public sealed class LocalShardTarget(JobDirectory directory, IShardSink sink, string? node = null) : IShardTarget
 {
-    public async Task<CommittedShard> CommitAsync(ShardRows shard, double? seconds, CancellationToken ct)
+    public async Task<CommittedShard?> CommitAsync(ShardRows shard, double? seconds, CancellationToken ct)
     {
         var committed = await sink.CommitAsync(shard.Shard, shard.Rows, directory.DataDir, ct).ConfigureAwait(false);
         if (committed.Id != shard.Shard.Id)

@@ -70,7 +70,7 @@ public sealed class ShardStream
             .Select(run.Relabel)
             .Via(ShardAssembler.Flow())
             .SelectAsync(1, shard => run.CommitAsync(shard, token))
-            .ToMaterialized(Sink.Ignore<CommittedShard>(), Keep.Both)
+            .ToMaterialized(Sink.Ignore<CommittedShard?>(), Keep.Both)
             .Run(_materializer);
         var killSwitch = _killSwitch;
         var completion = _completion;

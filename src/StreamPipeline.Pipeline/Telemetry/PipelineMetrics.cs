@@ -49,9 +49,11 @@ public sealed class PipelineMetrics : IDisposable
     private long _attempts;
     private long _successes;
 
-    public PipelineMetrics()
+    /// <param name="node">Tags every measurement with <c>node</c> (a cluster node's address); null for a single-process build.</param>
+    public PipelineMetrics(string? node = null)
     {
         _meter = new Meter(MeterName, "1.0");
+        Node = node;
         _items = _meter.CreateCounter<long>("stream_pipeline.stage.items", "{example}", "Examples through a stage");
         _batches = _meter.CreateCounter<long>("stream_pipeline.stage.batches", "{batch}", "Batches through a stage");
         _batchDuration = _meter.CreateHistogram(
@@ -80,42 +82,57 @@ public sealed class PipelineMetrics : IDisposable
         _listener.Start();
     }
 
+    /// <summary>The node every measurement is tagged with, or null.</summary>
+    public string? Node { get; }
+
+    /// <summary>Tags of a measurement: <paramref name="tags"/> plus <c>node</c> when this process is a cluster node.</summary>
+    public TagList Tags(params ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var list = new TagList(tags);
+        if (Node is not null)
+            list.Add("node", Node);
+        return list;
+    }
+
+    /// <summary>The one meter; other parts of the program (the cluster coordinator) create their instruments on it.</summary>
+    public Meter Meter => _meter;
+
     /// <summary>A batch of <paramref name="items"/> examples left <paramref name="stage"/> after <paramref name="duration"/>.</summary>
     public void BatchCompleted(PipelineStage stage, string construction, int items, TimeSpan duration)
     {
-        var tags = new TagList { { "stage", StageNames[(int)stage] }, { "construction", construction } };
+        var tags = Tags(new("stage", StageNames[(int)stage]), new("construction", construction));
         _items.Add(items, tags);
         _batches.Add(1, tags);
-        _batchDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("stage", StageNames[(int)stage]));
+        _batchDuration.Record(duration.TotalSeconds, Tags(new KeyValuePair<string, object?>("stage", StageNames[(int)stage])));
     }
 
     /// <summary>A batch entered (+1) or left (-1) <paramref name="stage"/>.</summary>
     public void InFlight(PipelineStage stage, int delta) =>
-        _inFlight.Add(delta, new KeyValuePair<string, object?>("stage", StageNames[(int)stage]));
+        _inFlight.Add(delta, Tags(new KeyValuePair<string, object?>("stage", StageNames[(int)stage])));
 
     public void DeviceBusy(string device, TimeSpan busy) =>
-        _deviceBusy.Add(busy.TotalSeconds, new KeyValuePair<string, object?>("device", device));
+        _deviceBusy.Add(busy.TotalSeconds, Tags(new KeyValuePair<string, object?>("device", device)));
 
     public void AttackResults(string construction, int attempts, int successes)
     {
-        var tag = new KeyValuePair<string, object?>("construction", construction);
+        var tag = Tags(new KeyValuePair<string, object?>("construction", construction));
         _attackAttempts.Add(attempts, tag);
         _attackSuccess.Add(successes, tag);
     }
 
     public void ShardCommitted(string construction, long rows, long bytes)
     {
-        var tag = new KeyValuePair<string, object?>("construction", construction);
+        var tag = Tags(new KeyValuePair<string, object?>("construction", construction));
         _shardsCommitted.Add(1, tag);
         _rowsWritten.Add(rows, tag);
         _bytesWritten.Add(bytes, tag);
     }
 
     /// <summary>A batch failed on <paramref name="device"/> and goes back to the queue.</summary>
-    public void Retried(string device) => _retries.Add(1, new KeyValuePair<string, object?>("device", device));
+    public void Retried(string device) => _retries.Add(1, Tags(new KeyValuePair<string, object?>("device", device)));
 
     /// <summary>A batch ran out of memory on <paramref name="device"/> and was split in halves.</summary>
-    public void Split(string device) => _splits.Add(1, new KeyValuePair<string, object?>("device", device));
+    public void Split(string device) => _splits.Add(1, Tags(new KeyValuePair<string, object?>("device", device)));
 
     public PipelineStats Snapshot()
     {

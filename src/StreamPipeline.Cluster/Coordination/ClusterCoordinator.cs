@@ -1,0 +1,43 @@
+using Akka.Actor;
+using Akka.Configuration;
+using StreamPipeline.Pipeline.Telemetry;
+
+namespace StreamPipeline.Cluster.Coordination;
+
+/// <summary>
+/// Runs the coordinator node of a job: an actor system bound to the given address, the seed of its own cluster, with
+/// the <see cref="JobCoordinator"/> at <c>/user/coordinator</c>. Returns when every shard is committed, the job
+/// failed, or <paramref name="ct"/> stops it (the job directory stays resumable: run the same command again).
+/// </summary>
+/// <remarks>
+/// A plain role rather than a cluster singleton: the coordinator owns the job directory on its own disk (workers share
+/// no file system), so there is nowhere for a singleton to migrate to. A coordinator that dies is started again with
+/// the same command; it resumes from the manifest and the workers rejoin it.
+/// </remarks>
+public static class ClusterCoordinator
+{
+    public static async Task<CoordinatorResult> RunAsync(CoordinatorJob job, string bindHost, int port, string publicHost, Config? overrides,
+        PipelineMetrics metrics, Action<CoordinatorStatus>? onStatus, Action<string>? onBound, CancellationToken ct)
+    {
+        var system = ClusterSystem.Create(ClusterSystem.CoordinatorRole, bindHost, port, publicHost, seed: null, overrides);
+        try
+        {
+            var settings = ClusterSettings.From(system.Settings.Config);
+            var done = new TaskCompletionSource<CoordinatorResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var coordinator = system.ActorOf(JobCoordinator.Props(job, settings, new ClusterMetrics(metrics), onStatus, done), ClusterSystem.CoordinatorActorName);
+            onBound?.Invoke(JobCoordinator.NodeName(Akka.Cluster.Cluster.Get(system).SelfAddress));
+            await using (ct.Register(() => done.TrySetCanceled(ct)))
+            {
+                var result = await done.Task.ConfigureAwait(false);
+                // Workers learn the end when they next ask for work; give them a moment to hear it and leave.
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(3, settings.RenewInterval.TotalSeconds)), CancellationToken.None).ConfigureAwait(false);
+                await coordinator.GracefulStop(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                return result;
+            }
+        }
+        finally
+        {
+            await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance).ConfigureAwait(false);
+        }
+    }
+}

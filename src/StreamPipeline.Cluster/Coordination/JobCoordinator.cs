@@ -1,0 +1,357 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using Akka.IO;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using StreamPipeline.Cluster.Leases;
+using StreamPipeline.Cluster.Protocol;
+using StreamPipeline.Data;
+using StreamPipeline.Data.Files;
+using StreamPipeline.Data.Parquet;
+
+namespace StreamPipeline.Cluster.Coordination;
+
+/// <summary>
+/// The coordinator of one job: owns the job directory (locked, resumed from its manifest) and hands out shard leases
+/// to workers that ask (work pulling). A delivered shard is streamed into a temporary file beside its final name,
+/// checked (size, SHA-256, row count, spec hash), and committed — fsync, rename, manifest — only if the lease is still
+/// the shard's current one; anything else is discarded and counted. A worker that stops renewing loses its leases at
+/// the deadline; one that leaves the cluster loses them at once. Completes <paramref name="done"/> when every shard is
+/// committed or a shard failed too often.
+/// </summary>
+public sealed class JobCoordinator : ReceiveActor, IWithTimers
+{
+    private sealed class WorkerState(string name, IActorRef actor)
+    {
+        public string Name { get; } = name;
+        public IActorRef Actor { get; set; } = actor;
+        public bool Ready { get; set; }
+        public bool Alive { get; set; } = true;
+        public int Shards { get; set; }
+        public long Rows { get; set; }
+        public int Discarded { get; set; }
+        public Stopwatch? FirstLease { get; set; }
+    }
+
+    private sealed record Upload(Lease Lease, DeliverShard Delivery, IActorRef ReplyTo, string TempPath);
+
+    private sealed record UploadChecked(Upload Upload, string? Sha256, long Bytes, long Rows, string? SpecHash, string? Error);
+
+    private sealed record Tick;
+
+    private readonly CoordinatorJob _job;
+    private readonly ClusterSettings _settings;
+    private readonly ClusterMetrics _metrics;
+    private readonly Action<CoordinatorStatus>? _onStatus;
+    private readonly TaskCompletionSource<CoordinatorResult> _done;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly LeaseTable _leases;
+    private readonly Dictionary<string, WorkerState> _workers = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, Upload> _uploads = new();
+    private readonly IMaterializer _materializer;
+    private readonly string _offerHocon;
+    private readonly int _shardsTotal;
+    private readonly long _rowsTotal;
+    private CoordinatorResult? _result;
+
+    public JobCoordinator(CoordinatorJob job, ClusterSettings settings, ClusterMetrics metrics, Action<CoordinatorStatus>? onStatus, TaskCompletionSource<CoordinatorResult> done)
+    {
+        _job = job;
+        _settings = settings;
+        _metrics = metrics;
+        _onStatus = onStatus;
+        _done = done;
+        var manifest = job.Directory.Manifest;
+        _shardsTotal = manifest.Shards.Count;
+        _rowsTotal = manifest.TotalExamples;
+        // Lease ids only grow, across coordinator restarts too (a clock in microseconds), so a late answer from a
+        // previous coordinator's lease is recognised as ended.
+        _leases = new LeaseTable(job.Directory.PendingShards(), settings.LeaseDuration, () => DateTime.UtcNow,
+            firstLeaseId: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000);
+        _materializer = Context.Materializer();
+        _offerHocon = job.Spec.ToHocon();
+
+        Receive<RegisterWorker>(OnRegister);
+        Receive<WorkerReady>(_ =>
+        {
+            if (SendingWorker() is { } w) w.Ready = true;
+            Sender.Tell(new Acknowledged());
+        });
+        Receive<WorkerRefusesJob>(OnWorkerRefuses);
+        Receive<RequestLease>(OnRequestLease);
+        Receive<RenewLeases>(OnRenew);
+        Receive<DeliverShard>(OnDeliver);
+        Receive<UploadChecked>(OnUploadChecked);
+        Receive<ShardBuildFailed>(OnBuildFailed);
+        Receive<ClusterEvent.MemberRemoved>(m => WorkerLeft(NodeName(m.Member.Address), "left the cluster"));
+        Receive<ClusterEvent.UnreachableMember>(m => _log.Warning("Worker {0} is unreachable; its leases expire unless it renews them", NodeName(m.Member.Address)));
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<Tick>(_ => OnTick());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(CoordinatorJob job, ClusterSettings settings, ClusterMetrics metrics, Action<CoordinatorStatus>? onStatus, TaskCompletionSource<CoordinatorResult> done) =>
+        Akka.Actor.Props.Create(() => new JobCoordinator(job, settings, metrics, onStatus, done));
+
+    /// <summary>host:port of a node's address: how workers are named in the manifest, the metrics and the view.</summary>
+    public static string NodeName(Address address) => $"{address.Host}:{address.Port}";
+
+    protected override void PreStart()
+    {
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.UnreachableMember));
+        var tick = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(200).Ticks, _settings.LeaseDuration.Ticks / 10));
+        Timers.StartPeriodicTimer("tick", new Tick(), tick);
+        CheckFinished();
+    }
+
+    protected override void PostStop()
+    {
+        Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        foreach (var upload in _uploads.Values)
+            AtomicFile.TryDelete(upload.TempPath);
+    }
+
+    public CoordinatorStatus Status()
+    {
+        var manifest = _job.Directory.Manifest;
+        var views = _workers.Values.OrderBy(w => w.Name, StringComparer.Ordinal).Select(w => new WorkerView(
+            w.Name, w.Alive, w.Ready, _leases.LeasesOf(w.Name).Count(), w.Shards, w.Rows,
+            w.FirstLease is { Elapsed.TotalSeconds: > 0 } clock ? w.Rows / clock.Elapsed.TotalSeconds : 0, w.Discarded)).ToList();
+        return new CoordinatorStatus(_shardsTotal, manifest.Shards.Count(s => s.IsDone), _leases.Pending, _leases.Leased, _rowsTotal, manifest.RowsDone,
+            _metrics.ExpiredTotal, _metrics.DiscardedTotal, views);
+    }
+
+    private string SenderName() => NodeName(Sender.Path.Address.HasGlobalScope ? Sender.Path.Address : Akka.Cluster.Cluster.Get(Context.System).SelfAddress);
+
+    /// <summary>The worker that sent the message: its own address names it, whatever the message claims.</summary>
+    private WorkerState? SendingWorker() => _workers.GetValueOrDefault(SenderName());
+
+    private void OnRegister(RegisterWorker message)
+    {
+        var name = SenderName();
+        if (message.PinnedSpecHash is { } pinned && !FileChecksum.Same(pinned, _job.Directory.Manifest.SpecHash))
+        {
+            var reason = $"worker {name} serves job {FileChecksum.Short(pinned)}, this coordinator serves job {FileChecksum.Short(_job.Directory.Manifest.SpecHash)} ({_job.Directory.Root})";
+            _log.Warning("Refused {0}", reason);
+            _metrics.Refused(name);
+            Sender.Tell(new WorkerRefused(reason));
+            return;
+        }
+        if (_workers.TryGetValue(name, out var known))
+            known.Actor = Sender;
+        else
+            _workers[name] = new WorkerState(name, Sender);
+        _workers[name].Alive = true;
+        _log.Info("Worker {0} registered with devices {1}", name, string.Join(",", message.Devices));
+        Sender.Tell(new JobOffer(_offerHocon, _job.Directory.Manifest.SpecHash, _job.ModelSha256, _job.DataFingerprint,
+            _rowsTotal, _shardsTotal, _settings.RenewInterval));
+    }
+
+    private void OnWorkerRefuses(WorkerRefusesJob message)
+    {
+        var name = SenderName();
+        // The same line the worker prints, on this side too.
+        _log.Warning("Worker {0} cannot serve this job: {1}", name, message.Reason);
+        _metrics.Refused(name);
+        WorkerLeft(name, "refused the job");
+        Sender.Tell(new Acknowledged());
+    }
+
+    private void OnRequestLease(RequestLease message)
+    {
+        if (_result is { } result)
+        {
+            Sender.Tell(new JobFinished(result.Complete, result.Message));
+            return;
+        }
+        if (SendingWorker() is not { Ready: true } worker)
+        {
+            Sender.Tell(new WorkerRefused("register first (RegisterWorker, then WorkerReady)"));
+            return;
+        }
+        if (_leases.Grant(worker.Name) is not { } lease)
+        {
+            Sender.Tell(new NoLeaseNow(TimeSpan.FromMilliseconds(Math.Min(2000, _settings.RenewInterval.TotalMilliseconds))));
+            return;
+        }
+        worker.FirstLease ??= Stopwatch.StartNew();
+        _metrics.Granted(worker.Name);
+        Sender.Tell(new LeaseGranted(lease.LeaseId, lease.Shard.Id, lease.Shard.Start, lease.Shard.Count, lease.DeadlineUtc));
+    }
+
+    private void OnRenew(RenewLeases message)
+    {
+        var name = SenderName();
+        var lost = message.LeaseIds.Where(id => !_leases.Renew(id, name) && !_uploads.ContainsKey(id)).ToArray();
+        Sender.Tell(new LeasesRenewed(lost));
+    }
+
+    private void OnDeliver(DeliverShard message)
+    {
+        var name = SenderName();
+        var check = _leases.Check(message.LeaseId, message.ShardId, name);
+        if (check != DeliveryCheck.Current || _uploads.ContainsKey(message.LeaseId))
+        {
+            Discard(name, message, check == DeliveryCheck.Current ? "duplicate" : Reason(check),
+                $"lease {message.LeaseId} of shard {message.ShardId} is {Reason(check)}");
+            return;
+        }
+        var lease = _leases.Live.First(l => l.LeaseId == message.LeaseId);
+        var final = Path.Combine(_job.Directory.DataDir, JobLayout.ShardFileName(message.ShardId, "parquet"));
+        // A name per lease: a stale upload of the same shard can never share (or replace) a current one's temporary file.
+        var temp = $"{final}.{message.LeaseId}{AtomicFile.TempSuffix}";
+        var upload = new Upload(lease, message, Sender, temp);
+        _uploads[message.LeaseId] = upload;
+        ReceiveBytes(upload).PipeTo(Self);
+    }
+
+    /// <summary>Streams the delivered bytes into the temporary file while hashing them, then reads its footer: nothing here decides.</summary>
+    private async Task<UploadChecked> ReceiveBytes(Upload upload)
+    {
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long bytes = 0;
+            var io = await upload.Delivery.Data.Source
+                .Select(chunk =>
+                {
+                    hash.AppendData(chunk);
+                    bytes += chunk.Length;
+                    return ByteString.FromBytes(chunk);
+                })
+                .RunWith(FileIO.ToFile(new FileInfo(upload.TempPath)), _materializer).ConfigureAwait(false);
+            if (!io.WasSuccessful)
+                throw io.Error;
+            var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+            if (bytes != upload.Delivery.Bytes || !FileChecksum.Same(sha, upload.Delivery.Sha256))
+                return new UploadChecked(upload, sha, bytes, 0, null, $"received {bytes} bytes with SHA-256 {FileChecksum.Short(sha)}, the worker declared {upload.Delivery.Bytes} bytes, {FileChecksum.Short(upload.Delivery.Sha256)}");
+            var footer = await ParquetShardReader.ReadLabelsAsync(upload.TempPath).ConfigureAwait(false);
+            return new UploadChecked(upload, sha, bytes, footer.Rows, footer.Metadata.SpecHash, null);
+        }
+        catch (Exception e)
+        {
+            return new UploadChecked(upload, null, 0, 0, null, e.Message.Split('\n')[0]);
+        }
+    }
+
+    private void OnUploadChecked(UploadChecked done)
+    {
+        var upload = done.Upload;
+        var delivery = upload.Delivery;
+        _uploads.Remove(delivery.LeaseId);
+        var worker = NodeName(upload.ReplyTo.Path.Address);
+        string? problem = done.Error;
+        if (problem is null && done.Rows != upload.Lease.Shard.Count)
+            problem = $"the file holds {done.Rows} rows, shard {delivery.ShardId} has {upload.Lease.Shard.Count}";
+        if (problem is null && !FileChecksum.Same(done.SpecHash, _job.Directory.Manifest.SpecHash))
+            problem = $"the file was written for spec {FileChecksum.Short(done.SpecHash ?? "?")}, the job is {FileChecksum.Short(_job.Directory.Manifest.SpecHash)}";
+        if (problem is not null)
+        {
+            AtomicFile.TryDelete(upload.TempPath);
+            Discard(worker, delivery, "bad-bytes", problem, upload.ReplyTo);
+            return;
+        }
+        // Decided now, after the upload: the lease may have expired (and the shard gone to another worker) meanwhile.
+        var check = _leases.Check(delivery.LeaseId, delivery.ShardId, worker);
+        if (check != DeliveryCheck.Current)
+        {
+            AtomicFile.TryDelete(upload.TempPath);
+            Discard(worker, delivery, Reason(check), $"lease {delivery.LeaseId} of shard {delivery.ShardId} {Reason(check)} while its shard was uploading", upload.ReplyTo);
+            return;
+        }
+        var final = Path.Combine(_job.Directory.DataDir, JobLayout.ShardFileName(delivery.ShardId, "parquet"));
+        try
+        {
+            AtomicFile.Commit(upload.TempPath, final);
+            _job.Directory.MarkCommitted(new CommittedShard(delivery.ShardId, Path.GetFileName(final), done.Rows, done.Sha256!, done.Bytes), worker, delivery.Seconds);
+        }
+        catch (Exception e)
+        {
+            AtomicFile.TryDelete(upload.TempPath);
+            _log.Error("Committing shard {0} from {1} failed: {2}", delivery.ShardId, worker, e.Message);
+            Finish(new CoordinatorResult(false, $"committing shard {delivery.ShardId} failed: {e.Message.Split('\n')[0]}", Status()));
+            return;
+        }
+        _leases.Committed(delivery.LeaseId);
+        _metrics.Committed(worker);
+        if (_workers.TryGetValue(worker, out var state))
+        {
+            state.Shards++;
+            state.Rows += done.Rows;
+        }
+        upload.ReplyTo.Tell(new ShardAccepted(delivery.ShardId, delivery.LeaseId));
+        CheckFinished();
+    }
+
+    private void OnBuildFailed(ShardBuildFailed message)
+    {
+        var name = SenderName();
+        var failures = _leases.Fail(message.LeaseId, name);
+        _log.Warning("Worker {0} could not build its shard (lease {1}): {2}", name, message.LeaseId, message.Error);
+        Sender.Tell(new Acknowledged());
+        if (failures >= _settings.MaxShardFailures)
+            Finish(new CoordinatorResult(false, $"a shard failed on {failures} workers; last error: {message.Error}", Status()));
+    }
+
+    private void OnTick()
+    {
+        foreach (var group in _leases.Expire().GroupBy(l => l.Worker))
+        {
+            _metrics.Expired(group.Key, group.Count());
+            _log.Warning("Worker {0} let {1} lease(s) expire (shards {2}); they go back to the queue", group.Key, group.Count(), string.Join(",", group.Select(l => l.Shard.Id)));
+        }
+        _onStatus?.Invoke(Status());
+    }
+
+    private void WorkerLeft(string name, string why)
+    {
+        if (!_workers.TryGetValue(name, out var worker))
+            return;
+        worker.Alive = false;
+        worker.Ready = false;
+        var released = _leases.Release(name).Where(l => !_uploads.ContainsKey(l.LeaseId)).ToList();
+        if (released.Count > 0)
+        {
+            _metrics.Expired(name, released.Count);
+            _log.Warning("Worker {0} {1}; its {2} lease(s) go back to the queue", name, why, released.Count);
+        }
+    }
+
+    private void Discard(string worker, DeliverShard delivery, string reason, string why, IActorRef? replyTo = null)
+    {
+        _metrics.Discarded(worker, reason);
+        if (_workers.TryGetValue(worker, out var state))
+            state.Discarded++;
+        _log.Warning("Discarded shard {0} from {1}: {2}", delivery.ShardId, worker, why);
+        (replyTo ?? Sender).Tell(new ShardDiscarded(delivery.ShardId, delivery.LeaseId, why));
+    }
+
+    private void CheckFinished()
+    {
+        if (_result is null && _job.Directory.Manifest.IsComplete)
+            Finish(new CoordinatorResult(true, "every shard is committed", Status()));
+    }
+
+    private void Finish(CoordinatorResult result)
+    {
+        if (_result is not null)
+            return;
+        _result = result;
+        foreach (var worker in _workers.Values.Where(w => w.Alive))
+            worker.Actor.Tell(new JobFinished(result.Complete, result.Message));
+        _done.TrySetResult(result);
+    }
+
+    private static string Reason(DeliveryCheck check) => check switch
+    {
+        DeliveryCheck.Current => "current",
+        DeliveryCheck.Expired => "expired",
+        DeliveryCheck.AlreadyDone => "already-done",
+        _ => "unknown",
+    };
+}

@@ -1,0 +1,2 @@
+global using StreamPipeline.Data.Constructions;
+global using StreamPipeline.Data.Jobs;
