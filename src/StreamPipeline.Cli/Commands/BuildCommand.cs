@@ -65,7 +65,8 @@ public static class BuildCommand
             if (parse.GetValue(serve))
             {
                 var (bind, port, publicHost) = cluster.Resolve(parse);
-                var served = await LiveRuns.ServeAsync(new ServeRequest(resolved, parse.GetValue(jobDir)!, parse.GetValue(dataRoot), bind, port, publicHost), token);
+                var served = await LiveRuns.ServeAsync(new ServeRequest(resolved, parse.GetValue(jobDir)!, parse.GetValue(dataRoot), bind, port, publicHost),
+                    cluster.Config(parse), token);
                 return served.Complete ? ExitCodes.Success : ExitCodes.JobFailed;
             }
             var result = await LiveRuns.BuildAsync(new BuildRequest(resolved, parse.GetValue(jobDir)!, parse.GetValue(dataRoot)), "build", null, token);

@@ -12,12 +12,14 @@ public sealed class ClusterOptions
         Port = new Option<int>("--port") { Description = $"TCP port to listen on (default {defaultPort}; 0 picks a free one).", DefaultValueFactory = _ => defaultPort };
         PublicHost = new Option<string?>("--public-host") { Description = "Address other nodes reach this one at (default: --host, or this machine's name when --host is 0.0.0.0)." };
         Insecure = new Option<bool>("--insecure") { Description = "Accept plain TCP on an address other machines can reach (anyone who can reach the port can join)." };
+        Settings = new Option<string?>("--cluster-conf") { HelpName = "FILE", Description = "HOCON overriding hocon/cluster.conf (lease duration, timeouts, split-brain resolver, TLS)." };
     }
 
     public Option<string> Host { get; }
     public Option<int> Port { get; }
     public Option<string?> PublicHost { get; }
     public Option<bool> Insecure { get; }
+    public Option<string?> Settings { get; }
 
     public void AddTo(Command command)
     {
@@ -25,7 +27,14 @@ public sealed class ClusterOptions
         command.Options.Add(Port);
         command.Options.Add(PublicHost);
         command.Options.Add(Insecure);
+        command.Options.Add(Settings);
     }
+
+    /// <summary>The node's Akka settings: --cluster-conf over the program's stderr logging.</summary>
+    public Akka.Configuration.Config Config(ParseResult parse) =>
+        parse.GetValue(Settings) is { } file
+            ? StreamPipeline.Pipeline.Configuration.SpecConfig.ParseFile(file, "cluster settings").WithFallback(StderrLogger.Config)
+            : StderrLogger.Config;
 
     /// <summary>(bind host, port, public host), checked: listening beyond loopback needs --insecure.</summary>
     public (string Bind, int Port, string Public) Resolve(ParseResult parse)

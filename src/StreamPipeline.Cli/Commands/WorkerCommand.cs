@@ -43,7 +43,7 @@ public static class WorkerCommand
             using var pipelineMetrics = new PipelineMetrics($"{publicHost}:{port}");
             var outcome = await WorkerNode.RunAsync(
                 new WorkerOptions(coordinator, bind, publicHost, port, deviceList, parse.GetValue(job), scratchDir),
-                new ClusterWorkerBackend(deviceList, parse.GetValue(model), parse.GetValue(dataRoot), Say), StderrLogger.Config, pipelineMetrics, Say, token);
+                new ClusterWorkerBackend(deviceList, parse.GetValue(model), parse.GetValue(dataRoot), Say), cluster.Config(parse), pipelineMetrics, Say, token);
             try
             {
                 if (Directory.Exists(scratchDir)) Directory.Delete(scratchDir, recursive: true);

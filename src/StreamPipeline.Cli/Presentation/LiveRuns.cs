@@ -28,11 +28,11 @@ public static class LiveRuns
     }
 
     /// <summary>Coordinates a job for cluster workers, with a status line per change (at most every 2 s) and a summary.</summary>
-    public static async Task<StreamPipeline.Cluster.Coordination.CoordinatorResult> ServeAsync(ServeRequest request, CancellationToken ct)
+    public static async Task<StreamPipeline.Cluster.Coordination.CoordinatorResult> ServeAsync(ServeRequest request, Akka.Configuration.Config akka, CancellationToken ct)
     {
         void Say(string line) => Console.Error.WriteLine($"coordinator: {line}");
         var view = new ClusterView(Say);
-        var result = await CoordinatorService.RunAsync(request, view.Show, Say, ct, StderrLogger.Config);
+        var result = await CoordinatorService.RunAsync(request, view.Show, Say, ct, akka);
         view.Show(result.Status, force: true);
         Say($"{(result.Complete ? "complete" : "failed")}: {result.Message}; {result.Status.ShardsDone}/{result.Status.ShardsTotal} shards, " +
             $"{result.Status.Expired} lease(s) expired, {result.Status.Discarded} result(s) discarded");

@@ -33,16 +33,16 @@ public static class WorkerNode
             {
                 ct.ThrowIfCancellationRequested();
                 var system = ClusterSystem.Create(ClusterSystem.WorkerRole, options.BindHost, options.Port, options.PublicHost, options.Coordinator, overrides);
-                WorkerSession session;
+                var session = new WorkerSession(system, options, settings, metrics, Prepare, tally, say);
                 WorkerOutcome? outcome;
                 try
                 {
-                    session = new WorkerSession(system, options, settings, metrics, Prepare, tally, say);
                     outcome = await session.RunAsync(ct).ConfigureAwait(false);
                 }
-                catch (Akka.Actor.AskTimeoutException)
+                catch (Exception e) when (!ct.IsCancellationRequested && e is not WorkerCannotServeException)
                 {
-                    session = null!;
+                    // The session was lost (the coordinator went away, or this side was downed): start a new one.
+                    say($"lost the coordinator ({e.GetType().Name}: {e.Message.Split('\n')[0]})");
                     outcome = null;
                 }
                 finally
@@ -51,14 +51,14 @@ public static class WorkerNode
                 }
                 if (outcome is not null)
                     return outcome;
-                if (session?.Connected == true)
+                if (session.Connected)
                 {
                     lastContact = DateTime.UtcNow;
                     backoff = settings.ReconnectBackoffMin;
                 }
                 if (DateTime.UtcNow - lastContact > settings.CoordinatorTimeout)
                     return tally.Outcome(WorkerEnd.CoordinatorGone, $"the coordinator at {options.Coordinator} did not answer for {settings.CoordinatorTimeout}; giving up");
-                say($"cannot reach the coordinator at {options.Coordinator}; trying again in {backoff.TotalSeconds:F0} s");
+                say($"cannot reach the coordinator at {options.Coordinator}; trying again in {backoff.TotalSeconds:0.#} s");
                 await Task.Delay(backoff, ct).ConfigureAwait(false);
                 backoff = TimeSpan.FromTicks(Math.Min(settings.ReconnectBackoffMax.Ticks, backoff.Ticks * 2));
             }

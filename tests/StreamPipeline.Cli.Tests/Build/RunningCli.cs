@@ -33,12 +33,22 @@ public sealed class RunningCli : IDisposable
     public void Kill() => _process.Kill();
 
     /// <summary>SIGINT, as Ctrl-C in a terminal sends it.</summary>
-    public void Interrupt()
+    public void Interrupt() => Signal("-INT");
+
+    /// <summary>SIGSTOP: the process freezes (as a hung or partitioned node would) until <see cref="Continue"/>.</summary>
+    public void Freeze() => Signal("-STOP");
+
+    /// <summary>SIGCONT: a frozen process runs on.</summary>
+    public void Continue() => Signal("-CONT");
+
+    public int Pid => _process.Id;
+
+    private void Signal(string signal)
     {
-        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
         if (kill.ExitCode != 0)
-            throw new InvalidOperationException($"kill -INT {_process.Id} failed with {kill.ExitCode}");
+            throw new InvalidOperationException($"kill {signal} {_process.Id} failed with {kill.ExitCode}");
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds; false when the process ended or time ran out first.</summary>
