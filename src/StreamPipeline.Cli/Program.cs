@@ -14,6 +14,7 @@ var root = new RootCommand(
     ExperimentCommand.Create(),
     BenchCommand.Create(),
     WorkerCommand.Create(),
+    SimulateClusterCommand.Create(),
     ImportModelCommand.Create(),
     ExportModelCommand.Create(),
 };

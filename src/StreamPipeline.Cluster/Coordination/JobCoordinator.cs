@@ -36,7 +36,7 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         public Stopwatch? FirstLease { get; set; }
     }
 
-    private sealed record Upload(Lease Lease, DeliverShard Delivery, IActorRef ReplyTo, string TempPath);
+    private sealed record Upload(string Worker, Lease Lease, DeliverShard Delivery, IActorRef ReplyTo, string TempPath);
 
     private sealed record UploadChecked(Upload Upload, string? Sha256, long Bytes, long Rows, string? SpecHash, string? Error);
 
@@ -75,9 +75,9 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         _offerHocon = job.Spec.ToHocon();
 
         Receive<RegisterWorker>(OnRegister);
-        Receive<WorkerReady>(_ =>
+        Receive<WorkerReady>(m =>
         {
-            if (SendingWorker() is { } w) w.Ready = true;
+            if (SendingWorker(m.Worker) is { } w) w.Ready = true;
             Sender.Tell(new Acknowledged());
         });
         Receive<WorkerRefusesJob>(OnWorkerRefuses);
@@ -126,14 +126,17 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
             _metrics.ExpiredTotal, _metrics.DiscardedTotal, views);
     }
 
-    private string SenderName() => NodeName(Sender.Path.Address.HasGlobalScope ? Sender.Path.Address : Akka.Cluster.Cluster.Get(Context.System).SelfAddress);
+    /// <summary>
+    /// The name of the worker that sent the message: a remote sender's own address, whatever the message claims; a
+    /// worker actor in this process (the simulation) goes by the name it gives.
+    /// </summary>
+    private string SenderName(string claimed) => Sender.Path.Address.HasGlobalScope ? NodeName(Sender.Path.Address) : claimed;
 
-    /// <summary>The worker that sent the message: its own address names it, whatever the message claims.</summary>
-    private WorkerState? SendingWorker() => _workers.GetValueOrDefault(SenderName());
+    private WorkerState? SendingWorker(string claimed) => _workers.GetValueOrDefault(SenderName(claimed));
 
     private void OnRegister(RegisterWorker message)
     {
-        var name = SenderName();
+        var name = SenderName(message.Worker);
         if (message.PinnedSpecHash is { } pinned && !FileChecksum.Same(pinned, _job.Directory.Manifest.SpecHash))
         {
             var reason = $"worker {name} serves job {FileChecksum.Short(pinned)}, this coordinator serves job {FileChecksum.Short(_job.Directory.Manifest.SpecHash)} ({_job.Directory.Root})";
@@ -154,7 +157,7 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
 
     private void OnWorkerRefuses(WorkerRefusesJob message)
     {
-        var name = SenderName();
+        var name = SenderName(message.Worker);
         // The same line the worker prints, on this side too.
         _log.Warning("Worker {0} cannot serve this job: {1}", name, message.Reason);
         _metrics.Refused(name);
@@ -169,7 +172,7 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
             Sender.Tell(new JobFinished(result.Complete, result.Message));
             return;
         }
-        if (SendingWorker() is not { Ready: true } worker)
+        if (SendingWorker(message.Worker) is not { Ready: true } worker)
         {
             Sender.Tell(new WorkerRefused("register first (RegisterWorker, then WorkerReady)"));
             return;
@@ -186,14 +189,14 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
 
     private void OnRenew(RenewLeases message)
     {
-        var name = SenderName();
+        var name = SenderName(message.Worker);
         var lost = message.LeaseIds.Where(id => !_leases.Renew(id, name) && !_uploads.ContainsKey(id)).ToArray();
         Sender.Tell(new LeasesRenewed(lost));
     }
 
     private void OnDeliver(DeliverShard message)
     {
-        var name = SenderName();
+        var name = SenderName(message.Worker);
         var check = _leases.Check(message.LeaseId, message.ShardId, name);
         if (check != DeliveryCheck.Current || _uploads.ContainsKey(message.LeaseId))
         {
@@ -205,7 +208,7 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         var final = Path.Combine(_job.Directory.DataDir, JobLayout.ShardFileName(message.ShardId, "parquet"));
         // A name per lease: a stale upload of the same shard can never share (or replace) a current one's temporary file.
         var temp = $"{final}.{message.LeaseId}{AtomicFile.TempSuffix}";
-        var upload = new Upload(lease, message, Sender, temp);
+        var upload = new Upload(name, lease, message, Sender, temp);
         _uploads[message.LeaseId] = upload;
         ReceiveBytes(upload).PipeTo(Self);
     }
@@ -244,7 +247,7 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         var upload = done.Upload;
         var delivery = upload.Delivery;
         _uploads.Remove(delivery.LeaseId);
-        var worker = NodeName(upload.ReplyTo.Path.Address);
+        var worker = upload.Worker;
         string? problem = done.Error;
         if (problem is null && done.Rows != upload.Lease.Shard.Count)
             problem = $"the file holds {done.Rows} rows, shard {delivery.ShardId} has {upload.Lease.Shard.Count}";
@@ -290,7 +293,7 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
 
     private void OnBuildFailed(ShardBuildFailed message)
     {
-        var name = SenderName();
+        var name = SenderName(message.Worker);
         var failures = _leases.Fail(message.LeaseId, name);
         _log.Warning("Worker {0} could not build its shard (lease {1}): {2}", name, message.LeaseId, message.Error);
         Sender.Tell(new Acknowledged());

@@ -7,8 +7,9 @@ namespace StreamPipeline.Data.Jobs;
 /// <summary>
 /// The single writer of a job's manifest (its owner holds the job directory's lock). A commit appends one line to
 /// <c>commits.log</c> and fsyncs it: its cost does not grow with the job. The log is folded into <c>manifest.json</c>
-/// (written atomically, then the log emptied) on open and whenever it has grown as long as the manifest's done list,
-/// so rewrites stay a constant factor of the commits (amortised O(1) bytes per commit). Not thread-safe.
+/// (written atomically, then the log emptied) on open, on a clean close, and whenever it holds as many lines as half the
+/// job's shards (at least 1,024): a job of n shards is rewritten a constant number of times, so the bytes written per
+/// commit stay flat however large the job (amortised O(1)). Not thread-safe.
 /// </summary>
 public sealed class ManifestWriter : IDisposable
 {
@@ -16,7 +17,6 @@ public sealed class ManifestWriter : IDisposable
     private readonly string _jobDir;
     private FileStream _log;
     private int _logEntries;
-    private int _doneAtCompaction;
 
     private ManifestWriter(string jobDir, Manifest manifest)
     {
@@ -51,7 +51,8 @@ public sealed class ManifestWriter : IDisposable
         _log.Flush(flushToDisk: true);
         BytesWritten += line.Length + 1;
         Current = Current.WithShard(entry);
-        if (++_logEntries >= Math.Max(MinCompactEntries, _doneAtCompaction))
+        // The manifest holds every shard (done or not), so compacting every n/2 commits writes ~2n entries per n commits.
+        if (++_logEntries >= Math.Max(MinCompactEntries, Current.Shards.Count / 2))
             Compact();
         return Current;
     }
@@ -74,7 +75,6 @@ public sealed class ManifestWriter : IDisposable
         _log = new FileStream(JobLayout.CommitLogPath(_jobDir), FileMode.Create, FileAccess.Write, FileShare.Read);
         _log.Flush(flushToDisk: true);
         _logEntries = 0;
-        _doneAtCompaction = Current.Shards.Count(s => s.IsDone);
         Compactions++;
     }
 

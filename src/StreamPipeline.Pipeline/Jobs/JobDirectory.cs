@@ -13,6 +13,8 @@ namespace StreamPipeline.Pipeline.Jobs;
 public sealed class JobDirectory : IDisposable
 {
     private readonly Lock _gate = new();
+    private long _commitTicks;
+    private int _commits;
     private readonly DirectoryLock _lock;
     private readonly ManifestWriter _writer;
 
@@ -130,8 +132,18 @@ public sealed class JobDirectory : IDisposable
             var file = new FileInfo(Path.Combine(DataDir, committed.File));
             if (!file.Exists || file.Length != committed.Bytes)
                 throw new InvalidOperationException($"shard {committed.Id}: committed file {file.FullName} is missing or not {committed.Bytes} bytes");
-            return _writer.Commit(entry.AsDone(committed, node, seconds, DateTime.UtcNow));
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var manifest = _writer.Commit(entry.AsDone(committed, node, seconds, DateTime.UtcNow));
+            _commitTicks += System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks;
+            _commits++;
+            return manifest;
         }
+    }
+
+    /// <summary>What recording commits has cost so far: commits, manifest bytes written (log lines and compactions), time.</summary>
+    public (int Commits, long ManifestBytes, TimeSpan Time, int Compactions) ManifestCost()
+    {
+        lock (_gate) return (_commits, _writer.BytesWritten, TimeSpan.FromTicks(_commitTicks), _writer.Compactions);
     }
 
     public void Dispose()
