@@ -41,6 +41,13 @@ public static class InspectionReport
             },
             ["model_sha256"] = p.ModelSha256,
             ["spec_hash"] = p.SpecHash,
+            ["nodes"] = new JsonArray(inspection.Nodes.Select(n => (JsonNode?)new JsonObject
+            {
+                ["node"] = n.Node,
+                ["shards"] = n.Shards,
+                ["rows"] = n.Rows,
+                ["rows_per_second"] = n.RowsPerSecond,
+            }).ToArray()),
             ["grid"] = grid,
         };
     }
@@ -62,6 +69,8 @@ public static class InspectionReport
             $"seed {spec.Seed?.ToString(CultureInfo.InvariantCulture) ?? "?"}, shard size {p.ShardSize}{start}",
             $"  model       sha256 {FileChecksum.Short(p.ModelSha256)}   spec hash {FileChecksum.Short(p.SpecHash)}",
         };
+        foreach (var n in inspection.Nodes)
+            lines.Add($"  node        {n.Node}: {n.Shards} shards, {n.Rows:N0} rows" + (n.RowsPerSecond is { } r ? $", {r:N1} img/s" : ""));
         if (s.Rows == 0)
         {
             lines.Add("  rows        none committed yet");

@@ -49,7 +49,7 @@ public static class JobInspector
     public static async Task<JobInspection> InspectAsync(string jobDir, Manifest manifest, CancellationToken ct = default)
     {
         var stats = await StatsAsync(jobDir, manifest, ct).ConfigureAwait(false);
-        return new JobInspection(JobProgress.From(Path.GetFullPath(jobDir), manifest), stats);
+        return new JobInspection(JobProgress.From(Path.GetFullPath(jobDir), manifest), stats) { Nodes = NodeStats.From(manifest) };
     }
 
     /// <summary>Statistics over the shards <paramref name="manifest"/> lists done, reading one shard's small columns at a time.</summary>

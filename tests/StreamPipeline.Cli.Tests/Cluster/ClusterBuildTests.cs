@@ -90,8 +90,12 @@ public sealed partial class ClusterBuildTests(ClusterFixture fixture) : IClassFi
 
         AssertFinishedOnce(job);
         Assert.Equal(Reference(), Checksums(job));
-        var nodes = JobManifest.Read(job).Done.Select(s => NodeOf(job, s.Id)).Distinct().ToList();
-        Assert.True(nodes.Count >= 2, $"shards should come from several workers, got {string.Join(",", nodes)}");
+        // inspect tells who built what: several workers, every row accounted for.
+        var inspected = CliProcess.Run(fixture.Root, "inspect", job, "--json");
+        var nodes = System.Text.Json.Nodes.JsonNode.Parse(inspected.Stdout)!["nodes"]!.AsArray();
+        Assert.True(nodes.Count >= 2, inspected.Stdout);
+        Assert.Equal(384, nodes.Sum(n => n!["rows"]!.GetValue<long>()));
+        Assert.All(nodes, n => Assert.StartsWith("127.0.0.1:", n!["node"]!.GetValue<string>()));
     }
 
     [Fact]
@@ -130,12 +134,6 @@ public sealed partial class ClusterBuildTests(ClusterFixture fixture) : IClassFi
 
     private static int Expired(string stderr) =>
         ExpiredPattern().Matches(stderr).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max();
-
-    private static string NodeOf(string jobDir, int shardId)
-    {
-        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(jobDir, "manifest.json")))!;
-        return manifest["shards"]![shardId]!["node"]?.GetValue<string>() ?? "";
-    }
 
     [GeneratedRegex(@"alive, [1-9]\d* lease")]
     private static partial Regex LeasePattern();
