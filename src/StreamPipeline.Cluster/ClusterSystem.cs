@@ -14,7 +14,7 @@ public static class ClusterSystem
     public const string CoordinatorRole = "coordinator";
     public const string WorkerRole = "worker";
 
-    /// <summary>The coordinator actor's name: workers find it at <c>akka.tcp://stream-pipeline@HOST:PORT/user/coordinator</c>.</summary>
+    /// <summary>The coordinator actor's name: workers find it at <c>akka.tcp://stream-pipeline@HOST:PORT/user/coordinator</c> (<c>akka.ssl.tcp</c> with TLS).</summary>
     public const string CoordinatorActorName = "coordinator";
 
     private static readonly Lazy<Config> Embedded = new(() => ConfigurationFactory.ParseString(EmbeddedDefaults.ReadFrom(typeof(ClusterSystem).Assembly, "StreamPipeline.Cluster.cluster.conf")));
@@ -38,12 +38,16 @@ public static class ClusterSystem
             akka.cluster.roles = ["{{role}}"]
             """);
         var config = (overrides ?? Config.Empty).WithFallback(node).WithFallback(DefaultConfig).WithFallback(PipelineSystem.DefaultConfig);
-        var system = ActorSystem.Create(SystemName, config);
+        var setup = BootstrapSetup.Create().WithConfig(config);
+        var system = ClusterTls.From(config) is { } tls
+            ? ActorSystem.Create(SystemName, setup.WithConfig(ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp.enable-ssl = true").WithFallback(config)).And(tls))
+            : ActorSystem.Create(SystemName, setup);
         var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
-        Akka.Cluster.Cluster.Get(system).JoinSeedNodes([seed is null ? self : Address.Parse($"akka.tcp://{SystemName}@{seed}")]);
+        Akka.Cluster.Cluster.Get(system).JoinSeedNodes([seed is null ? self : Address.Parse($"{self.Protocol}://{SystemName}@{seed}")]);
         return system;
     }
 
-    /// <summary>The coordinator's actor path at <paramref name="hostPort"/>.</summary>
-    public static string CoordinatorPath(string hostPort) => $"akka.tcp://{SystemName}@{hostPort}/user/{CoordinatorActorName}";
+    /// <summary>The coordinator's actor path at <paramref name="hostPort"/>, over the transport <paramref name="system"/> uses (plain or TLS).</summary>
+    public static string CoordinatorPath(ActorSystem system, string hostPort) =>
+        $"{Akka.Cluster.Cluster.Get(system).SelfAddress.Protocol}://{SystemName}@{hostPort}/user/{CoordinatorActorName}";
 }

@@ -10,7 +10,10 @@ public static class CliProcess
 
     public static string ProgramDll => Path.Combine(AppContext.BaseDirectory, "stream-pipeline.dll");
 
-    public static ProcessStartInfo StartInfo(string workingDirectory, params string[] args)
+    public static ProcessStartInfo StartInfo(string workingDirectory, params string[] args) => StartInfo(workingDirectory, null, args);
+
+    /// <summary>As <see cref="StartInfo(string, string[])"/>, with <paramref name="environment"/> set for the child as well.</summary>
+    public static ProcessStartInfo StartInfo(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -26,14 +29,18 @@ public static class CliProcess
         info.Environment["OMP_NUM_THREADS"] = "1";
         info.Environment["STREAM_PIPELINE_THREADS"] = "1";
         info.Environment.Remove("STREAM_PIPELINE_DEBUG");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[name] = value;
         return info;
     }
 
     public static Result Run(string workingDirectory, params string[] args) => Run(workingDirectory, TimeSpan.FromMinutes(5), args);
 
-    public static Result Run(string workingDirectory, TimeSpan timeout, params string[] args)
+    public static Result Run(string workingDirectory, TimeSpan timeout, params string[] args) => Run(workingDirectory, timeout, null, args);
+
+    public static Result Run(string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        using var process = Process.Start(StartInfo(workingDirectory, args))!;
+        using var process = Process.Start(StartInfo(workingDirectory, environment, args))!;
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };

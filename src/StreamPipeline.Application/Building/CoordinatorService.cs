@@ -27,8 +27,9 @@ public static class CoordinatorService
         say($"serving {Data.Constructions.Names.Construction.Of(prepared.Spec.Construction)} of {prepared.Data.Reference} ({manifest.Shards.Count} shards, " +
             $"{manifest.DoneShards.Count()} done) from {directory.Root}");
         using var owned = request.Metrics is null ? new PipelineMetrics($"{request.PublicHost}:{request.Port}") : null;
+        var tls = akka is not null && Cluster.ClusterTls.IsConfigured(akka);
         var job = new CoordinatorJob(prepared.Spec, directory, prepared.ModelSha256, prepared.DataFingerprint);
         return await ClusterCoordinator.RunAsync(job, request.BindHost, request.Port, request.PublicHost, akka, request.Metrics ?? owned!, onStatus,
-            bound => say($"coordinator listening on {bound}; start workers with: stream-pipeline worker --join {bound}"), ct).ConfigureAwait(false);
+            bound => say($"coordinator listening on {bound}{(tls ? " (TLS)" : "")}; start workers with: stream-pipeline worker --join {bound}{(tls ? " --tls-cert FILE" : "")}"), ct).ConfigureAwait(false);
     }
 }

@@ -64,9 +64,10 @@ public static class BuildCommand
             using var provider = Telemetry.Create(parse.GetValue(metrics)!, parse.GetValue(interval));
             if (parse.GetValue(serve))
             {
-                var (bind, port, publicHost) = cluster.Resolve(parse);
+                var akka = cluster.Config(parse);
+                var (bind, port, publicHost) = cluster.Resolve(parse, akka);
                 var served = await LiveRuns.ServeAsync(new ServeRequest(resolved, parse.GetValue(jobDir)!, parse.GetValue(dataRoot), bind, port, publicHost),
-                    cluster.Config(parse), token);
+                    akka, token);
                 return served.Complete ? ExitCodes.Success : ExitCodes.JobFailed;
             }
             var result = await LiveRuns.BuildAsync(new BuildRequest(resolved, parse.GetValue(jobDir)!, parse.GetValue(dataRoot)), "build", null, token);

@@ -35,7 +35,8 @@ public static class WorkerCommand
             var coordinator = parse.GetValue(join)!;
             if (!coordinator.Contains(':') || !int.TryParse(coordinator[(coordinator.LastIndexOf(':') + 1)..], out var coordinatorPort) || coordinatorPort is < 1 or > 65535)
                 throw new UsageException($"--join {coordinator}: expected HOST:PORT of the coordinator");
-            var (bind, port, publicHost) = cluster.Resolve(parse);
+            var akka = cluster.Config(parse);
+            var (bind, port, publicHost) = cluster.Resolve(parse, akka);
             var deviceList = parse.GetValue(devices)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             var scratchDir = parse.GetValue(scratch) ?? Path.Combine(Path.GetTempPath(), $"stream-pipeline-worker-{Environment.ProcessId}");
             void Say(string line) => Console.Error.WriteLine($"worker: {line}");
@@ -43,7 +44,7 @@ public static class WorkerCommand
             using var pipelineMetrics = new PipelineMetrics($"{publicHost}:{port}");
             var outcome = await WorkerNode.RunAsync(
                 new WorkerOptions(coordinator, bind, publicHost, port, deviceList, parse.GetValue(job), scratchDir),
-                new ClusterWorkerBackend(deviceList, parse.GetValue(model), parse.GetValue(dataRoot), Say), cluster.Config(parse), pipelineMetrics, Say, token);
+                new ClusterWorkerBackend(deviceList, parse.GetValue(model), parse.GetValue(dataRoot), Say), akka, pipelineMetrics, Say, token);
             try
             {
                 if (Directory.Exists(scratchDir)) Directory.Delete(scratchDir, recursive: true);

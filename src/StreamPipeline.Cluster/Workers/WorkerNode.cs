@@ -57,7 +57,8 @@ public static class WorkerNode
                     backoff = settings.ReconnectBackoffMin;
                 }
                 if (DateTime.UtcNow - lastContact > settings.CoordinatorTimeout)
-                    return tally.Outcome(WorkerEnd.CoordinatorGone, $"the coordinator at {options.Coordinator} did not answer for {settings.CoordinatorTimeout}; giving up");
+                    return tally.Outcome(WorkerEnd.CoordinatorGone, $"the coordinator at {options.Coordinator} did not answer for {settings.CoordinatorTimeout}; giving up" +
+                        " (a coordinator using TLS answers only workers given the same --tls-cert)");
                 say($"cannot reach the coordinator at {options.Coordinator}; trying again in {backoff.TotalSeconds:0.#} s");
                 await Task.Delay(backoff, ct).ConfigureAwait(false);
                 backoff = TimeSpan.FromTicks(Math.Min(settings.ReconnectBackoffMax.Ticks, backoff.Ticks * 2));

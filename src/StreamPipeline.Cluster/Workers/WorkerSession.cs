@@ -180,7 +180,7 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
 
     private async Task<IActorRef?> FindCoordinator(CancellationToken ct)
     {
-        var path = ClusterSystem.CoordinatorPath(options.Coordinator);
+        var path = ClusterSystem.CoordinatorPath(system, options.Coordinator);
         var until = DateTime.UtcNow + settings.AskTimeout;
         while (DateTime.UtcNow < until && !ct.IsCancellationRequested && !system.WhenTerminated.IsCompleted)
         {

@@ -22,6 +22,9 @@ public sealed class RunningCli : IDisposable
     public static RunningCli Start(string workingDirectory, params string[] args) =>
         new(Process.Start(CliProcess.StartInfo(workingDirectory, args))!);
 
+    public static RunningCli Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        new(Process.Start(CliProcess.StartInfo(workingDirectory, environment, args))!);
+
     public bool HasExited => _process.HasExited;
 
     public string Stderr

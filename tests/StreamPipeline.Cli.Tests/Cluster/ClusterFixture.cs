@@ -23,15 +23,15 @@ public sealed class ClusterFixture : IDisposable
 
     public string Model { get; }
 
-    /// <summary>Leases of 4 s renewed every second; the split-brain resolver downs a silent node only after <paramref name="downAfter"/>.</summary>
-    public string Settings(string name, string downAfter = "3s", string heartbeatPause = "3s")
+    /// <summary>Leases of 4 s renewed every second; a worker gives up after <paramref name="coordinatorTimeout"/> without its coordinator; the split-brain resolver downs a silent node only after <paramref name="downAfter"/>.</summary>
+    public string Settings(string name, string downAfter = "3s", string heartbeatPause = "3s", string coordinatorTimeout = "120s")
     {
         var path = _dir.File(name + ".conf");
         File.WriteAllText(path, $$"""
             stream-pipeline.cluster {
               lease-duration = 4s
               renew-interval = 1s
-              coordinator-timeout = 120s
+              coordinator-timeout = {{coordinatorTimeout}}
               reconnect-backoff-min = 500ms
               reconnect-backoff-max = 2s
               ask-timeout = 10s

@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using StreamPipeline.Cli.Tests.Build;
+
+namespace StreamPipeline.Cli.Tests.Cluster;
+
+/// <summary>
+/// TLS between cluster nodes, through real processes on 127.0.0.1 and real certificates: a coordinator given
+/// --tls-cert serves only workers holding the same certificate; a worker with another certificate or with none never
+/// joins and gives up; bad certificate options and listening beyond loopback without TLS are usage errors.
+/// </summary>
+[Collection(BuildTestCollection.Name)]
+public sealed class ClusterTlsTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+{
+    private const string Password = "cluster-secret";
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(4);
+    private static readonly Dictionary<string, string> WithPassword = new() { ["STREAMPIPELINE_TLS_PASSWORD"] = Password };
+
+    /// <summary>A self-signed certificate with its private key, as PKCS#12 protected by <see cref="Password"/>.</summary>
+    private string Certificate(string name)
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        var path = Path.Combine(fixture.Root, $"{name}-{Guid.NewGuid().ToString("N")[..8]}.pfx");
+        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pfx, Password));
+        return path;
+    }
+
+    private string[] Build(string jobDir) =>
+    [
+        "build", jobDir, "--construction", "det", "--model", fixture.Model, "--data", "fashion-mnist:train", "--limit", "96",
+        "--shard-size", "32", "--batch-size", "16", "--steps", "20", "--eps", "2", "--step-size", "0.3", "--metrics", "none", "--threads", "1",
+    ];
+
+    private RunningCli Worker(int port, string settings, params string[] extra) =>
+        RunningCli.Start(fixture.Root, WithPassword, ["worker", "--join", $"127.0.0.1:{port}", "--devices", "cpu", "--threads", "1", "--cluster-conf", settings, .. extra]);
+
+    [Fact]
+    public void Only_workers_holding_the_coordinators_certificate_join_and_the_output_is_the_single_process_output()
+    {
+        var cluster = Certificate("cluster");
+        var foreign = Certificate("foreign");
+        var job = fixture.NewJobDirectory("tls");
+        var port = ClusterFixture.FreePort();
+        var settings = fixture.Settings("tls", coordinatorTimeout: "8s");
+
+        using var coordinator = RunningCli.Start(fixture.Root, WithPassword,
+            [.. Build(job), "--serve", "--port", port.ToString(CultureInfo.InvariantCulture), "--cluster-conf", settings, "--tls-cert", cluster]);
+        Assert.True(coordinator.WaitUntil(() => coordinator.Stderr.Contains("coordinator listening on", StringComparison.Ordinal), Patience), coordinator.Stderr);
+        Assert.Contains("(TLS)", coordinator.Stderr);
+
+        using (var withForeign = Worker(port, settings, "--tls-cert", foreign))
+        using (var withNone = Worker(port, settings))
+        {
+            foreach (var refused in new[] { withForeign, withNone })
+            {
+                var result = refused.WaitForExit(TimeSpan.FromMinutes(2));
+                Assert.True(result.ExitCode != 0, result.Stderr);
+                Assert.Contains("did not answer", result.Stderr);
+                Assert.DoesNotContain("serving job", result.Stderr);
+            }
+        }
+        Assert.DoesNotContain(" alive, ", coordinator.Stderr);
+        Assert.Equal(0, JobManifest.DoneCountWhileRunning(job));
+
+        using var trusted = Worker(port, settings, "--tls-cert", cluster);
+        var served = coordinator.WaitForExit(Patience);
+        var worked = trusted.WaitForExit(TimeSpan.FromMinutes(1));
+
+        Assert.True(served.ExitCode == 0, served.Stderr);
+        Assert.True(worked.ExitCode == 0, worked.Stderr);
+        Assert.Contains("job finished", worked.Stderr);
+        var single = fixture.NewJobDirectory("tls-single");
+        var reference = CliProcess.Run(fixture.Root, Patience, Build(single));
+        Assert.True(reference.ExitCode == 0, reference.Stderr);
+        Assert.Equal(Checksums(single), Checksums(job));
+    }
+
+    [Fact]
+    public void Certificate_problems_and_listening_beyond_loopback_without_tls_are_one_line_and_exit_2()
+    {
+        var cluster = Certificate("cluster");
+        var cases = new (string[] Args, Dictionary<string, string> Environment, string Expected)[]
+        {
+            (["--tls-cert", Path.Combine(fixture.Root, "no-such.pfx")], WithPassword, "not found"),
+            (["--tls-cert", cluster], new() { ["STREAMPIPELINE_TLS_PASSWORD"] = "wrong" }, "cannot be read as PKCS#12"),
+            (["--host", "0.0.0.0"], WithPassword, "--tls-cert"),
+        };
+        foreach (var (args, environment, expected) in cases)
+        {
+            var result = CliProcess.Run(fixture.Root, TimeSpan.FromMinutes(1), environment,
+                ["worker", "--join", "127.0.0.1:1", "--devices", "cpu", .. args]);
+            Assert.True(result.ExitCode == 2, $"{string.Join(' ', args)}: exit {result.ExitCode}: {result.Stderr}");
+            Assert.Contains(expected, result.Stderr);
+            Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        // With the certificate, every interface is allowed (TLS, only holders join); the worker then looks for its coordinator.
+        using var listening = RunningCli.Start(fixture.Root, WithPassword,
+            ["worker", "--join", "127.0.0.1:1", "--devices", "cpu", "--host", "0.0.0.0", "--public-host", "127.0.0.1", "--tls-cert", cluster,
+             "--cluster-conf", fixture.Settings("tls-any", coordinatorTimeout: "2s")]);
+        var ended = listening.WaitForExit(TimeSpan.FromMinutes(1));
+        Assert.True(ended.ExitCode != 2, ended.Stderr);
+        Assert.Contains("did not answer", ended.Stderr);
+    }
+
+    private static IReadOnlyDictionary<int, string> Checksums(string jobDir) => JobManifest.Read(jobDir).Done.ToDictionary(s => s.Id, s => s.Sha256!);
+}
