@@ -28,7 +28,7 @@ public static class DatasetReference
                 return IdxDataset.Open(reference,
                     GzipOrRaw(Path.Combine(root, $"{prefix}-images-idx3-ubyte")),
                     GzipOrRaw(Path.Combine(root, $"{prefix}-labels-idx1-ubyte")),
-                    classes: 10, options.Limit);
+                    classes: null, options.Limit, DatasetClasses.FashionMnist);
             case "cifar10" when SplitLast(rest, ':') is ({ Length: > 0 } directory, ("train" or "test") and var split):
                 settings.RequireOnly();
                 if (!Directory.Exists(directory))
