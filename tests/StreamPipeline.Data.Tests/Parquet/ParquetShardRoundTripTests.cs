@@ -106,6 +106,18 @@ public sealed class ParquetShardRoundTripTests
     }
 
     [Fact]
+    public async Task Writer_rejects_metadata_that_declares_an_older_schema_version()
+    {
+        // The columns written are v2's; a file saying "1" would be misread.
+        var shape = ShardTestData.Shape(1);
+        var metadata = new Dictionary<string, string>(ShardTestData.Metadata(shape).ToDictionary()) { [ConstructedDatasetSchema.SchemaVersionKey] = "1" };
+
+        var e = await Assert.ThrowsAsync<ArgumentException>(() =>
+            ParquetShardWriter.WriteAsync(new MemoryStream(), ShardTestData.RandomRows(7, 2, shape), shape, metadata));
+        Assert.Contains("this build writes 2", e.Message);
+    }
+
+    [Fact]
     public async Task Writer_rejects_metadata_whose_image_shape_differs_from_the_rows()
     {
         var shape = ShardTestData.Shape(1);
