@@ -5,7 +5,8 @@ namespace StreamPipeline.Cli.Tests.Build;
 
 /// <summary>
 /// A dataset in the Hugging Face Hub's Parquet layout, written by DuckDB (<see cref="HubParquet"/>), feeds the real
-/// program: <c>train --data parquet:GLOB</c> and <c>build … --data parquet:DIR</c>; bad files are one line and exit 2.
+/// program: <c>train --data parquet:GLOB</c>, <c>evaluate --data parquet:FILE</c> and <c>build … --data parquet:DIR</c>;
+/// bad files are one line and exit 2.
 /// </summary>
 [Collection(BuildTestCollection.Name)]
 public sealed class HuggingFaceParquetSourceTests(TinyModelFixture fixture) : IDisposable
@@ -17,7 +18,7 @@ public sealed class HuggingFaceParquetSourceTests(TinyModelFixture fixture) : ID
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public void Hub_parquet_export_trains_and_builds_a_dataset_that_keeps_its_class_names()
+    public void Hub_parquet_export_trains_evaluates_and_builds_a_dataset_that_keeps_its_class_names()
     {
         var export = WriteExport(rows: 96);
         var model = _dir.File("on-hub.pt");
@@ -32,6 +33,13 @@ public sealed class HuggingFaceParquetSourceTests(TinyModelFixture fixture) : ID
             Assert.Equal([1, 8, 8], sidecar.RootElement.GetProperty("input_shape").EnumerateArray().Select(e => e.GetInt32()));
             Assert.Equal(Names.Length, sidecar.RootElement.GetProperty("classes").GetInt32());
         }
+
+        var evaluated = CliProcess.Run(fixture.Root, "evaluate", "--model", model, "--data", $"parquet:{export}/train-00001-of-00002.parquet",
+            "--device", "cpu", "--threads", "1", "--json");
+
+        Assert.True(evaluated.ExitCode == 0, evaluated.Stderr);
+        using (var json = JsonDocument.Parse(evaluated.Stdout))
+            Assert.Equal(48, json.RootElement.GetProperty("examples").GetInt64());
 
         var jobDir = fixture.NewJobDirectory("det-from-hub");
         var build = DetBuild.Of(fixture) with { Data = $"parquet:{export}", Limit = 40, ShardSize = 16 };
