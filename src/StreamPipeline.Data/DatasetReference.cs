@@ -6,7 +6,7 @@ namespace StreamPipeline.Data;
 public static class DatasetReference
 {
     /// <summary>The accepted forms, for messages and help text.</summary>
-    public const string Forms = "fashion-mnist:train|test, cifar10:DIR:train|test, idx:IMAGES,LABELS[?classes=N], folder:DIR, parquet:JOBDIR[?partial]";
+    public const string Forms = "fashion-mnist:train|test, cifar10:DIR:train|test, idx:IMAGES,LABELS[?classes=N], folder:DIR, parquet:JOBDIR[?partial], parquet:FILE|DIR|GLOB[?image=COL&label=COL]";
 
     /// <summary>Opens <paramref name="reference"/>; bad syntax → <see cref="ArgumentException"/>, bad data → <see cref="DataFormatException"/>.</summary>
     public static IImageDataset Open(string reference, DatasetOptions? options = null)
@@ -28,7 +28,7 @@ public static class DatasetReference
                 return IdxDataset.Open(reference,
                     GzipOrRaw(Path.Combine(root, $"{prefix}-images-idx3-ubyte")),
                     GzipOrRaw(Path.Combine(root, $"{prefix}-labels-idx1-ubyte")),
-                    classes: 10, options.Limit);
+                    classes: null, options.Limit, DatasetClasses.FashionMnist);
             case "cifar10" when SplitLast(rest, ':') is ({ Length: > 0 } directory, ("train" or "test") and var split):
                 settings.RequireOnly();
                 if (!Directory.Exists(directory))
@@ -40,15 +40,20 @@ public static class DatasetReference
             case "folder" when rest.Length > 0:
                 settings.RequireOnly();
                 return ImageFolderDataset.Open(reference, rest, options.Limit);
-            case "parquet" when rest.Length > 0:
+            case "parquet" when rest.Length > 0 && Parquet.ParquetImageDataset.IsJobDirectory(rest):
+                // A job directory keeps its verified, manifest-driven reading.
                 settings.RequireOnly(Parquet.ParquetImageDataset.PartialOption);
                 return Parquet.ParquetImageDataset.Open(rest, options.Limit, partial: settings.Flag(Parquet.ParquetImageDataset.PartialOption));
+            case "parquet" when rest.Length > 0:
+                settings.RequireOnly(Parquet.HuggingFaceParquetDataset.ImageOption, Parquet.HuggingFaceParquetDataset.LabelOption);
+                return Parquet.HuggingFaceParquetDataset.Open(reference, rest,
+                    settings.Text(Parquet.HuggingFaceParquetDataset.ImageOption), settings.Text(Parquet.HuggingFaceParquetDataset.LabelOption), options.Limit);
             default:
                 throw new ArgumentException($"Malformed dataset reference '{reference}': expected one of {Forms}");
         }
     }
 
-    /// <summary>True for <c>parquet:JOBDIR</c> (with or without options), with the job directory.</summary>
+    /// <summary>True for <c>parquet:PATH</c> (with or without options), with the path (a job directory or Parquet files).</summary>
     public static bool IsParquet(string reference, out string jobDir)
     {
         const string prefix = "parquet:";

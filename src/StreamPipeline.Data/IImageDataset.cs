@@ -11,6 +11,13 @@ public interface IImageDataset : IDisposable
     /// <summary>Number of classes (labels are in [0, Classes)).</summary>
     int Classes { get; }
 
+    /// <summary>The name of each class, index = label; <see cref="Classes"/> of them.</summary>
+    /// <remarks>
+    /// A default (the numbered names "0", "1", …) so that a dataset without names, test doubles included, need not
+    /// spell them out; every reader of named data overrides it.
+    /// </remarks>
+    IReadOnlyList<string> ClassNames => DatasetClasses.Numbered(Classes);
+
     /// <summary>Number of examples (after any limit).</summary>
     long Count { get; }
 

@@ -49,6 +49,16 @@ internal sealed class ReferenceOptions
         return value is null ? true : throw new ArgumentException($"dataset reference '{_reference}': option '{name}' takes no value");
     }
 
+    /// <summary>The value of <c>name=value</c>; null when the option is absent.</summary>
+    public string? Text(string name)
+    {
+        if (!_options.TryGetValue(name, out var value))
+            return null;
+        return string.IsNullOrEmpty(value)
+            ? throw new ArgumentException($"dataset reference '{_reference}': option '{name}' needs a value ({name}=...)")
+            : value;
+    }
+
     public int? Count(string name, int min)
     {
         if (!_options.TryGetValue(name, out var value))

@@ -63,7 +63,7 @@ public static class BuildService
             spec = spec with { Devices = devices.Devices };
             var metadata = new ConstructedDatasetMetadata(
                 // Only the fields that decide the rows: shards of a resumed run on other devices (or with faults) stay byte-identical.
-                data.Shape, ConstructedDatasetSchema.DefaultClassNames(data.Classes), spec.OutputCanonicalJson(), spec.SpecHash(modelSha), modelSha,
+                data.Shape, data.ClassNames, spec.OutputCanonicalJson(), spec.SpecHash(modelSha), modelSha,
                 JsonSerializer.Serialize(spec.ToJsonObject()["attack"]));
             return new PreparedBuild(spec, data, modelSha, DatasetFingerprint.Of(data), devices,
                 new ModelPerturberFactory(spec.Model, spec.ToConstructionSettings(), devices.TorchThreadsPerWorker),

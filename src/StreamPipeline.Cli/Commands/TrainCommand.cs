@@ -13,7 +13,7 @@ public static class TrainCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Training data reference (fashion-mnist:train, cifar10:DIR:train, idx:IMAGES,LABELS, folder:DIR, parquet:JOBDIR).", DefaultValueFactory = _ => "fashion-mnist:train" };
+        var data = new Option<string>("--data") { Description = $"Training data reference ({StreamPipeline.Data.DatasetReference.Forms}).", DefaultValueFactory = _ => "fashion-mnist:train" };
         var model = new Option<string>("--model") { Description = $"Architecture: {string.Join(", ", ModelFactory.Architectures)} (default small-cnn).", DefaultValueFactory = _ => "small-cnn" };
         var output = new Option<string>("--out") { Description = "Checkpoint path to write (the sidecar goes to PATH.json).", Required = true };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 3 };

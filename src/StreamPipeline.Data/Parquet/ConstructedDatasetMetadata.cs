@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace StreamPipeline.Data.Parquet;
 
-/// <summary>The key-value metadata every constructed-dataset file carries (schema v1), typed; converts to and from the file's string pairs.</summary>
+/// <summary>The key-value metadata every constructed-dataset file carries (schema v1 or v2), typed; converts to and from the file's string pairs.</summary>
 public sealed record ConstructedDatasetMetadata(
     ImageShape Shape,
     IReadOnlyList<string> ClassNames,
@@ -15,11 +15,20 @@ public sealed record ConstructedDatasetMetadata(
     /// <summary>Number of classes (labels are in [0, Classes)).</summary>
     public int Classes => ClassNames.Count;
 
-    /// <summary>The string pairs to store as the file's key-value metadata, including the schema version and the Hugging Face features entry.</summary>
+    /// <summary>The string pairs to store as the file's key-value metadata: the version this build writes, and the Hugging Face features entry.</summary>
+    /// <exception cref="ArgumentException">The class names are empty, or one is empty or given twice (<c>datasets</c> would refuse the file).</exception>
     public IReadOnlyDictionary<string, string> ToDictionary()
     {
         ArgumentNullException.ThrowIfNull(Shape);
         ArgumentNullException.ThrowIfNull(ClassNames);
+        try
+        {
+            DatasetClasses.Checked(ClassNames, "class names");
+        }
+        catch (DataFormatException e)
+        {
+            throw new ArgumentException(e.Message, nameof(ClassNames), e);
+        }
         return new Dictionary<string, string>
         {
             [ConstructedDatasetSchema.SchemaVersionKey] = ConstructedDatasetSchema.Version.ToString(CultureInfo.InvariantCulture),
@@ -34,17 +43,15 @@ public sealed record ConstructedDatasetMetadata(
     }
 
     /// <summary>Reads and checks a file's key-value metadata; <paramref name="source"/> names the file in error messages.</summary>
-    /// <exception cref="DataFormatException">A required key is missing or a value is malformed or of another schema version.</exception>
+    /// <exception cref="DataFormatException">A required key is missing or a value is malformed or of a schema version this build does not read.</exception>
     public static ConstructedDatasetMetadata Parse(IReadOnlyDictionary<string, string> metadata, string source)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         foreach (string key in ConstructedDatasetSchema.RequiredMetadataKeys)
             if (!metadata.TryGetValue(key, out string? v) || string.IsNullOrEmpty(v))
-                throw new DataFormatException($"{source}: metadata key '{key}' is missing (not a schema v{ConstructedDatasetSchema.Version} constructed-dataset file?).");
+                throw new DataFormatException($"{source}: metadata key '{key}' is missing (not a StreamPipeline constructed-dataset file?).");
 
-        string version = metadata[ConstructedDatasetSchema.SchemaVersionKey];
-        if (version != ConstructedDatasetSchema.Version.ToString(CultureInfo.InvariantCulture))
-            throw new DataFormatException($"{source}: schema version '{version}' is not supported (this build reads {ConstructedDatasetSchema.Version}).");
+        VersionOf(metadata, source);
 
         var shape = ParseShape(metadata[ConstructedDatasetSchema.ImageShapeKey], source);
 
@@ -59,6 +66,7 @@ public sealed record ConstructedDatasetMetadata(
         }
         if (names is null || names.Length == 0 || names.Any(n => n is null))
             throw new DataFormatException($"{source}: metadata '{ConstructedDatasetSchema.ClassesKey}' must be a non-empty JSON array of class names.");
+        DatasetClasses.Checked(names, $"{source}: metadata '{ConstructedDatasetSchema.ClassesKey}'");
 
         ConstructedDatasetSchema.RequireJson(ConstructedDatasetSchema.JobSpecKey, metadata[ConstructedDatasetSchema.JobSpecKey], source);
         ConstructedDatasetSchema.RequireJson(ConstructedDatasetSchema.AttackKey, metadata[ConstructedDatasetSchema.AttackKey], source);
@@ -71,6 +79,18 @@ public sealed record ConstructedDatasetMetadata(
             metadata[ConstructedDatasetSchema.SpecHashKey],
             metadata[ConstructedDatasetSchema.ModelSha256Key],
             metadata[ConstructedDatasetSchema.AttackKey]);
+    }
+
+    /// <summary>The schema version a file's metadata declares, one of <see cref="ConstructedDatasetSchema.ReadableVersions"/>.</summary>
+    /// <exception cref="DataFormatException">The version is missing, malformed, or not one this build reads.</exception>
+    public static int VersionOf(IReadOnlyDictionary<string, string> metadata, string source)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        var text = metadata.GetValueOrDefault(ConstructedDatasetSchema.SchemaVersionKey);
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var version) || !ConstructedDatasetSchema.ReadableVersions.Contains(version))
+            throw new DataFormatException(
+                $"{source}: schema version '{text}' is not supported (this build reads {string.Join(" and ", ConstructedDatasetSchema.ReadableVersions)}).");
+        return version;
     }
 
     /// <summary>The <c>C,H,W</c> text of a shape.</summary>

@@ -6,11 +6,27 @@ using Parquet.Schema;
 
 namespace StreamPipeline.Data.Parquet;
 
-/// <summary>The constructed-dataset Parquet schema, version 1: columns, metadata keys, and the Hugging Face features entry (see data-schemas/).</summary>
+/// <summary>The constructed-dataset Parquet schema, version 2: columns, metadata keys, and the Hugging Face features entry (see data-schemas/).</summary>
+/// <remarks>
+/// Why v2: Hugging Face <c>datasets</c> (2.17 and later) keeps a column's feature from the <c>huggingface</c> metadata only
+/// when the Arrow field that feature implies equals the file's field: same name, type and nullability, struct children
+/// included (huggingface/datasets @ b7cb10b, src/datasets/features/features.py: <c>Features.from_arrow_schema</c>,
+/// lines 1972-1980, <c>metadata_features_schema.field(field.name) == field</c>; the same test in 2.17.0, line 1681).
+/// The implied field comes from <c>Features.arrow_schema</c> = <c>pa.schema(get_nested_type(features))</c> (lines 1939-1947,
+/// 1415-1431), built with <c>pa.struct({...})</c>, whose fields are all nullable. The types: <c>Value(dtype)</c> →
+/// <c>string_to_arrow(dtype)</c> (lines 555-560, 128-160: int64, binary, bool, float32); <c>ClassLabel</c> → <c>pa.int64()</c>
+/// (line 1037); <c>Image</c> → <c>pa.struct({"bytes": pa.binary(), "path": pa.string()})</c> (features/image.py line 92).
+/// pyarrow reads a REQUIRED Parquet column as a non-nullable field, so v1's required columns and int32 labels made
+/// <c>datasets</c> drop every feature but <c>start_index</c>. v2 writes every column OPTIONAL (the values are still never
+/// null, except <c>start_index</c> and <c>image.path</c>) and the labels as int64, with real class names.
+/// </remarks>
 public static class ConstructedDatasetSchema
 {
-    /// <summary>The schema version this build writes and reads.</summary>
-    public const int Version = 1;
+    /// <summary>The schema version this build writes.</summary>
+    public const int Version = 2;
+
+    /// <summary>The schema versions this build reads: v1 files (required columns, int32 labels) stay readable.</summary>
+    public static IReadOnlyList<int> ReadableVersions { get; } = [1, 2];
 
     public const string SchemaVersionKey = "stream_pipeline.schema_version";
     /// <summary>Image shape as <c>C,H,W</c>.</summary>
@@ -27,37 +43,43 @@ public static class ConstructedDatasetSchema
     /// <summary>The Hugging Face <c>datasets</c> features entry (<c>image</c> as Image, <c>label</c> as ClassLabel).</summary>
     public const string HuggingFaceKey = "huggingface";
 
-    /// <summary>Every key a v1 file must carry in its key-value metadata.</summary>
+    /// <summary>Every key a file (v1 or v2) must carry in its key-value metadata.</summary>
     public static IReadOnlyList<string> RequiredMetadataKeys { get; } =
     [
         SchemaVersionKey, ImageShapeKey, JobSpecKey, SpecHashKey, ModelSha256Key, AttackKey, ClassesKey, HuggingFaceKey,
     ];
 
-    public static DataField<long> Index { get; } = new("index", false);
-    public static DataField<int> Label { get; } = new("label", false);
-    public static DataField<int> SourceLabel { get; } = new("source_label", false);
-    public static DataField<long?> StartIndex { get; } = new("start_index", true);
+    // Every field is nullable (OPTIONAL): see the remarks. Writers give definition levels; readers refuse nulls where v2 has none.
+    public static DataField<long> Index { get; } = new("index", true);
+    /// <summary>int64, as <c>datasets</c>' ClassLabel.</summary>
+    public static DataField<long> Label { get; } = new("label", true);
+    public static DataField<long> SourceLabel { get; } = new("source_label", true);
+    public static DataField<long> StartIndex { get; } = new("start_index", true);
     /// <summary>Exact float32 little-endian C×H×W values.</summary>
-    public static DataField<byte[]> Pixels { get; } = new("pixels", false);
+    public static DataField<byte[]> Pixels { get; } = new("pixels", true);
     /// <summary>PNG bytes of the image (field of <see cref="Image"/>).</summary>
-    public static DataField<byte[]> ImageBytes { get; } = new("bytes", false);
+    public static DataField<byte[]> ImageBytes { get; } = new("bytes", true);
     /// <summary>Always null: the image lives in <see cref="ImageBytes"/> (field of <see cref="Image"/>).</summary>
     public static DataField<string> ImagePath { get; } = new("path", true);
     /// <summary><c>struct&lt;bytes: binary, path: string&gt;</c>, the Hugging Face <c>datasets</c> Image convention.</summary>
     public static StructField Image { get; } = new("image", ImageBytes, ImagePath);
-    public static DataField<bool> AttackSuccess { get; } = new("attack_success", false);
-    public static DataField<float> Distance { get; } = new("distance", false);
+    public static DataField<bool> AttackSuccess { get; } = new("attack_success", true);
+    public static DataField<float> Distance { get; } = new("distance", true);
 
-    /// <summary>The v1 schema, declared once; columns are written in this order.</summary>
+    /// <summary>The v2 schema, declared once; columns are written in this order.</summary>
     public static ParquetSchema Schema { get; } =
         new(Index, Label, SourceLabel, StartIndex, Pixels, Image, AttackSuccess, Distance);
 
-    /// <summary>Class names "0" … "C-1", used when a source dataset has no names.</summary>
-    public static IReadOnlyList<string> DefaultClassNames(int classes)
+    /// <summary>The schema a file of <paramref name="version"/> has (one of <see cref="ReadableVersions"/>).</summary>
+    internal static ParquetSchema SchemaOf(int version) => version switch
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1);
-        return Enumerable.Range(0, classes).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-    }
+        1 => ConstructedDatasetSchemaV1.Schema,
+        Version => Schema,
+        _ => throw new ArgumentOutOfRangeException(nameof(version), version, "not a readable schema version"),
+    };
+
+    /// <summary>Class names "0" … "C-1", used when a source dataset has no names (<see cref="DatasetClasses.Numbered"/>).</summary>
+    public static IReadOnlyList<string> DefaultClassNames(int classes) => DatasetClasses.Numbered(classes);
 
     /// <summary>The <c>huggingface</c> metadata value that makes <c>datasets</c> read <c>image</c> as Image and the labels as ClassLabel.</summary>
     public static string HuggingFaceFeaturesJson(IReadOnlyList<string> classNames)
@@ -66,16 +88,17 @@ public static class ConstructedDatasetSchema
         if (classNames.Count == 0) throw new ArgumentException("At least one class name is needed.", nameof(classNames));
         JsonObject Value(string dtype) => new() { ["dtype"] = dtype, ["_type"] = "Value" };
         JsonObject ClassLabel() => new() { ["names"] = new JsonArray(classNames.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()), ["_type"] = "ClassLabel" };
+        // One entry per column of Schema, in its order; each implies exactly the Arrow field the column is read as.
         var features = new JsonObject
         {
-            ["index"] = Value("int64"),
-            ["label"] = ClassLabel(),
-            ["source_label"] = ClassLabel(),
-            ["start_index"] = Value("int64"),
-            ["pixels"] = Value("binary"),
-            ["image"] = new JsonObject { ["_type"] = "Image" },
-            ["attack_success"] = Value("bool"),
-            ["distance"] = Value("float32"),
+            [Index.Name] = Value("int64"),
+            [Label.Name] = ClassLabel(),
+            [SourceLabel.Name] = ClassLabel(),
+            [StartIndex.Name] = Value("int64"),
+            [Pixels.Name] = Value("binary"),
+            [Image.Name] = new JsonObject { ["_type"] = "Image" },
+            [AttackSuccess.Name] = Value("bool"),
+            [Distance.Name] = Value("float32"),
         };
         return new JsonObject { ["info"] = new JsonObject { ["features"] = features } }.ToJsonString();
     }

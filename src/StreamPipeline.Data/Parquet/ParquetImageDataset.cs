@@ -41,6 +41,9 @@ public sealed class ParquetImageDataset : IImageDataset
 
     public int Classes => Metadata.Classes;
 
+    /// <summary>The class names the shards record (<c>stream_pipeline.classes</c>), so a chained job keeps its source's names.</summary>
+    public IReadOnlyList<string> ClassNames => Metadata.ClassNames;
+
     public long Count { get; }
 
     /// <summary>False when only the committed part of an unfinished job is read (<c>?partial</c>).</summary>
@@ -51,6 +54,9 @@ public sealed class ParquetImageDataset : IImageDataset
 
     /// <summary>The shard files read, in order.</summary>
     public IReadOnlyList<string> Files => _shards.Select(s => ShardFiles.PathOf(_jobDir, s)).ToArray();
+
+    /// <summary>True when <paramref name="path"/> is a job directory (it has a manifest): <c>parquet:PATH</c> then reads it here.</summary>
+    public static bool IsJobDirectory(string path) => Directory.Exists(path) && ManifestStore.Exists(path);
 
     /// <summary>Opens a job directory's constructed dataset: reads its manifest, verifies every done shard, reads their footers.</summary>
     /// <param name="limit">Keep only the first <paramref name="limit"/> examples.</param>

@@ -2,11 +2,11 @@ using Parquet;
 
 namespace StreamPipeline.Data.Parquet;
 
-/// <summary>Reads a whole schema-v1 constructed-dataset file back: rows, PNG bytes, shape and metadata.</summary>
+/// <summary>Reads a whole constructed-dataset file (schema v1 or v2) back: rows, PNG bytes, shape and metadata.</summary>
 public static class ParquetShardReader
 {
     /// <summary>Reads every row of the file.</summary>
-    /// <exception cref="DataFormatException">The file is missing, corrupt, or not a schema-v1 constructed-dataset file.</exception>
+    /// <exception cref="DataFormatException">The file is missing, corrupt, or not a constructed-dataset file of a version this build reads.</exception>
     public static async Task<ShardContents> ReadAsync(string path, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -31,14 +31,14 @@ public static class ParquetShardReader
     public static Task<ShardLabels> ReadLabelsAsync(string path, CancellationToken ct = default) => ShardFile.ReadLabelsAsync(path, ct);
 
     /// <summary>The row count from the file's footer, without reading any column.</summary>
-    /// <exception cref="DataFormatException">The file is missing, corrupt, or not a schema-v1 constructed-dataset file.</exception>
+    /// <exception cref="DataFormatException">The file is missing, corrupt, or not a constructed-dataset file of a version this build reads.</exception>
     public static async Task<long> CountRowsAsync(string path, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         return (await ShardFile.ReadFooterAsync(path, ct).ConfigureAwait(false)).Rows;
     }
 
-    /// <summary>The file's physical schema, as written in its footer, for comparison with data-schemas/constructed-dataset-v1.schema.json.</summary>
+    /// <summary>The file's physical schema, as written in its footer, for comparison with data-schemas/constructed-dataset-v2.schema.json (v1.schema.json for a v1 file).</summary>
     /// <exception cref="DataFormatException">The file is missing or not a Parquet file.</exception>
     public static async Task<IReadOnlyList<ParquetColumnDescription>> DescribeSchemaAsync(string path, CancellationToken ct = default)
     {

@@ -4,7 +4,7 @@ using StreamPipeline.Data.Files;
 
 namespace StreamPipeline.Data.Parquet;
 
-/// <summary>Writes constructed rows as one schema-v1 Parquet file with a single row group; <see cref="WriteAtomicAsync(string, IReadOnlyList{ConstructedRow}, ConstructedDatasetMetadata, CancellationToken)"/> commits it by rename.</summary>
+/// <summary>Writes constructed rows as one schema-v2 Parquet file with a single row group; <see cref="WriteAtomicAsync(string, IReadOnlyList{ConstructedRow}, ConstructedDatasetMetadata, CancellationToken)"/> commits it by rename.</summary>
 public static class ParquetShardWriter
 {
     private static readonly ParquetOptions Options = new() { CompressionMethod = CompressionMethod.Snappy };
@@ -20,8 +20,8 @@ public static class ParquetShardWriter
     }
 
     /// <summary>
-    /// As above with raw key-value metadata: it must hold every key of <see cref="ConstructedDatasetSchema.RequiredMetadataKeys"/>
-    /// with the image shape equal to <paramref name="shape"/>; other keys are kept.
+    /// As above with raw key-value metadata: it must hold every key of <see cref="ConstructedDatasetSchema.RequiredMetadataKeys"/>,
+    /// the version this build writes and the image shape equal to <paramref name="shape"/>; other keys are kept.
     /// </summary>
     public static Task WriteAsync(Stream output, IReadOnlyList<ConstructedRow> rows, ImageShape shape, IReadOnlyDictionary<string, string> metadata, CancellationToken ct = default)
     {
@@ -68,6 +68,10 @@ public static class ParquetShardWriter
         }
         if (parsed.Shape != shape)
             throw new ArgumentException($"Metadata image shape {parsed.Shape} differs from the rows' shape {shape}.", nameof(metadata));
+        // The columns written are always the current version's: metadata claiming another would mislead every reader.
+        if (ConstructedDatasetMetadata.VersionOf(metadata, "shard metadata") != ConstructedDatasetSchema.Version)
+            throw new ArgumentException(
+                $"Metadata declares schema version {metadata[ConstructedDatasetSchema.SchemaVersionKey]}; this build writes {ConstructedDatasetSchema.Version}.", nameof(metadata));
         Validate(rows, shape, parsed.Classes);
         return new Dictionary<string, string>(metadata);
     }
@@ -97,8 +101,8 @@ public static class ParquetShardWriter
     {
         int n = rows.Count;
         var index = new long[n];
-        var label = new int[n];
-        var sourceLabel = new int[n];
+        var label = new long[n];
+        var sourceLabel = new long[n];
         var startIndex = new long?[n];
         var success = new bool[n];
         var distance = new float[n];
@@ -127,23 +131,35 @@ public static class ParquetShardWriter
         }
 
         var imagePath = new string?[n]; // always null: the image is in the bytes field
+        // Every v2 column is optional (see ConstructedDatasetSchema) but only start_index and image.path hold nulls:
+        // the others are written dense, each value at the column's full definition level.
+        var present = new int[n];
         await using var writer = await ParquetWriter.CreateAsync(ConstructedDatasetSchema.Schema, output, Options, false, ct).ConfigureAwait(false);
         writer.CustomMetadata = metadata;
         using (var group = writer.CreateRowGroup())
         {
-            await group.WriteAsync<long>(ConstructedDatasetSchema.Index, index, null, null, ct).ConfigureAwait(false);
-            await group.WriteAsync<int>(ConstructedDatasetSchema.Label, label, null, null, ct).ConfigureAwait(false);
-            await group.WriteAsync<int>(ConstructedDatasetSchema.SourceLabel, sourceLabel, null, null, ct).ConfigureAwait(false);
+            await WriteDenseAsync<long>(group, ConstructedDatasetSchema.Index, index, present, ct).ConfigureAwait(false);
+            await WriteDenseAsync<long>(group, ConstructedDatasetSchema.Label, label, present, ct).ConfigureAwait(false);
+            await WriteDenseAsync<long>(group, ConstructedDatasetSchema.SourceLabel, sourceLabel, present, ct).ConfigureAwait(false);
             await group.WriteAsync<long>(ConstructedDatasetSchema.StartIndex, startIndex, null, null, ct).ConfigureAwait(false);
-            await group.WriteAsync<ReadOnlyMemory<byte>>(ConstructedDatasetSchema.Pixels, pixels, null, null, ct).ConfigureAwait(false);
+            await WriteDenseAsync<ReadOnlyMemory<byte>>(group, ConstructedDatasetSchema.Pixels, pixels, present, ct).ConfigureAwait(false);
             ct.ThrowIfCancellationRequested();
-            // The byte[]/string helpers derive the definition levels of fields nested in the optional struct.
+            // The byte[]/string helpers derive the definition levels of fields nested in the optional struct
+            // (bytes present: level 2; path null inside a present struct: level 1).
             await group.WriteAsync(ConstructedDatasetSchema.ImageBytes, png, null).ConfigureAwait(false);
             await group.WriteAsync(ConstructedDatasetSchema.ImagePath, imagePath!, null).ConfigureAwait(false);
             ct.ThrowIfCancellationRequested();
-            await group.WriteAsync<bool>(ConstructedDatasetSchema.AttackSuccess, success, null, null, ct).ConfigureAwait(false);
-            await group.WriteAsync<float>(ConstructedDatasetSchema.Distance, distance, null, null, ct).ConfigureAwait(false);
+            await WriteDenseAsync<bool>(group, ConstructedDatasetSchema.AttackSuccess, success, present, ct).ConfigureAwait(false);
+            await WriteDenseAsync<float>(group, ConstructedDatasetSchema.Distance, distance, present, ct).ConfigureAwait(false);
             group.CompleteValidate();
         }
+    }
+
+    /// <summary>Writes values without nulls to an optional column: every definition level is the column's maximum.</summary>
+    private static Task WriteDenseAsync<T>(ParquetRowGroupWriter group, global::Parquet.Schema.DataField field, ReadOnlyMemory<T> values, int[] levels, CancellationToken ct)
+        where T : struct
+    {
+        Array.Fill(levels, field.MaxDefinitionLevel);
+        return group.WriteAllPartsAsync(field, values, levels, null, ct);
     }
 }

@@ -8,8 +8,8 @@ namespace StreamPipeline.Data.Parquet;
 /// <summary>Reading side shared by <see cref="ParquetShardReader"/> and <see cref="ParquetImageDataset"/>: footer, schema checks, columns.</summary>
 internal static class ShardFile
 {
-    /// <summary>What the footer says: row count and metadata, without reading any column.</summary>
-    internal sealed record Footer(string Path, long Rows, ConstructedDatasetMetadata Metadata, IReadOnlyDictionary<string, string> KeyValues);
+    /// <summary>What the footer says: row count, schema version and metadata, without reading any column.</summary>
+    internal sealed record Footer(string Path, long Rows, int Version, ConstructedDatasetMetadata Metadata, IReadOnlyDictionary<string, string> KeyValues);
 
     /// <summary>Columns of a file; the optional ones are null when only the training columns were asked for.</summary>
     internal sealed record Columns(
@@ -39,7 +39,7 @@ internal static class ShardFile
         {
             await using var reader = await ParquetReader.CreateAsync(path, null, ct).ConfigureAwait(false);
             var footer = ReadFooter(reader, path);
-            var fields = ResolveFields(reader.Schema, path);
+            var fields = ResolveFields(reader.Schema, footer.Version, path);
             int n = checked((int)footer.Rows);
             var labels = new ShardLabels(footer.Metadata, new int[n], new int[n], new bool[n], new float[n]);
             int offset = 0;
@@ -49,8 +49,8 @@ internal static class ShardFile
                 int rows = checked((int)group.RowCount);
                 if (offset + rows > n)
                     throw new DataFormatException($"{path}: row groups hold more rows than the footer's {n}.");
-                await ReadDenseAsync(group, fields["label"], labels.Label.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
-                await ReadDenseAsync(group, fields["source_label"], labels.SourceLabel.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
+                await ReadLabelsAsync(group, fields["label"], labels.Label.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
+                await ReadLabelsAsync(group, fields["source_label"], labels.SourceLabel.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
                 await ReadDenseAsync(group, fields["attack_success"], labels.AttackSuccess.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
                 await ReadDenseAsync(group, fields["distance"], labels.Distance.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
                 offset += rows;
@@ -84,7 +84,7 @@ internal static class ShardFile
     private static async Task<Columns> ReadColumnsAsync(ParquetReader reader, string path, bool all, CancellationToken ct)
     {
         var footer = ReadFooter(reader, path);
-        var fields = ResolveFields(reader.Schema, path);
+        var fields = ResolveFields(reader.Schema, footer.Version, path);
         var shape = footer.Metadata.Shape;
         if (footer.Rows * shape.Size > Array.MaxLength)
             throw new DataFormatException($"{path}: {footer.Rows} images of shape {shape} are too many for one read.");
@@ -108,7 +108,7 @@ internal static class ShardFile
                 throw new DataFormatException($"{path}: row groups hold more rows than the footer's {n}.");
 
             await ReadDenseAsync(group, fields["index"], index.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
-            await ReadDenseAsync(group, fields["label"], label.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
+            await ReadLabelsAsync(group, fields["label"], label.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
             var blobs = new ReadOnlyMemory<byte>[rows];
             await ReadDenseAsync<ReadOnlyMemory<byte>>(group, fields["pixels"], blobs, path, ct).ConfigureAwait(false);
             // Copy at once: the values may point into the reader's pooled buffers.
@@ -116,7 +116,7 @@ internal static class ShardFile
 
             if (all)
             {
-                await ReadDenseAsync(group, fields["source_label"], sourceLabel!.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
+                await ReadLabelsAsync(group, fields["source_label"], sourceLabel!.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
                 await ReadNullableAsync(group, fields["start_index"], startIndex!.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
                 await ReadDenseAsync(group, fields["attack_success"], success!.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
                 await ReadDenseAsync(group, fields["distance"], distance!.AsMemory(offset, rows), path, ct).ConfigureAwait(false);
@@ -136,15 +136,15 @@ internal static class ShardFile
     {
         var kv = reader.CustomMetadata ?? new Dictionary<string, string>();
         var metadata = ConstructedDatasetMetadata.Parse(kv, path);
-        return new Footer(path, reader.Metadata?.NumRows ?? 0, metadata, kv);
+        return new Footer(path, reader.Metadata?.NumRows ?? 0, ConstructedDatasetMetadata.VersionOf(kv, path), metadata, kv);
     }
 
-    /// <summary>Finds the v1 columns in a file's schema by path and checks their types.</summary>
-    private static Dictionary<string, DataField> ResolveFields(ParquetSchema schema, string path)
+    /// <summary>Finds the columns of the file's schema version by path and checks their types.</summary>
+    private static Dictionary<string, DataField> ResolveFields(ParquetSchema schema, int version, string path)
     {
         var byPath = schema.GetDataFields().ToDictionary(f => f.Path.ToString(), StringComparer.Ordinal);
         var result = new Dictionary<string, DataField>(StringComparer.Ordinal);
-        foreach (var expected in ConstructedDatasetSchema.Schema.GetDataFields())
+        foreach (var expected in ConstructedDatasetSchema.SchemaOf(version).GetDataFields())
         {
             string key = expected.Path.ToString();
             if (!byPath.TryGetValue(key, out var actual))
@@ -169,6 +169,25 @@ internal static class ShardFile
         await group.ReadRawAsync(field, values, levels, null, ct).ConfigureAwait(false);
         if (Array.Exists(levels, d => d != field.MaxDefinitionLevel))
             throw new DataFormatException($"{path}: column '{field.Path.ToString().Replace('/', '.')}' has null values.");
+    }
+
+    /// <summary>Reads a label column: int32 in v1 files, int64 (as <c>datasets</c>' ClassLabel) in v2.</summary>
+    private static async Task ReadLabelsAsync(ParquetRowGroupReader group, DataField field, Memory<int> values, string path, CancellationToken ct)
+    {
+        if (field.ClrType == typeof(int))
+        {
+            await ReadDenseAsync(group, field, values, path, ct).ConfigureAwait(false);
+            return;
+        }
+        var wide = new long[values.Length];
+        await ReadDenseAsync<long>(group, field, wide, path, ct).ConfigureAwait(false);
+        var span = values.Span;
+        for (int i = 0; i < wide.Length; i++)
+        {
+            if (wide[i] is < 0 or > int.MaxValue)
+                throw new DataFormatException($"{path}: column '{field.Name}' holds {wide[i]}, not a class index.");
+            span[i] = (int)wide[i];
+        }
     }
 
     private static async Task ReadNullableAsync(ParquetRowGroupReader group, DataField field, Memory<long?> values, string path, CancellationToken ct)

@@ -22,13 +22,19 @@ public sealed class Cifar10Dataset : IImageDataset
 
     public ImageShape Shape { get; } = new(3, 32, 32);
 
-    public int Classes => 10;
+    /// <summary>The file beside the batches that names the classes, one per line (label order).</summary>
+    public const string ClassNamesFile = "batches.meta.txt";
+
+    public int Classes => ClassNames.Count;
+
+    public IReadOnlyList<string> ClassNames { get; }
 
     public long Count { get; }
 
-    private Cifar10Dataset(string reference, string[] paths, SafeFileHandle[] files, long[] firstIndex, int[] labels, long count)
+    private Cifar10Dataset(string reference, string[] paths, SafeFileHandle[] files, long[] firstIndex, int[] labels, long count, IReadOnlyList<string> classNames)
     {
         Reference = reference;
+        ClassNames = classNames;
         _paths = paths;
         _files = files;
         _firstIndex = firstIndex;
@@ -36,13 +42,20 @@ public sealed class Cifar10Dataset : IImageDataset
         Count = count;
     }
 
-    /// <summary>Opens the split <paramref name="train"/> or test under <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// Opens the split <paramref name="train"/> or test under <paramref name="directory"/>, with the class names of its
+    /// <see cref="ClassNamesFile"/>, or CIFAR-10's standard ten when the folder has none.
+    /// </summary>
     public static Cifar10Dataset Open(string reference, string directory, bool train, long? limit = null) =>
-        Open(reference, [.. (train ? TrainFiles : TestFiles).Select(f => System.IO.Path.Combine(directory, f))], limit);
+        Open(reference, [.. (train ? TrainFiles : TestFiles).Select(f => System.IO.Path.Combine(directory, f))], limit,
+            ReadClassNames(System.IO.Path.Combine(directory, ClassNamesFile)));
 
-    /// <summary>Opens the given record files as one dataset, in order; labels are checked now.</summary>
-    public static Cifar10Dataset Open(string reference, IReadOnlyList<string> paths, long? limit = null)
+    /// <summary>Opens the given record files as one dataset, in order; labels are checked now. Classes get CIFAR-10's standard names unless <paramref name="classNames"/> are given.</summary>
+    public static Cifar10Dataset Open(string reference, IReadOnlyList<string> paths, long? limit = null, IReadOnlyList<string>? classNames = null)
     {
+        classNames ??= DatasetClasses.Cifar10;
+        if (classNames.Count != 10)
+            throw new ArgumentException($"CIFAR-10 has 10 classes, {classNames.Count} names given", nameof(classNames));
         var files = new List<SafeFileHandle>();
         try
         {
@@ -62,7 +75,7 @@ public sealed class Cifar10Dataset : IImageDataset
                 ReadLabels(handle, path, length / RecordBytes, labels);
                 firstIndex[f + 1] = firstIndex[f] + length / RecordBytes;
             }
-            return new Cifar10Dataset(reference, [.. paths], [.. files], firstIndex, [.. labels], RangeCheck.Limited(labels.Count, limit));
+            return new Cifar10Dataset(reference, [.. paths], [.. files], firstIndex, [.. labels], RangeCheck.Limited(labels.Count, limit), classNames);
         }
         catch
         {
@@ -97,6 +110,22 @@ public sealed class Cifar10Dataset : IImageDataset
     {
         foreach (var file in _files)
             file.Dispose();
+    }
+
+    /// <summary>
+    /// The ten names of a <c>batches.meta.txt</c> (one per line; the file ends with blank lines), or the standard ten when
+    /// the file is absent: the binary version's labels are those classes whether or not the file was copied along.
+    /// </summary>
+    private static IReadOnlyList<string> ReadClassNames(string path)
+    {
+        if (!File.Exists(path))
+            return DatasetClasses.Cifar10;
+        var lines = File.ReadAllLines(path).Select(l => l.Trim()).ToList();
+        while (lines.Count > 0 && lines[^1].Length == 0)
+            lines.RemoveAt(lines.Count - 1);
+        if (lines.Count != 10)
+            throw new DataFormatException($"{path}: expected the 10 CIFAR-10 class names, one per line, found {lines.Count} lines");
+        return DatasetClasses.Checked(lines, path);
     }
 
     // One positioned 1-byte read per record: the label bytes are spread over the whole file.

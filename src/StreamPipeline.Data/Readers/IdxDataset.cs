@@ -10,16 +10,18 @@ public sealed class IdxDataset : IImageDataset
 
     public ImageShape Shape { get; }
 
-    public int Classes { get; }
+    public int Classes => ClassNames.Count;
+
+    public IReadOnlyList<string> ClassNames { get; }
 
     public long Count { get; }
 
-    private IdxDataset(string reference, IdxFile images, int[] labels, int classes, long count)
+    private IdxDataset(string reference, IdxFile images, int[] labels, IReadOnlyList<string> classNames, long count)
     {
         Reference = reference;
         _images = images;
         _labels = labels;
-        Classes = classes;
+        ClassNames = classNames;
         Count = count;
         Shape = new ImageShape(1, images.Header.Dimensions[1], images.Header.Dimensions[2]);
     }
@@ -27,10 +29,14 @@ public sealed class IdxDataset : IImageDataset
     /// <summary>
     /// Opens and validates the two files. With <paramref name="classes"/> known, labels must be below it; otherwise the
     /// labels of the whole file must be exactly 0..C−1 (a gap, such as one stray 42 among 0..9, is refused rather than
-    /// silently making a 43-class model).
+    /// silently making a 43-class model). <paramref name="classNames"/> (IDX files carry none) name the classes and fix
+    /// their count; without them the classes are numbered.
     /// </summary>
-    public static IdxDataset Open(string reference, string imagesPath, string labelsPath, int? classes = null, long? limit = null)
+    public static IdxDataset Open(string reference, string imagesPath, string labelsPath, int? classes = null, long? limit = null, IReadOnlyList<string>? classNames = null)
     {
+        if (classNames is not null && classes is { } declared && declared != classNames.Count)
+            throw new ArgumentException($"{reference}: {declared} classes declared but {classNames.Count} class names given");
+        classes ??= classNames?.Count;
         var labels = ReadLabels(labelsPath, classes);
         var images = IdxFile.Open(imagesPath, IdxHeader.ImagesMagic);
         try
@@ -39,7 +45,7 @@ public sealed class IdxDataset : IImageDataset
                 throw new DataFormatException(
                     $"{imagesPath}: {images.Header.Count} images but {labelsPath} has {labels.Length} labels");
             var count = RangeCheck.Limited(labels.Length, limit);
-            return new IdxDataset(reference, images, labels, classes ?? ClassesFrom(labels, labelsPath), count);
+            return new IdxDataset(reference, images, labels, classNames ?? DatasetClasses.Numbered(classes ?? ClassesFrom(labels, labelsPath)), count);
         }
         catch
         {

@@ -17,16 +17,19 @@ public sealed class ImageFolderDataset : IImageDataset
 
     public ImageShape Shape { get; }
 
-    public int Classes { get; }
+    public int Classes => ClassNames.Count;
+
+    /// <summary>The class subfolders' names, in label order.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
 
     public long Count => _paths.Length;
 
-    private ImageFolderDataset(string reference, string[] paths, int[] labels, int classes, ImageShape shape)
+    private ImageFolderDataset(string reference, string[] paths, int[] labels, IReadOnlyList<string> classNames, ImageShape shape)
     {
         Reference = reference;
         _paths = paths;
         _labels = labels;
-        Classes = classes;
+        ClassNames = classNames;
         Shape = shape;
     }
 
@@ -61,10 +64,11 @@ public sealed class ImageFolderDataset : IImageDataset
             if (info.Width != first.Width || info.Height != first.Height)
                 throw new DataFormatException(
                     $"{path}: image is {info.Width}x{info.Height}, expected {first.Width}x{first.Height} like {paths[0]}");
-            allGrey &= info.ColorComponents is ColorComponents.Grey or ColorComponents.GreyAlpha;
+            allGrey &= EncodedImage.IsGrey(info);
         }
         var shape = new ImageShape(allGrey ? 1 : 3, first.Height, first.Width);
-        return new ImageFolderDataset(reference, paths, [.. examples.Select(e => e.label)], classDirectories.Length, shape);
+        var names = DatasetClasses.Checked(classDirectories.Select(System.IO.Path.GetFileName).ToArray(), directory);
+        return new ImageFolderDataset(reference, paths, [.. examples.Select(e => e.label)], names, shape);
     }
 
     public ImageBatch ReadRange(long start, int count)
@@ -80,32 +84,14 @@ public sealed class ImageFolderDataset : IImageDataset
     {
     }
 
-    private void Decode(string path, Span<float> destination)
-    {
-        ImageResult image;
-        try
-        {
-            image = ImageResult.FromMemory(File.ReadAllBytes(path), Shape.Channels == 1 ? ColorComponents.Grey : ColorComponents.RedGreenBlue);
-        }
-        catch (Exception e)
-        {
-            throw new DataFormatException($"{path}: unreadable image ({e.Message})", e);
-        }
-        if (image.Width != Shape.Width || image.Height != Shape.Height)
-            throw new DataFormatException($"{path}: image is {image.Width}x{image.Height}, expected {Shape.Width}x{Shape.Height}");
-        // stb gives interleaved H×W×C; the pipeline wants planar C×H×W.
-        var plane = Shape.Height * Shape.Width;
-        for (var p = 0; p < plane; p++)
-            for (var c = 0; c < Shape.Channels; c++)
-                destination[c * plane + p] = image.Data[p * Shape.Channels + c] / 255f;
-    }
+    private void Decode(string path, Span<float> destination) => EncodedImage.Decode(File.ReadAllBytes(path), Shape, destination, path);
 
     private static ImageInfo ReadInfo(string path)
     {
         try
         {
             using var stream = File.OpenRead(path);
-            return ImageInfo.FromStream(stream) ?? throw new DataFormatException($"{path}: unreadable image (not PNG or JPEG)");
+            return EncodedImage.Info(stream, path);
         }
         catch (Exception e) when (e is not DataFormatException)
         {

@@ -38,7 +38,7 @@ public sealed class BuildOutputTests(TinyModelFixture fixture)
     }
 
     [Fact]
-    public void Det_build_files_have_the_v1_columns_and_metadata_and_png_images_of_the_pixels()
+    public void Det_build_files_have_the_v2_columns_and_metadata_and_png_images_of_the_pixels()
     {
         var jobDir = Built();
         var manifest = JobManifest.Read(jobDir);
@@ -49,7 +49,7 @@ public sealed class BuildOutputTests(TinyModelFixture fixture)
 
         Assert.Equal(
             [
-                ("index", "BIGINT"), ("label", "INTEGER"), ("source_label", "INTEGER"), ("start_index", "BIGINT"),
+                ("index", "BIGINT"), ("label", "BIGINT"), ("source_label", "BIGINT"), ("start_index", "BIGINT"),
                 ("pixels", "BLOB"), ("image", "STRUCT(bytes BLOB, path VARCHAR)"), ("attack_success", "BOOLEAN"), ("distance", "FLOAT"),
             ],
             data.Columns());
@@ -60,7 +60,7 @@ public sealed class BuildOutputTests(TinyModelFixture fixture)
         var weightsSha = sidecar.RootElement.GetProperty("weights_sha256").GetString();
         foreach (var (file, kv) in metadata)
         {
-            Assert.Equal("1", kv["stream_pipeline.schema_version"]);
+            Assert.Equal("2", kv["stream_pipeline.schema_version"]);
             Assert.Equal("1,8,8", kv["stream_pipeline.image_shape"]);
             Assert.Equal(manifest.SpecHash, kv["stream_pipeline.spec_hash"]);
             Assert.Equal(manifest.ModelSha256, kv["stream_pipeline.model_sha256"]);

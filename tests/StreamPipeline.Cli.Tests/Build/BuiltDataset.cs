@@ -30,7 +30,7 @@ public sealed class BuiltDataset : IDisposable
     public IReadOnlyList<BuiltRow> Rows() =>
         Query($"SELECT \"index\", label, source_label, start_index, pixels, image.bytes, image.path, attack_success, distance FROM {Source} ORDER BY \"index\"")
             .Select(r => new BuiltRow(
-                (long)r[0]!, (int)r[1]!, (int)r[2]!, (long?)r[3], (byte[])r[4]!, (byte[])r[5]!, (string?)r[6], (bool)r[7]!, (float)r[8]!))
+                (long)r[0]!, checked((int)(long)r[1]!), checked((int)(long)r[2]!), (long?)r[3], (byte[])r[4]!, (byte[])r[5]!, (string?)r[6], (bool)r[7]!, (float)r[8]!))
             .ToList();
 
     /// <summary>Each shard file's key-value metadata, by file name.</summary>

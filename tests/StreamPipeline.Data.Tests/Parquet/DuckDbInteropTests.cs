@@ -30,7 +30,7 @@ public sealed class DuckDbInteropTests
             .Select(r => ((string)r[0]!, (string)r[1]!)).ToList();
         Assert.Equal(
             [
-                ("index", "BIGINT"), ("label", "INTEGER"), ("source_label", "INTEGER"), ("start_index", "BIGINT"),
+                ("index", "BIGINT"), ("label", "BIGINT"), ("source_label", "BIGINT"), ("start_index", "BIGINT"),
                 ("pixels", "BLOB"), ("image", "STRUCT(bytes BLOB, path VARCHAR)"), ("attack_success", "BOOLEAN"), ("distance", "FLOAT"),
             ],
             columns);
@@ -72,8 +72,8 @@ public sealed class DuckDbInteropTests
         {
             var (want, got) = (rows[i], read[i]);
             Assert.Equal(want.Index, (long)got[0]!);
-            Assert.Equal(want.Label, (int)got[1]!);
-            Assert.Equal(want.SourceLabel, (int)got[2]!);
+            Assert.Equal(want.Label, (long)got[1]!);
+            Assert.Equal(want.SourceLabel, (long)got[2]!);
             Assert.Equal(want.StartIndex, (long?)got[3]);
             Assert.Equal(MemoryMarshal.AsBytes(want.Pixels.Span).ToArray(), (byte[])got[4]!);
             float[] png = PngCodec.Decode((byte[])got[5]!, out var pngShape);

@@ -106,6 +106,18 @@ public sealed class ParquetShardRoundTripTests
     }
 
     [Fact]
+    public async Task Writer_rejects_metadata_that_declares_an_older_schema_version()
+    {
+        // The columns written are v2's; a file saying "1" would be misread.
+        var shape = ShardTestData.Shape(1);
+        var metadata = new Dictionary<string, string>(ShardTestData.Metadata(shape).ToDictionary()) { [ConstructedDatasetSchema.SchemaVersionKey] = "1" };
+
+        var e = await Assert.ThrowsAsync<ArgumentException>(() =>
+            ParquetShardWriter.WriteAsync(new MemoryStream(), ShardTestData.RandomRows(7, 2, shape), shape, metadata));
+        Assert.Contains("this build writes 2", e.Message);
+    }
+
+    [Fact]
     public async Task Writer_rejects_metadata_whose_image_shape_differs_from_the_rows()
     {
         var shape = ShardTestData.Shape(1);
@@ -142,12 +154,12 @@ public sealed class ParquetShardRoundTripTests
     {
         using var dir = new TempDirectory();
         var shape = ShardTestData.Shape(1);
-        string path = dir.File("v2.parquet");
+        string path = dir.File("v3.parquet");
         await using (var file = File.Create(path))
             await ParquetShardWriter.WriteAsync(file, ShardTestData.RandomRows(10, 3, shape), shape, ShardTestData.Metadata(shape).ToDictionary());
         // Rewrite the footer's version through Parquet.Net itself, as a future writer would.
         var read = await ParquetShardReader.ReadAsync(path);
-        var metadata = new Dictionary<string, string>(read.Metadata) { [ConstructedDatasetSchema.SchemaVersionKey] = "2" };
+        var metadata = new Dictionary<string, string>(read.Metadata) { [ConstructedDatasetSchema.SchemaVersionKey] = "3" };
         await using (var file = File.Create(path))
         {
             await using var writer = await global::Parquet.ParquetWriter.CreateAsync(ConstructedDatasetSchema.Schema, file);
@@ -155,6 +167,6 @@ public sealed class ParquetShardRoundTripTests
         }
 
         var e = await Assert.ThrowsAsync<DataFormatException>(() => ParquetShardReader.ReadAsync(path));
-        Assert.Contains("schema version '2'", e.Message);
+        Assert.Contains("schema version '3'", e.Message);
     }
 }

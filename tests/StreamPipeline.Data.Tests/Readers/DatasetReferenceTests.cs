@@ -26,7 +26,7 @@ public sealed class DatasetReferenceTests : IDisposable
     {
         var e = Assert.Throws<ArgumentException>(() => DatasetReference.Open(reference));
         Assert.Equal(
-            $"Malformed dataset reference '{reference}': expected one of fashion-mnist:train|test, cifar10:DIR:train|test, idx:IMAGES,LABELS[?classes=N], folder:DIR, parquet:JOBDIR[?partial]",
+            $"Malformed dataset reference '{reference}': expected one of fashion-mnist:train|test, cifar10:DIR:train|test, idx:IMAGES,LABELS[?classes=N], folder:DIR, parquet:JOBDIR[?partial], parquet:FILE|DIR|GLOB[?image=COL&label=COL]",
             e.Message);
     }
 
