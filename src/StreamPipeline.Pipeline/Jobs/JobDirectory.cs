@@ -216,6 +216,11 @@ public sealed class JobDirectory : IDisposable
         var differences = new List<string>();
         var before = JobSpec.Flatten(manifest.Spec);
         var now = spec.OutputFields();
+        if (before.GetValueOrDefault("format") is { } format && format != now["format"])
+            throw new JobSpecMismatchException(
+                $"job directory {root} was written in constructed-dataset schema v{format} by another release; this release writes v{now["format"]} " +
+                "and will not mix them in one job: its finished shards still read as they are, build again into a new directory",
+                [$"format {format} -> {now["format"]}"]);
         string Change(string key) => $"{key} {before.GetValueOrDefault(key, "(unset)")} -> {now.GetValueOrDefault(key, "(unset)")}";
         var changed = before.Keys.Union(now.Keys).Where(k => before.GetValueOrDefault(k) != now.GetValueOrDefault(k)).ToArray();
 

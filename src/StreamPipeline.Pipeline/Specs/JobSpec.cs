@@ -21,8 +21,11 @@ namespace StreamPipeline.Pipeline.Specs;
 /// </remarks>
 public sealed record JobSpec
 {
-    /// <summary>Version of the rows' meaning and layout; part of the spec hash.</summary>
-    public const int OutputFormatVersion = 1;
+    /// <summary>
+    /// Version of the rows' meaning and layout (the constructed-dataset schema the shards are written in); part of the
+    /// spec hash, so a job started by a release writing another schema is never resumed into a mix of both.
+    /// </summary>
+    public const int OutputFormatVersion = StreamPipeline.Data.Parquet.ConstructedDatasetSchema.Version;
 
     public required ConstructionKind Construction { get; init; }
 

@@ -47,6 +47,33 @@ public sealed class IntegrityTests(TinyModelFixture fixture)
     private CliProcess.Result Train(string data) =>
         CliProcess.Run(fixture.Root, "train", "--data", data, "--out", fixture.NewJobDirectory("model") + ".pt", "--epochs", "1", "--device", "cpu", "--threads", "1");
 
+    [FashionMnistFact]
+    public void A_job_written_by_the_schema_v1_release_is_read_but_never_resumed_into_a_mix_of_schemas()
+    {
+        // A real job written by the release before schema v2 (committed by the Data tests), copied so it can be touched.
+        var fixtureJob = Path.Combine(RepositoryRoot.Path, "tests", "StreamPipeline.Data.Tests", "Fixtures", "constructed-v1-job");
+        var job = fixture.NewJobDirectory("v1");
+        foreach (var file in Directory.EnumerateFiles(fixtureJob, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(job, Path.GetRelativePath(fixtureJob, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        File.Delete(Path.Combine(job, "data", "part-00001.parquet"));
+        var before = Directory.EnumerateFiles(job, "*", SearchOption.AllDirectories).Order().Select(File.ReadAllBytes).ToArray();
+        var model = fixture.NewJobDirectory("fashion") + ".pt";
+        var trained = CliProcess.Run(fixture.Root, "train", "--limit", "64", "--epochs", "1", "--out", model, "--device", "cpu", "--threads", "1");
+        Assert.True(trained.ExitCode == 0, trained.Stderr);
+
+        var resumed = CliProcess.Run(fixture.Root, "build", job, "--model", model, "--data", "fashion-mnist:train", "--limit", "8",
+            "--construction", "det", "--shard-size", "4", "--steps", "3", "--eps", "4", "--step-size", "0.3", "--metrics", "none");
+
+        Assert.NotEqual(0, resumed.ExitCode);
+        Assert.Contains("schema v1", resumed.Stderr);
+        Assert.Contains("new directory", resumed.Stderr);
+        Assert.Equal(before, Directory.EnumerateFiles(job, "*", SearchOption.AllDirectories).Order().Select(File.ReadAllBytes).ToArray());
+    }
+
     [Fact]
     public void A_shard_damaged_without_changing_its_size_is_refused_by_readers_and_rebuilt_by_resume()
     {
