@@ -93,7 +93,7 @@ internal sealed class ResultsReport(ExperimentRunner runner, ExperimentSpec spec
         md.AppendLine();
 
         md.AppendLine("**Constructed examples.** Each grid: per row the source image, the constructed image and their difference (amplified " +
-                      "around grey), with the source label → the label trained on.");
+                      $"×{new GridSettings().DiffGain.ToString("0.##", Inv)} around grey), with the source label → the label trained on.");
         md.AppendLine();
         foreach (var kind in new[] { ConstructionKind.Det, ConstructionKind.Rand, ConstructionKind.NonRobust, ConstructionKind.Robust })
         {
