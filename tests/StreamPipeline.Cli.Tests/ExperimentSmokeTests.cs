@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using StreamPipeline.Cli.Experiments;
+using StreamPipeline.Cli.Reporting;
 using StreamPipeline.Cli.Tests.Build;
+using StreamPipeline.Data;
 
 namespace StreamPipeline.Cli.Tests;
 
@@ -42,12 +45,28 @@ public sealed class ExperimentSmokeTests : IDisposable
         {
             Assert.True(File.Exists(Path.Combine(outDir, "datasets", kind, "manifest.json")), kind);
             Assert.True(File.Exists(Path.Combine(outDir, "grids", kind + ".png")), kind + " grid");
+            Assert.Contains($"](grids/{kind}.png)", markdown);
         }
+        // The report opens with the figures: both plots are shown inline before the first table, their CSVs linked.
+        var firstTable = markdown.IndexOf("| training set |", StringComparison.Ordinal);
+        foreach (var plot in new[] { "robustness", "transfer" })
+        {
+            var image = markdown.IndexOf($"](plots/{plot}.png)", StringComparison.Ordinal);
+            Assert.InRange(image, 0, firstTable);
+            Assert.Contains($"](plots/{plot}.csv)", markdown);
+            Assert.Equal(new ImageShape(3, 600, 900), new Reporting.RenderedPng(Path.Combine(outDir, "plots", plot + ".png")).Shape);
+        }
+        Assert.Contains("## Transfer across architectures", markdown);
+        Assert.Contains("Pearson r", markdown);
+        AssertPlotCsvsHoldTheEvaluations(outDir);
 
         var second = CliProcess.Run(_dir.Path, TimeSpan.FromMinutes(5), "experiment", outDir, "--spec", spec);
         Assert.True(second.ExitCode == 0, second.Stderr);
         Assert.Contains("standard model done, skipped", second.Stderr);
         Assert.Contains("evaluation of trained-on-det done, skipped", second.Stderr);
+        Assert.Contains("transfer-target-small-cnn model done, skipped", second.Stderr);
+        Assert.Contains("transfer evaluation done, skipped", second.Stderr);
+        Assert.Contains("robustness curve of trained-on-det done, skipped", second.Stderr);
         Assert.DoesNotContain("train: done", second.Stderr);
         Assert.Equal(csv, File.ReadAllLines(Path.Combine(outDir, "results.csv")));
     }
@@ -82,6 +101,36 @@ public sealed class ExperimentSmokeTests : IDisposable
         Assert.Contains("resuming with", again.Stderr);
 
         Assert.Equal(File.ReadAllLines(Path.Combine(uninterrupted, "results.csv")), File.ReadAllLines(Path.Combine(resumed, "results.csv")));
+    }
+
+    /// <summary>
+    /// The plots' CSVs hold exactly the numbers of the evaluations, read here from the JSON files with an independent
+    /// reader: per training set and eps the swept robust accuracy; per architecture the accuracy of its D_det model and
+    /// the transfer success of its target. (The Reporting tests check the PNG shows exactly its CSV.)
+    /// </summary>
+    private static void AssertPlotCsvsHoldTheEvaluations(string outDir)
+    {
+        static JsonElement Json(string path) => JsonDocument.Parse(File.ReadAllText(path)).RootElement;
+
+        var curves = RobustnessCurves.ReadCsv(Path.Combine(outDir, "plots", "robustness.csv"));
+        var expectedCurves = ExperimentRunner.Rows.SelectMany(row =>
+            Json(Path.Combine(outDir, "evals", "robustness", row.Name + ".json")).GetProperty("points").EnumerateArray()
+                .Select(p => new RobustnessCurvePoint(row.Label, p.GetProperty("eps").GetDouble(), p.GetProperty("robust_accuracy").GetDouble()))).ToList();
+        Assert.Equal(6 * 3, expectedCurves.Count);
+        Assert.Equal(expectedCurves, curves);
+
+        var transfer = Json(Path.Combine(outDir, "evals", "transfer.json"));
+        var points = TransferPlot.ReadCsv(Path.Combine(outDir, "plots", "transfer.csv"));
+        var targets = transfer.GetProperty("targets").EnumerateArray().ToList();
+        Assert.Equal(["mlp", "small-cnn"], points.Select(p => p.Architecture));
+        Assert.Equal(targets.Select(t => t.GetProperty("architecture").GetString()), points.Select(p => p.Architecture));
+        Assert.Equal(targets.Select(t => t.GetProperty("transfer_success").GetDouble()), points.Select(p => p.TransferSuccess));
+        // x: the small-cnn (the spec's architecture) reuses the results table's trained-on-det; others have their own.
+        Assert.Equal(
+            [Json(Path.Combine(outDir, "evals", "trained-on-det-mlp.json")).GetProperty("accuracy").GetDouble(),
+             Json(Path.Combine(outDir, "evals", "trained-on-det.json")).GetProperty("accuracy").GetDouble()],
+            points.Select(p => p.DetAccuracy));
+        Assert.Equal(64, transfer.GetProperty("examples").GetInt64());
     }
 
     /// <summary>Done shards of a job (manifest plus commit log) that may not exist yet.</summary>

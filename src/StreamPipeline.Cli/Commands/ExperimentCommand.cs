@@ -10,7 +10,7 @@ public static class ExperimentCommand
 
     public static Command Create()
     {
-        var outDir = new Argument<string>("OUTDIR") { Description = "Output folder: models/, datasets/, evals/, grids/, results.md, results.csv. Re-run to resume." };
+        var outDir = new Argument<string>("OUTDIR") { Description = "Output folder: models/, datasets/, evals/, grids/, plots/, results.md, results.csv, results-transfer.csv. Re-run to resume." };
         var spec = new Option<string?>("--spec") { Description = $"Experiment spec (HOCON). Default: {DefaultSpec} (next to the program or in the working directory)." };
         var quick = new Option<bool>("--quick") { Description = "The spec's reduced variant: fewer images and steps (about 10 minutes on 2 CPU cores)." };
         var dataRoot = CommonOptions.DataRoot();
@@ -19,7 +19,7 @@ public static class ExperimentCommand
         var interval = Telemetry.IntervalOption();
         var command = new Command("experiment",
             "Reproduce the paper's pattern: train standard and robust models, build D_det, D_rand, D_NR, D_R, train fresh models on them and " +
-            "evaluate on the original test set.")
+            "evaluate on the original test set; then transfer across architectures (Figure 3) and robust accuracy across eps (Figure 2, right), drawn in plots/.")
         {
             outDir, spec, quick, dataRoot, threads, metrics, interval,
         };

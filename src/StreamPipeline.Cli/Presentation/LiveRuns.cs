@@ -1,6 +1,7 @@
 using StreamPipeline.Application.Building;
 using StreamPipeline.Application.Evaluation;
 using StreamPipeline.Application.Training;
+using StreamPipeline.Attacks;
 using StreamPipeline.Models;
 using StreamPipeline.Pipeline.Streaming;
 
@@ -37,6 +38,18 @@ public static class LiveRuns
         Say($"{(result.Complete ? "complete" : "failed")}: {result.Message}; {result.Status.ShardsDone}/{result.Status.ShardsTotal} shards, " +
             $"{result.Status.Expired} lease(s) expired, {result.Status.Discarded} result(s) discarded");
         return result;
+    }
+
+    public static TransferReport Transfer(TransferRequest request, CancellationToken ct)
+    {
+        using var progress = new ProgressLine("transfer");
+        return TransferService.Run(request, progress.Say, new SyncProgress<(long Done, long Total)>(p => progress.Report(p.Done, p.Total)), ct);
+    }
+
+    public static RobustnessSweepResult RobustnessSweep(RobustnessSweepRequest request, CancellationToken ct)
+    {
+        using var progress = new ProgressLine("robustness");
+        return RobustnessSweepService.Run(request, progress.Say, ct);
     }
 
     /// <summary>Runs (or resumes) a build, with the live view and a summary line.</summary>
