@@ -103,6 +103,53 @@ public sealed class ExperimentSmokeTests : IDisposable
         Assert.Equal(File.ReadAllLines(Path.Combine(uninterrupted, "results.csv")), File.ReadAllLines(Path.Combine(resumed, "results.csv")));
     }
 
+    [Fact]
+    public void Source_models_imported_from_pytorch_checkpoints_replace_their_training_and_the_report_says_so()
+    {
+        // Two small-cnns written by real PyTorch: the standard one as a plain state_dict, the robust one in the
+        // robustness library's layout (module./attacker. prefixes, normalizer, optimizer state, dill-pickled).
+        var standard = _dir.File("standard-torch.pt");
+        var robust = _dir.File("robust-torch.pt");
+        StreamPipeline.Tests.Shared.TorchReference.Make("small-cnn", "plain", "1,28,28", standard, _dir.File("standard-torch.json"), images: 1);
+        StreamPipeline.Tests.Shared.TorchReference.Make("small-cnn", "robustness", "1,28,28", robust, _dir.File("robust-torch.json"), images: 1);
+        var smoke = Path.Combine(RepositoryRoot.Path, "config", "experiments", "smoke.conf").Replace("\\", "/");
+        var spec = _dir.File("imported.conf");
+        File.WriteAllText(spec, $$"""
+            experiment {
+              base = "{{smoke}}"
+              train-images = 256
+              test-images = 64
+              standard.import { file = "{{standard}}" }
+              robust.import { file = "{{robust}}", architecture = small-cnn }
+              build { images = 32, robust.images = 32, nonrobust.images = 32 }
+              transfer { architectures = [small-cnn] }
+              robustness-curve { eps = [0] }
+            }
+            """);
+        var outDir = _dir.File("imported");
+
+        var run = CliProcess.Run(_dir.Path, TimeSpan.FromMinutes(10), "experiment", outDir, "--spec", spec);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var steps = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "steps.json"))).RootElement.EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains("import-standard", steps);
+        Assert.Contains("import-robust", steps);
+        Assert.DoesNotContain("train-standard", steps);
+        Assert.DoesNotContain("train-robust", steps);
+        foreach (var (name, file, layout) in new[] { ("standard", standard, "plain"), ("robust", robust, "robustness") })
+        {
+            var imported = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "models", name + ".pt.json"))).RootElement.GetProperty("imported_from");
+            Assert.Equal(StreamPipeline.Data.Files.FileChecksum.Sha256Of(file), imported.GetProperty("sha256").GetString());
+            Assert.Contains(layout, imported.GetProperty("layout").GetString(), StringComparison.OrdinalIgnoreCase);
+        }
+        // D_R was built from the imported robust model: its manifest names that checkpoint's SHA-256.
+        var robustJob = Build.JobManifest.Read(Path.Combine(outDir, "datasets", "robust"));
+        Assert.All(robustJob.Shards, s => Assert.True(s.IsDone));
+        var markdown = File.ReadAllText(Path.Combine(outDir, "results.md"));
+        Assert.Contains($"robust imported from {robust} (small-cnn)", markdown);
+        Assert.Contains($"standard imported from {standard} (small-cnn)", markdown);
+    }
+
     /// <summary>
     /// The plots' CSVs hold exactly the numbers of the evaluations, read here from the JSON files with an independent
     /// reader: per training set and eps the swept robust accuracy; per architecture the accuracy of its D_det model and

@@ -28,14 +28,16 @@ public sealed class ExperimentSpecTests
     }
 
     [Fact]
-    public void Cifar10_spec_uses_the_papers_attack_settings()
+    public void Cifar10_spec_uses_the_papers_attack_settings_resnet50_and_the_imported_robustness_model()
     {
         var spec = ExperimentSpec.Load(Path.Combine(RepositoryRoot.Path, "config", "experiments", "cifar10.conf"), quick: false);
         var det = spec.Builds[ConstructionKind.Det].Job.Attack;
         Assert.Equal((0.5, 0.1, 100), (det.Eps, det.StepSize, det.Steps));
         var robust = spec.Builds[ConstructionKind.Robust].Job.Attack;
         Assert.Equal((ThreatModel.L2Unbounded, 0.1, 1000), (robust.Norm, robust.StepSize, robust.Steps));
-        Assert.Equal("resnet18", spec.Architecture);
+        Assert.Equal("resnet50", spec.Architecture);
+        Assert.Equal(new ExperimentSpec.ImportedModel("/models/cifar_l2_0_5.pt", "resnet50"), spec.Robust.Import);
+        Assert.Null(spec.Standard.Import);
     }
 
     [Fact]
@@ -54,6 +56,8 @@ public sealed class ExperimentSpecTests
     [Theory]
     [InlineData("transfer { target-seed = 0 }", "transfer.target-seed must differ from seed (0)")]
     [InlineData("transfer { architectures = [small-cnn, vgg16] }", "unknown architecture 'vgg16'")]
+    [InlineData("robust.import { file = \"x.pt\", architecture = vgg16 }", "robust.import.architecture: unknown architecture 'vgg16'")]
+    [InlineData("standard.import { path = \"x.pt\" }", "standard.import.path")]
     [InlineData("transfer { architectures = [mlp, mlp] }", "names an architecture twice")]
     [InlineData("transfer { architectures = [] }", "at least one architecture")]
     [InlineData("robustness-curve { eps = [0, -1] }", "finite and not negative")]

@@ -7,6 +7,7 @@ using StreamPipeline.Application.Training;
 using StreamPipeline.Cli.Presentation;
 using StreamPipeline.Data.Files;
 using StreamPipeline.Models;
+using StreamPipeline.Models.Interop;
 
 namespace StreamPipeline.Cli.Experiments;
 
@@ -77,6 +78,17 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
         if (File.Exists(path) && File.Exists(Checkpoint.SidecarPath(path)))
         {
             Console.Error.WriteLine($"experiment: {name} model done, skipped ({path})");
+            return;
+        }
+        if (step.Import is { } imported)
+        {
+            RunStep("import-" + name, () =>
+            {
+                var result = PyTorchCheckpoint.Import(new ImportRequest(imported.File, imported.Architecture, path),
+                    note => Console.Error.WriteLine($"experiment: import {name}: {note}"));
+                Console.Error.WriteLine($"experiment: {name} model imported from {imported.File} ({result.Checkpoint.Architecture}, " +
+                    $"{result.Tensors} tensors, {result.Checkpoint.ImportedFrom!.Layout})");
+            });
             return;
         }
         RunStep("train-" + name, () => LiveRuns.Train(new TrainRequest(

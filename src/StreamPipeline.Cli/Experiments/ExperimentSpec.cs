@@ -37,7 +37,11 @@ public sealed record ExperimentSpec(
     /// <summary>Placeholder model paths of the resolved builds; the runner points them at its own checkpoints.</summary>
     public const string StandardModel = "standard.pt", RobustModel = "robust.pt";
 
-    public sealed record TrainStep(int Epochs, double LearningRate);
+    /// <summary>How a model is made: trained with these settings, or, when <see cref="Import"/> is set, imported from a PyTorch checkpoint.</summary>
+    public sealed record TrainStep(int Epochs, double LearningRate, ImportedModel? Import = null);
+
+    /// <summary>A source model taken from a PyTorch checkpoint (<c>import-model FILE --arch ARCHITECTURE</c>) instead of trained.</summary>
+    public sealed record ImportedModel(string File, string Architecture);
 
     /// <summary>
     /// Figure 3: the architectures trained on D_det and (with <see cref="TargetSeed"/>, the standard recipe) on the
@@ -149,8 +153,8 @@ public sealed record ExperimentSpec(
             batchSize,
             c.CountOrAll("train-images"),
             c.CountOrAll("test-images"),
-            Train(c, "standard"),
-            Train(c, "robust"),
+            Train(c, "standard", importable: true),
+            Train(c, "robust", importable: true),
             Attack(c, "robust.adversarial", UntargetedPurpose.Train),
             builds,
             Train(c, "retrain"),
@@ -166,7 +170,14 @@ public sealed record ExperimentSpec(
         c.List(path).Select(item => double.TryParse(item, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v)
             ? v : throw c.Error($"{path}: '{item}' is not a number")).ToArray();
 
-    private static TrainStep Train(SpecConfig c, string path) => new(c.Int(path + ".epochs"), c.Double(path + ".learning-rate"));
+    private static TrainStep Train(SpecConfig c, string path, bool importable = false)
+    {
+        var step = new TrainStep(c.Int(path + ".epochs"), c.Double(path + ".learning-rate"));
+        if (!importable || c.String(path + ".import.file") is not { Length: > 0 } file)
+            return step;
+        var architecture = c.String(path + ".import.architecture") is { Length: > 0 } a ? a.ToLowerInvariant() : c.String("model");
+        return step with { Import = new ImportedModel(file, architecture) };
+    }
 
     private static AttackSettings Attack(SpecConfig c, string path, UntargetedPurpose purpose)
     {
@@ -191,6 +202,12 @@ public sealed record ExperimentSpec(
         Check(BatchSize > 0, $"batch-size must be positive, got {BatchSize}");
         foreach (var (name, step) in new[] { ("standard", Standard), ("retrain", Retrain), ("robust", Robust) })
             Check(step.Epochs > 0 && step.LearningRate > 0 && double.IsFinite(step.LearningRate), $"{name}: epochs and learning-rate must be positive");
+        foreach (var (name, step) in new[] { ("standard", Standard), ("robust", Robust) })
+        {
+            if (step.Import is { } imported)
+                Check(ModelFactory.Architectures.Contains(imported.Architecture),
+                    $"{name}.import.architecture: unknown architecture '{imported.Architecture}'; known: {string.Join(", ", ModelFactory.Architectures)}");
+        }
 
         var architectures = Transfer.Architectures;
         Check(architectures.Count > 0, "transfer.architectures must name at least one architecture");

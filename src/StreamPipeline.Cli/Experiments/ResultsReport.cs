@@ -131,9 +131,13 @@ internal sealed class ResultsReport(ExperimentRunner runner, ExperimentSpec spec
     {
         md.AppendLine("## Settings");
         md.AppendLine();
+        var standard = spec.Standard.Import is { } si ? $"standard imported from {si.File} ({si.Architecture})" : $"standard {spec.Standard.Epochs} epochs";
+        var robust = spec.Robust.Import is { } ri
+            ? $"robust imported from {ri.File} ({ri.Architecture})"
+            : $"robust {spec.Robust.Epochs} epochs of {Names.Norm.Of(spec.RobustAdversary.Norm)} PGD training " +
+              $"(eps {Number(spec.RobustAdversary.Eps)}, {spec.RobustAdversary.Steps} steps of {Number(spec.RobustAdversary.StepSize)})";
         md.AppendLine($"- source models: {spec.TrainData} ({(spec.TrainImages is { } t ? t.ToString("N0", Inv) + " images" : "all images")}), " +
-                      $"standard {spec.Standard.Epochs} epochs; robust {spec.Robust.Epochs} epochs of L2 PGD training " +
-                      $"(eps {Number(spec.RobustAdversary.Eps)}, {spec.RobustAdversary.Steps} steps of {Number(spec.RobustAdversary.StepSize)}); Adam, batch {spec.BatchSize}, seed {spec.Seed}");
+                      $"{standard}; {robust}; Adam, batch {spec.BatchSize}, seed {spec.Seed}");
         foreach (var kind in new[] { ConstructionKind.Det, ConstructionKind.Rand, ConstructionKind.NonRobust, ConstructionKind.Robust })
         {
             var b = spec.Builds[kind];
