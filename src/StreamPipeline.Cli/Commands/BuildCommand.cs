@@ -1,7 +1,9 @@
 using System.CommandLine;
 using StreamPipeline.Application.Building;
+using StreamPipeline.Cli.Observability;
 using StreamPipeline.Cli.Presentation;
 using StreamPipeline.Pipeline.Specs;
+using StreamPipeline.Pipeline.Streaming;
 
 namespace StreamPipeline.Cli.Commands;
 
@@ -30,13 +32,15 @@ public static class BuildCommand
         startMode.AcceptOnlyFromAmong([.. Names.StartMode.All]);
         var dataRoot = CommonOptions.DataRoot();
         var threads = CommonOptions.Threads();
-        var metrics = Telemetry.ExporterOption("console");
+        var metrics = Telemetry.ExporterOption();
         var interval = Telemetry.IntervalOption();
+        var json = CommonOptions.Json();
+        var quiet = CommonOptions.Quiet();
 
         var command = new Command("build", "Build a constructed dataset (D_det, D_rand, D_R, D_NR) as Parquet shards; kill it at any time and run it again to resume.")
         {
             jobDir, spec, construction, model, data, limit, batch, shard, devices, norm, eps, stepSize, steps, seed, startMode,
-            dataRoot, threads, metrics, interval,
+            dataRoot, threads, metrics, interval, json, quiet,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
@@ -58,10 +62,19 @@ public static class BuildCommand
                 StartMode = parse.GetValue(startMode) is { } m ? Names.StartMode.Parse(m) : null,
             };
             var resolved = JobSpecLoader.ForBuild(parse.GetValue(jobDir)!, parse.GetValue(spec), overrides);
-            using var provider = Telemetry.Create(parse.GetValue(metrics)!, parse.GetValue(interval));
-            var result = await LiveRuns.BuildAsync(new BuildRequest(resolved, parse.GetValue(jobDir)!, parse.GetValue(dataRoot)), "build", null, token);
+            var result = await RunAsync(parse.GetValue(metrics)!, parse.GetValue(interval),
+                new BuildRequest(resolved, parse.GetValue(jobDir)!, parse.GetValue(dataRoot)), Terminal.Choose(parse.GetValue(quiet)), token);
+            if (parse.GetValue(json))
+                Console.WriteLine(BuildSummary.ToJson(result).ToJsonString());
             return result.Complete ? ExitCodes.Success : ExitCodes.JobFailed;
         }, ct));
         return command;
+    }
+
+    private static async Task<BuildResult> RunAsync(MetricsTarget metrics, double interval, BuildRequest request, DisplayMode display, CancellationToken ct)
+    {
+        // Disposed (flushed) before --json prints, so a console exporter's last block is out before the result.
+        using var session = Telemetry.Create(metrics, interval);
+        return await LiveRuns.BuildAsync(request, "build", display, ct);
     }
 }

@@ -15,7 +15,8 @@ namespace StreamPipeline.Cli.Experiments;
 /// Runs the paper's pipeline step by step into OUTDIR. Each step's output is committed atomically (checkpoints, evaluation
 /// JSON) or shard by shard (builds), and a step whose output is complete is skipped, so re-running resumes.
 /// </summary>
-public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string? dataRoot)
+/// <param name="display">How the steps' live views draw (quiet with --quiet).</param>
+public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string? dataRoot, DisplayMode display)
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
     private readonly string _stepsFile = Path.Combine(outDir, "steps.json");
@@ -70,7 +71,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
         }
         RunStep("train-" + name, () => LiveRuns.Train(new TrainRequest(
             data, spec.Architecture, path, new TrainingSettings(step.Epochs, spec.BatchSize, step.LearningRate, Seed: spec.Seed),
-            adversarial, TestData: null, dataRoot, limit, spec.Devices), ct));
+            adversarial, TestData: null, dataRoot, limit, spec.Devices), display, ct));
     }
 
     private async Task BuildAsync(ConstructionKind kind, CancellationToken ct)
@@ -78,7 +79,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
         var jobSpec = spec.Builds[kind].Job with { Model = ModelPath(kind == ConstructionKind.Robust ? "robust" : "standard") };
         var name = "build-" + Names.Construction.Of(kind);
         var clock = Stopwatch.StartNew();
-        var result = await LiveRuns.BuildAsync(new BuildRequest(jobSpec, DatasetDir(kind), dataRoot), name, null, ct);
+        var result = await LiveRuns.BuildAsync(new BuildRequest(jobSpec, DatasetDir(kind), dataRoot), name, display, ct);
         if (result.ShardsCommitted > 0) RecordStep(name, clock.Elapsed.TotalSeconds, accumulate: true);
     }
 
@@ -94,7 +95,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
         {
             var request = new EvaluateRequest(ModelPath(name), spec.TestData, spec.EvaluationAttack, 256, spec.Seed,
                 dataRoot, spec.TestImages, spec.Devices);
-            var result = LiveRuns.Evaluate(request, ct);
+            var result = LiveRuns.Evaluate(request, display, ct);
             WriteText(path, JsonSerializer.Serialize(new
             {
                 model = name, accuracy = result.Accuracy, robust_accuracy = result.RobustAccuracy, examples = result.Examples,
