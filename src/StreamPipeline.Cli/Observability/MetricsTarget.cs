@@ -25,6 +25,15 @@ public sealed record MetricsTarget(MetricsKind Kind, string? Path = null, string
     /// <summary>Where Prometheus scrapes, for messages and the README.</summary>
     public string ScrapeUrl => $"http://{Host}:{Port}/metrics";
 
+    /// <summary>The --metrics text that parses back to this target (--help shows the default this way).</summary>
+    public override string ToString() => Kind switch
+    {
+        MetricsKind.None => "none",
+        MetricsKind.Otlp => "otlp",
+        MetricsKind.Console => Path is null ? "console" : $"console:{Path}",
+        _ => Host == Loopback ? $"prometheus:{Port}" : $"prometheus:{Host}:{Port}",
+    };
+
     /// <exception cref="FormatException">The text is none of the forms in <see cref="Syntax"/>.</exception>
     public static MetricsTarget Parse(string text)
     {

@@ -39,6 +39,21 @@ public sealed class MetricsTargetTests
         Assert.Contains($"--metrics {text}", error.Message);
     }
 
+    [Theory]
+    [InlineData("none")]
+    [InlineData("console")]
+    [InlineData("console:runs/metrics.txt")]
+    [InlineData("otlp")]
+    [InlineData("prometheus:9464")]
+    [InlineData("prometheus:0.0.0.0:9100")]
+    public void Text_form_parses_back_to_the_same_target(string text)
+    {
+        var target = MetricsTarget.Parse(text);
+
+        Assert.Equal(text, target.ToString());
+        Assert.Equal(target, MetricsTarget.Parse(target.ToString()));
+    }
+
     [Fact]
     public void Scrape_url_is_the_metrics_path_on_the_listening_address()
     {
