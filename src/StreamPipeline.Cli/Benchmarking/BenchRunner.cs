@@ -1,4 +1,5 @@
 using StreamPipeline.Application.Building;
+using StreamPipeline.Cli.Presentation;
 using StreamPipeline.Data;
 using StreamPipeline.Data.Jobs;
 using StreamPipeline.Models;
@@ -14,7 +15,8 @@ namespace StreamPipeline.Cli.Benchmarking;
 /// </summary>
 public static class BenchRunner
 {
-    public static async Task<BenchReport> RunAsync(BenchSettings settings, Action<string> say, CancellationToken ct)
+    /// <param name="display">The pipeline phases' view: <see cref="DisplayMode.Plain"/> (a redrawn view would cost time inside the measurement) or quiet.</param>
+    public static async Task<BenchReport> RunAsync(BenchSettings settings, DisplayMode display, Action<string> say, CancellationToken ct)
     {
         settings = settings.Validated();
         var plan = DevicePlan.For(settings.Devices, line => Console.Error.WriteLine(line));
@@ -48,7 +50,7 @@ public static class BenchRunner
             var warmup = loader.Load(new BatchPlan(warmupShard, 0, 0, warmupCount)).Request;
 
             say($"bench: warming the pipeline up ({warmupCount} images)");
-            await PipelineBenchmark.RunAsync(settings.ToJobSpec(modelPath, devices, warmupCount), Path.Combine(root, "warmup"), settings.DataRoot, ct);
+            await PipelineBenchmark.RunAsync(settings.ToJobSpec(modelPath, devices, warmupCount), Path.Combine(root, "warmup"), settings.DataRoot, display, ct);
 
             var bareRuns = new List<BareMeasurement>();
             var pipelineRuns = new List<PipelineMeasurement>();
@@ -62,7 +64,7 @@ public static class BenchRunner
 
                 perPhase &= StartPhase(out rss);
                 var jobDir = Path.Combine(root, $"job-{round}");
-                var pipeline = await PipelineBenchmark.RunAsync(spec, jobDir, settings.DataRoot, ct) with { StartRssBytes = rss };
+                var pipeline = await PipelineBenchmark.RunAsync(spec, jobDir, settings.DataRoot, display, ct) with { StartRssBytes = rss };
                 pipelineRuns.Add(pipeline);
                 TryDelete(jobDir);
                 say($"bench: round {round}/{settings.Repeat}: pipeline {pipeline.ImgStepsPerSecond:N0} img-PGD-steps/s ({pipeline.Elapsed.TotalSeconds:F2} s)");

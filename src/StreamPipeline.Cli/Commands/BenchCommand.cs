@@ -1,5 +1,6 @@
 using System.CommandLine;
 using StreamPipeline.Cli.Benchmarking;
+using StreamPipeline.Cli.Presentation;
 
 namespace StreamPipeline.Cli.Commands;
 
@@ -26,6 +27,7 @@ public static class BenchCommand
         var repeat = new Option<int>("--repeat") { Description = "Rounds of (bare loop, pipeline), alternating; the best of each is reported.", DefaultValueFactory = _ => defaults.Repeat };
         var dataRoot = CommonOptions.DataRoot();
         var threads = CommonOptions.Threads();
+        var quiet = CommonOptions.Quiet();
 
         var command = new Command("bench",
             "Measure image-PGD-steps per second of (a) a bare TorchSharp PGD loop on one dedicated thread per device, data in memory, " +
@@ -33,7 +35,7 @@ public static class BenchCommand
             "(target pipeline/bare >= 0.90), peak RSS after each phase, Parquet write MB/s and the device's busy share. Each phase is " +
             "warmed up on a small batch first. Defaults take about a minute on a quiet 2-core CPU.")
         {
-            json, model, data, limit, batch, shard, steps, eps, stepSize, devices, repeat, dataRoot, threads,
+            json, model, data, limit, batch, shard, steps, eps, stepSize, devices, repeat, dataRoot, threads, quiet,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
@@ -43,7 +45,9 @@ public static class BenchCommand
                 parse.GetValue(shard), parse.GetValue(steps), parse.GetValue(eps), parse.GetValue(stepSize),
                 parse.GetValue(devices)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
                 parse.GetValue(repeat));
-            var report = await BenchRunner.RunAsync(settings, line => Console.Error.WriteLine(line), token);
+            // The rounds and the pipeline's own view are bench's progress; the report below is its summary.
+            var display = parse.GetValue(quiet) ? DisplayMode.Quiet : DisplayMode.Plain;
+            var report = await BenchRunner.RunAsync(settings, display, line => { if (display != DisplayMode.Quiet) Console.Error.WriteLine(line); }, token);
             foreach (var line in report.ToText()) Console.Error.WriteLine(line);
             if (parse.GetValue(json)) Console.WriteLine(report.ToJson());
             return ExitCodes.Success;

@@ -15,10 +15,14 @@ namespace StreamPipeline.Cli.Experiments;
 /// Runs the paper's pipeline step by step into OUTDIR. Each step's output is committed atomically (checkpoints, evaluation
 /// JSON) or shard by shard (builds), and a step whose output is complete is skipped, so re-running resumes.
 /// </summary>
-public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string? dataRoot)
+/// <param name="display">How the steps' live views draw (quiet with --quiet).</param>
+public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string? dataRoot, DisplayMode display)
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
     private readonly string _stepsFile = Path.Combine(outDir, "steps.json");
+
+    /// <summary>How the steps' live views draw; the figure studies draw theirs the same way.</summary>
+    internal DisplayMode Display => display;
 
     /// <summary>The training sets of the results table, in the paper's order, with the paper's CIFAR-10 figure where it gives one.</summary>
     public static IReadOnlyList<(string Name, string Label, string Source, string? PaperAccuracy)> Rows { get; } =
@@ -93,7 +97,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
         }
         RunStep("train-" + name, () => LiveRuns.Train(new TrainRequest(
             data, architecture, path, new TrainingSettings(step.Epochs, spec.BatchSize, step.LearningRate, Seed: seed),
-            adversarial, TestData: null, dataRoot, limit, spec.Devices), ct));
+            adversarial, TestData: null, dataRoot, limit, spec.Devices), display, ct));
     }
 
     private async Task BuildAsync(ConstructionKind kind, CancellationToken ct)
@@ -101,7 +105,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
         var jobSpec = spec.Builds[kind].Job with { Model = ModelPath(kind == ConstructionKind.Robust ? "robust" : "standard") };
         var name = "build-" + Names.Construction.Of(kind);
         var clock = Stopwatch.StartNew();
-        var result = await LiveRuns.BuildAsync(new BuildRequest(jobSpec, DatasetDir(kind), dataRoot), name, null, ct);
+        var result = await LiveRuns.BuildAsync(new BuildRequest(jobSpec, DatasetDir(kind), dataRoot), name, display, ct);
         if (result.ShardsCommitted > 0) RecordStep(name, clock.Elapsed.TotalSeconds, accumulate: true);
     }
 
@@ -121,7 +125,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
         {
             var request = new EvaluateRequest(ModelPath(name), spec.TestData, attack, 256, spec.Seed,
                 dataRoot, spec.TestImages, spec.Devices);
-            var result = LiveRuns.Evaluate(request, ct);
+            var result = LiveRuns.Evaluate(request, display, ct);
             WriteText(path, new ExperimentEvaluation(name, result.Accuracy, result.RobustAccuracy, result.Examples).ToJson());
         });
     }

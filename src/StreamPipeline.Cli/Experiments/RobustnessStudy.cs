@@ -35,7 +35,7 @@ internal sealed class RobustnessStudy(ExperimentRunner runner, ExperimentSpec sp
             {
                 var request = new RobustnessSweepRequest(runner.ModelPath(row.Name), spec.TestData, Attack, spec.RobustnessCurve.Eps, 256, spec.Seed,
                     dataRoot, spec.RobustnessCurve.TestImages, spec.Devices);
-                var sweep = LiveRuns.RobustnessSweep(request, ct);
+                var sweep = LiveRuns.RobustnessSweep(request, runner.Display, ct);
                 var result = expected with
                 {
                     Examples = sweep.Examples,

@@ -61,7 +61,7 @@ internal sealed class TransferStudy(ExperimentRunner runner, ExperimentSpec spec
             var targets = spec.Transfer.Architectures.Select(a => new TransferTargetCheckpoint(a, runner.ModelPath(TargetModel(a)))).ToList();
             var request = new TransferRequest(runner.ModelPath(Source), targets, spec.TestData, Attack, 256, dataRoot,
                 spec.Transfer.TestImages, spec.Devices);
-            var report = LiveRuns.Transfer(request, ct);
+            var report = LiveRuns.Transfer(request, runner.Display, ct);
             var result = expected with
             {
                 Examples = report.Examples,
