@@ -1,3 +1,4 @@
+using StreamPipeline.Cli.Presentation;
 using StreamPipeline.Data.Jobs;
 using StreamPipeline.Pipeline.Streaming;
 using StreamPipeline.Pipeline.Telemetry;
@@ -6,54 +7,72 @@ namespace StreamPipeline.Cli;
 
 /// <summary>
 /// The live view of a build on stderr: overall progress with images/s and ETA, then a line per stage (items, batches,
-/// mean batch time, in flight) and the devices' busy share. Redrawn in place on a terminal; a plain line every
-/// <see cref="PlainInterval"/> otherwise.
+/// mean batch time, in flight) and the devices' busy share. How it draws is the <see cref="DisplayMode"/>: redrawn in
+/// place on a capable terminal, the headline overwritten with a carriage return under NO_COLOR, a plain line every
+/// <see cref="PlainInterval"/> otherwise, nothing with --quiet.
 /// </summary>
-public sealed class BuildView(string label, bool? interactive = null) : BuildObserver, IDisposable
+public sealed class BuildView(string label, DisplayMode mode) : BuildObserver, IDisposable
 {
     private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(10);
-    private readonly bool _interactive = interactive ?? !Console.IsErrorRedirected;
     private readonly Lock _gate = new();
     private TimeSpan? _lastDraw;
     private int _linesDrawn;
+    private int _lastWidth;
+
+    private bool InPlace => mode is DisplayMode.Redraw or DisplayMode.Overwrite;
 
     public override void OnStarted(BuildProgress progress)
     {
+        if (mode == DisplayMode.Quiet)
+            return;
         var resumed = progress.RowsDoneAtStart > 0 ? $", resuming with {progress.RowsDoneAtStart:N0} rows already done" : "";
         Console.Error.WriteLine($"{label}: {progress.RowsTotal:N0} images in {progress.ShardsTotal} shards{resumed}");
     }
 
     public override void OnBatchPerturbed(BuildProgress progress) => Draw(progress, force: false);
 
-    public override void OnShardCommitted(CommittedShard shard, BuildProgress progress) => Draw(progress, force: !_interactive ? false : true);
+    public override void OnShardCommitted(CommittedShard shard, BuildProgress progress) => Draw(progress, force: InPlace);
 
     /// <summary>Draws the final state and leaves the cursor below it.</summary>
     public void Finish(BuildProgress? progress)
     {
         if (progress is not null) Draw(progress, force: true);
-        lock (_gate) _linesDrawn = 0;
+        lock (_gate)
+        {
+            if (mode == DisplayMode.Overwrite && _lastWidth > 0) Console.Error.WriteLine();
+            _linesDrawn = 0;
+            _lastWidth = 0;
+        }
     }
 
     public void Dispose() => Finish(null);
 
     private void Draw(BuildProgress progress, bool force)
     {
+        if (mode == DisplayMode.Quiet)
+            return;
         lock (_gate)
         {
             var now = progress.Elapsed;
-            var interval = _interactive ? TimeSpan.FromMilliseconds(250) : PlainInterval;
+            var interval = InPlace ? TimeSpan.FromMilliseconds(250) : PlainInterval;
             if (!force && _lastDraw is { } last && now - last < interval) return;
             _lastDraw = now;
             var lines = Lines(progress);
-            if (_interactive)
+            switch (mode)
             {
-                if (_linesDrawn > 0) Console.Error.Write($"\x1b[{_linesDrawn}A");
-                foreach (var line in lines) Console.Error.Write("\r\x1b[2K" + line + "\n");
-                _linesDrawn = lines.Count;
-            }
-            else
-            {
-                Console.Error.WriteLine(lines[0] + " | " + string.Join(" | ", lines.Skip(1)));
+                case DisplayMode.Redraw:
+                    if (_linesDrawn > 0) Console.Error.Write($"\x1b[{_linesDrawn}A");
+                    foreach (var line in lines) Console.Error.Write("\r\x1b[2K" + line + "\n");
+                    _linesDrawn = lines.Count;
+                    break;
+                case DisplayMode.Overwrite:
+                    // Only the headline: without cursor movement a carriage return can rewrite one line, not several.
+                    Console.Error.Write("\r" + lines[0] + new string(' ', Math.Max(0, _lastWidth - lines[0].Length)));
+                    _lastWidth = lines[0].Length;
+                    break;
+                default:
+                    Console.Error.WriteLine(lines[0] + " | " + string.Join(" | ", lines.Skip(1)));
+                    break;
             }
         }
     }

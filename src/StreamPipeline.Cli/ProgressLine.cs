@@ -1,41 +1,45 @@
 using System.Diagnostics;
+using StreamPipeline.Cli.Presentation;
 
 namespace StreamPipeline.Cli;
 
 /// <summary>
-/// A single, self-overwriting progress line on stderr with rate and ETA when stderr is a terminal;
-/// occasional plain log lines otherwise (so CI logs and pipes stay readable).
+/// A single, self-overwriting progress line on stderr with rate and ETA when stderr is a terminal (a carriage return,
+/// never an escape sequence); occasional plain log lines otherwise (pipes, CI logs, TERM=dumb); none with --quiet,
+/// where only the <see cref="Say"/> lines appear.
 /// </summary>
 public sealed class ProgressLine : IDisposable
 {
     private readonly string _label;
     private readonly string _unit;
-    private readonly bool _interactive;
+    private readonly DisplayMode _mode;
     private readonly TimeSpan _plainInterval;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Lock _gate = new();
     private TimeSpan? _lastDraw;
     private int _lastWidth;
 
-    public ProgressLine(string label, string unit = "img", bool? interactive = null, TimeSpan? plainInterval = null)
+    public ProgressLine(string label, DisplayMode mode, string unit = "img", TimeSpan? plainInterval = null)
     {
         _label = label;
         _unit = unit;
-        _interactive = interactive ?? !Console.IsErrorRedirected;
+        _mode = mode;
         _plainInterval = plainInterval ?? TimeSpan.FromSeconds(10);
     }
 
     /// <summary>Reports <paramref name="done"/> of <paramref name="total"/>; <paramref name="detail"/> is appended verbatim.</summary>
     public void Report(long done, long total, string? detail = null, bool force = false)
     {
+        if (_mode == DisplayMode.Quiet)
+            return;
         lock (_gate)
         {
             var now = _clock.Elapsed;
-            var interval = _interactive ? TimeSpan.FromMilliseconds(200) : _plainInterval;
+            var interval = InPlace ? TimeSpan.FromMilliseconds(200) : _plainInterval;
             if (!force && _lastDraw is { } last && now - last < interval) return;
             _lastDraw = now;
             var line = Format(done, total, now, detail);
-            if (_interactive)
+            if (InPlace)
             {
                 var pad = Math.Max(0, _lastWidth - line.Length);
                 Console.Error.Write("\r" + line + new string(' ', pad));
@@ -48,12 +52,15 @@ public sealed class ProgressLine : IDisposable
         }
     }
 
+    /// <summary>Overwrites its line in place (terminal); otherwise each report is a line of its own.</summary>
+    private bool InPlace => _mode is DisplayMode.Redraw or DisplayMode.Overwrite;
+
     /// <summary>Writes a message line on stderr, below a progress line already drawn.</summary>
     public void Say(string message)
     {
         lock (_gate)
         {
-            if (_interactive && _lastWidth > 0) Console.Error.WriteLine();
+            if (InPlace && _lastWidth > 0) Console.Error.WriteLine();
             _lastWidth = 0;
             Console.Error.WriteLine(message);
         }
@@ -64,7 +71,7 @@ public sealed class ProgressLine : IDisposable
     {
         lock (_gate)
         {
-            if (_interactive && _lastWidth > 0) Console.Error.WriteLine();
+            if (InPlace && _lastWidth > 0) Console.Error.WriteLine();
             _lastWidth = 0;
         }
     }

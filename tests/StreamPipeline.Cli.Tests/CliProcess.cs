@@ -36,11 +36,16 @@ public static class CliProcess
 
     public static Result Run(string workingDirectory, params string[] args) => Run(workingDirectory, TimeSpan.FromMinutes(5), args);
 
-    public static Result Run(string workingDirectory, TimeSpan timeout, params string[] args) => Run(workingDirectory, timeout, null, args);
+    public static Result Run(string workingDirectory, TimeSpan timeout, params string[] args) => Run(StartInfo(workingDirectory, args), timeout);
 
-    public static Result Run(string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Result Run(string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Run(StartInfo(workingDirectory, environment, args), timeout);
+
+    /// <summary>Runs <paramref name="info"/> (from <see cref="StartInfo(string, string[])"/>, its environment changed as a test needs) to the end.</summary>
+    public static Result Run(ProcessStartInfo info, TimeSpan timeout)
     {
-        using var process = Process.Start(StartInfo(workingDirectory, environment, args))!;
+        var args = info.ArgumentList.Skip(1).ToArray();
+        using var process = Process.Start(info)!;
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };

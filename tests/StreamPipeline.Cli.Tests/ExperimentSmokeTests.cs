@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using StreamPipeline.Cli.Experiments;
+using StreamPipeline.Cli.Reporting;
 using StreamPipeline.Cli.Tests.Build;
+using StreamPipeline.Data;
 
 namespace StreamPipeline.Cli.Tests;
 
@@ -42,12 +45,28 @@ public sealed class ExperimentSmokeTests : IDisposable
         {
             Assert.True(File.Exists(Path.Combine(outDir, "datasets", kind, "manifest.json")), kind);
             Assert.True(File.Exists(Path.Combine(outDir, "grids", kind + ".png")), kind + " grid");
+            Assert.Contains($"](grids/{kind}.png)", markdown);
         }
+        // The report opens with the figures: both plots are shown inline before the first table, their CSVs linked.
+        var firstTable = markdown.IndexOf("| training set |", StringComparison.Ordinal);
+        foreach (var plot in new[] { "robustness", "transfer" })
+        {
+            var image = markdown.IndexOf($"](plots/{plot}.png)", StringComparison.Ordinal);
+            Assert.InRange(image, 0, firstTable);
+            Assert.Contains($"](plots/{plot}.csv)", markdown);
+            Assert.Equal(new ImageShape(3, 600, 900), new Reporting.RenderedPng(Path.Combine(outDir, "plots", plot + ".png")).Shape);
+        }
+        Assert.Contains("## Transfer across architectures", markdown);
+        Assert.Contains("Pearson r", markdown);
+        AssertPlotCsvsHoldTheEvaluations(outDir);
 
         var second = CliProcess.Run(_dir.Path, TimeSpan.FromMinutes(5), "experiment", outDir, "--spec", spec);
         Assert.True(second.ExitCode == 0, second.Stderr);
         Assert.Contains("standard model done, skipped", second.Stderr);
         Assert.Contains("evaluation of trained-on-det done, skipped", second.Stderr);
+        Assert.Contains("transfer-target-small-cnn model done, skipped", second.Stderr);
+        Assert.Contains("transfer evaluation done, skipped", second.Stderr);
+        Assert.Contains("robustness curve of trained-on-det done, skipped", second.Stderr);
         Assert.DoesNotContain("train: done", second.Stderr);
         Assert.Equal(csv, File.ReadAllLines(Path.Combine(outDir, "results.csv")));
     }
@@ -82,6 +101,83 @@ public sealed class ExperimentSmokeTests : IDisposable
         Assert.Contains("resuming with", again.Stderr);
 
         Assert.Equal(File.ReadAllLines(Path.Combine(uninterrupted, "results.csv")), File.ReadAllLines(Path.Combine(resumed, "results.csv")));
+    }
+
+    [Fact]
+    public void Source_models_imported_from_pytorch_checkpoints_replace_their_training_and_the_report_says_so()
+    {
+        // Two small-cnns written by real PyTorch: the standard one as a plain state_dict, the robust one in the
+        // robustness library's layout (module./attacker. prefixes, normalizer, optimizer state, dill-pickled).
+        var standard = _dir.File("standard-torch.pt");
+        var robust = _dir.File("robust-torch.pt");
+        StreamPipeline.Tests.Shared.TorchReference.Make("small-cnn", "plain", "1,28,28", standard, _dir.File("standard-torch.json"), images: 1);
+        StreamPipeline.Tests.Shared.TorchReference.Make("small-cnn", "robustness", "1,28,28", robust, _dir.File("robust-torch.json"), images: 1);
+        var smoke = Path.Combine(RepositoryRoot.Path, "config", "experiments", "smoke.conf").Replace("\\", "/");
+        var spec = _dir.File("imported.conf");
+        File.WriteAllText(spec, $$"""
+            experiment {
+              base = "{{smoke}}"
+              train-images = 256
+              test-images = 64
+              standard.import { file = "{{standard}}" }
+              robust.import { file = "{{robust}}", architecture = small-cnn }
+              build { images = 32, robust.images = 32, nonrobust.images = 32 }
+              transfer { architectures = [small-cnn] }
+              robustness-curve { eps = [0] }
+            }
+            """);
+        var outDir = _dir.File("imported");
+
+        var run = CliProcess.Run(_dir.Path, TimeSpan.FromMinutes(10), "experiment", outDir, "--spec", spec);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var steps = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "steps.json"))).RootElement.EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains("import-standard", steps);
+        Assert.Contains("import-robust", steps);
+        Assert.DoesNotContain("train-standard", steps);
+        Assert.DoesNotContain("train-robust", steps);
+        foreach (var (name, file, layout) in new[] { ("standard", standard, "plain"), ("robust", robust, "robustness") })
+        {
+            var imported = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "models", name + ".pt.json"))).RootElement.GetProperty("imported_from");
+            Assert.Equal(StreamPipeline.Data.Files.FileChecksum.Sha256Of(file), imported.GetProperty("sha256").GetString());
+            Assert.Contains(layout, imported.GetProperty("layout").GetString(), StringComparison.OrdinalIgnoreCase);
+        }
+        // D_R was built from the imported robust model: its manifest names that checkpoint's SHA-256.
+        var robustJob = Build.JobManifest.Read(Path.Combine(outDir, "datasets", "robust"));
+        Assert.All(robustJob.Shards, s => Assert.True(s.IsDone));
+        var markdown = File.ReadAllText(Path.Combine(outDir, "results.md"));
+        Assert.Contains($"robust imported from {robust} (small-cnn)", markdown);
+        Assert.Contains($"standard imported from {standard} (small-cnn)", markdown);
+    }
+
+    /// <summary>
+    /// The plots' CSVs hold exactly the numbers of the evaluations, read here from the JSON files with an independent
+    /// reader: per training set and eps the swept robust accuracy; per architecture the accuracy of its D_det model and
+    /// the transfer success of its target. (The Reporting tests check the PNG shows exactly its CSV.)
+    /// </summary>
+    private static void AssertPlotCsvsHoldTheEvaluations(string outDir)
+    {
+        static JsonElement Json(string path) => JsonDocument.Parse(File.ReadAllText(path)).RootElement;
+
+        var curves = RobustnessCurves.ReadCsv(Path.Combine(outDir, "plots", "robustness.csv"));
+        var expectedCurves = ExperimentRunner.Rows.SelectMany(row =>
+            Json(Path.Combine(outDir, "evals", "robustness", row.Name + ".json")).GetProperty("points").EnumerateArray()
+                .Select(p => new RobustnessCurvePoint(row.Label, p.GetProperty("eps").GetDouble(), p.GetProperty("robust_accuracy").GetDouble()))).ToList();
+        Assert.Equal(6 * 3, expectedCurves.Count);
+        Assert.Equal(expectedCurves, curves);
+
+        var transfer = Json(Path.Combine(outDir, "evals", "transfer.json"));
+        var points = TransferPlot.ReadCsv(Path.Combine(outDir, "plots", "transfer.csv"));
+        var targets = transfer.GetProperty("targets").EnumerateArray().ToList();
+        Assert.Equal(["mlp", "small-cnn"], points.Select(p => p.Architecture));
+        Assert.Equal(targets.Select(t => t.GetProperty("architecture").GetString()), points.Select(p => p.Architecture));
+        Assert.Equal(targets.Select(t => t.GetProperty("transfer_success").GetDouble()), points.Select(p => p.TransferSuccess));
+        // x: the small-cnn (the spec's architecture) reuses the results table's trained-on-det; others have their own.
+        Assert.Equal(
+            [Json(Path.Combine(outDir, "evals", "trained-on-det-mlp.json")).GetProperty("accuracy").GetDouble(),
+             Json(Path.Combine(outDir, "evals", "trained-on-det.json")).GetProperty("accuracy").GetDouble()],
+            points.Select(p => p.DetAccuracy));
+        Assert.Equal(64, transfer.GetProperty("examples").GetInt64());
     }
 
     /// <summary>Done shards of a job (manifest plus commit log) that may not exist yet.</summary>

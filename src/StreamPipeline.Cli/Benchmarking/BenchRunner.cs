@@ -1,4 +1,5 @@
 using StreamPipeline.Application.Building;
+using StreamPipeline.Cli.Presentation;
 using StreamPipeline.Data;
 using StreamPipeline.Data.Jobs;
 using StreamPipeline.Pipeline.Streaming;
@@ -14,9 +15,14 @@ namespace StreamPipeline.Cli.Benchmarking;
 /// </summary>
 public static class BenchRunner
 {
-    public static async Task<BenchReport> RunAsync(BenchSettings settings, Action<string> say, CancellationToken ct)
+    /// <param name="display">
+    /// <see cref="DisplayMode.Plain"/>: progress as plain lines (a redrawn view would cost time inside the measurement);
+    /// <see cref="DisplayMode.Quiet"/>: no progress, only one-off lines such as a peer that cannot run.
+    /// </param>
+    public static async Task<BenchReport> RunAsync(BenchSettings settings, DisplayMode display, Action<string> say, CancellationToken ct)
     {
         settings = settings.Validated();
+        Action<string> progress = display == DisplayMode.Quiet ? Quiet : say;
         var loadAtStart = LoadAverage.Read();
         var plan = DevicePlan.For(settings.Devices, line => say(line));
         var devices = plan.Devices;
@@ -35,7 +41,7 @@ public static class BenchRunner
             var images = Math.Min(spec.Limit ?? data.Count, data.Count);
             var construction = spec.ToConstructionSettings();
 
-            say($"bench: {Names.Construction.Of(spec.Construction)} on {data.Reference}, {images:N0} images, batch {spec.BatchSize}, shard {spec.ShardSize}, " +
+            progress($"bench: {Names.Construction.Of(spec.Construction)} on {data.Reference}, {images:N0} images, batch {spec.BatchSize}, shard {spec.ShardSize}, " +
                 $"{spec.Attack.Describe()}, model {model.Name}, devices {string.Join(",", devices)}; {settings.Repeat} round(s) of bare, pipeline" +
                 (settings.Workers is { } w ? $", cluster ({w} worker(s))" : "") + (settings.Peer ? ", PyTorch" : ""));
 
@@ -50,7 +56,7 @@ public static class BenchRunner
             var warmup = loader.Load(new BatchPlan(new ShardPlan(0, 0, warmupCount), 0, 0, warmupCount)).Request;
 
             // The pipeline's (and cluster's) .NET code is compiled once here, before any round, not inside the first one.
-            say($"bench: warming the pipeline code up ({warmupCount} images)");
+            progress($"bench: warming the pipeline code up ({warmupCount} images)");
             var warmupSpec = settings.ToJobSpec(model.Path, model.Data, devices, warmupCount, spec.BatchSize, spec.Attack.Steps);
             await PipelineBenchmark.RunAsync(warmupSpec, Path.Combine(root, "warmup"), settings.DataRoot, warmup, Quiet, ct);
             if (settings.Workers is not null)
@@ -91,7 +97,7 @@ public static class BenchRunner
                             break;
                         case BenchPhase.Pipeline:
                             var jobDir = Path.Combine(root, $"job-{number}");
-                            pipeline = await PipelineBenchmark.RunAsync(spec, jobDir, settings.DataRoot, warmup, line => say("bench: pipeline: " + line), ct) with
+                            pipeline = await PipelineBenchmark.RunAsync(spec, jobDir, settings.DataRoot, warmup, line => progress("bench: pipeline: " + line), ct) with
                             {
                                 StartRssBytes = rss,
                                 PeakRssBytes = PeakRss.ReadBytes(),
@@ -116,7 +122,7 @@ public static class BenchRunner
                 }
                 var round = new BenchRound(number, order, bare!, pipeline!, cluster, peerRun);
                 rounds.Add(round);
-                say($"bench: round {number}/{settings.Repeat} ({string.Join(", ", order).ToLowerInvariant()}): bare {round.Bare.ImgStepsPerSecond:N0}, " +
+                progress($"bench: round {number}/{settings.Repeat} ({string.Join(", ", order).ToLowerInvariant()}): bare {round.Bare.ImgStepsPerSecond:N0}, " +
                     $"pipeline {round.Pipeline.ImgStepsPerSecond:N0}" + (cluster is null ? "" : $", cluster {cluster.ImgStepsPerSecond:N0}") +
                     (peerRun is null ? "" : $", PyTorch {peerRun.ImgStepsPerSecond:N0}") + $" img-PGD-steps/s; ratio {round.Ratio:F3}, cpu ratio {round.CpuRatio:F3}");
             }

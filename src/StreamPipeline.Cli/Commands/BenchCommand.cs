@@ -1,5 +1,6 @@
 using System.CommandLine;
 using StreamPipeline.Cli.Benchmarking;
+using StreamPipeline.Cli.Presentation;
 using StreamPipeline.Models;
 
 namespace StreamPipeline.Cli.Commands;
@@ -45,6 +46,7 @@ public static class BenchCommand
         };
         var dataRoot = CommonOptions.DataRoot();
         var threads = CommonOptions.Threads();
+        var quiet = CommonOptions.Quiet();
 
         var command = new Command("bench",
             "Measure image-PGD-steps per second of (a) a bare TorchSharp PGD loop on one dedicated thread per device, data in memory, and (b) the " +
@@ -55,7 +57,7 @@ public static class BenchCommand
             "prints everything as one object on stdout. Defaults (3 rounds of 2,048 images, batch 256, 20 steps) take about 2.5 minutes on a " +
             "quiet 2-core CPU; other programs running beside it show up in the figures (the load average is printed).")
         {
-            json, model, data, limit, batch, shard, steps, eps, stepSize, devices, repeat, workers, peer, dataRoot, threads,
+            json, model, data, limit, batch, shard, steps, eps, stepSize, devices, repeat, workers, peer, dataRoot, threads, quiet,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
@@ -65,7 +67,9 @@ public static class BenchCommand
                 parse.GetValue(shard), parse.GetValue(steps), parse.GetValue(eps), parse.GetValue(stepSize),
                 parse.GetValue(devices)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
                 parse.GetValue(repeat), parse.GetValue(workers), parse.GetValue(peer));
-            var report = await BenchRunner.RunAsync(settings, line => Console.Error.WriteLine(line), token);
+            // The rounds and the pipeline's own view are bench's progress; the report below is its summary.
+            var display = parse.GetValue(quiet) ? DisplayMode.Quiet : DisplayMode.Plain;
+            var report = await BenchRunner.RunAsync(settings, display, line => Console.Error.WriteLine(line), token);
             foreach (var line in report.ToText()) Console.Error.WriteLine(line);
             if (parse.GetValue(json)) Console.WriteLine(report.ToJson());
             return ExitCodes.Success;

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using StreamPipeline.Application.Building;
+using StreamPipeline.Cli.Observability;
 using StreamPipeline.Cli.Presentation;
 using StreamPipeline.Pipeline.Specs;
+using StreamPipeline.Pipeline.Streaming;
 
 namespace StreamPipeline.Cli.Commands;
 
@@ -32,13 +34,15 @@ public static class BuildCommand
         var threads = CommonOptions.Threads();
         var serve = new Option<bool>("--serve") { Description = "Do not build here: coordinate the job for cluster workers (stream-pipeline worker --join HOST:PORT) until every shard is committed." };
         var cluster = new ClusterOptions(defaultPort: 4053);
-        var metrics = Telemetry.ExporterOption("console");
+        var metrics = Telemetry.ExporterOption();
         var interval = Telemetry.IntervalOption();
+        var json = CommonOptions.Json();
+        var quiet = CommonOptions.Quiet();
 
         var command = new Command("build", "Build a constructed dataset (D_det, D_rand, D_R, D_NR) as Parquet shards; kill it at any time and run it again to resume.")
         {
             jobDir, spec, construction, model, data, limit, batch, shard, devices, norm, eps, stepSize, steps, seed, startMode,
-            dataRoot, threads, metrics, interval, serve,
+            dataRoot, threads, metrics, interval, json, quiet, serve,
         };
         cluster.AddTo(command);
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
@@ -61,18 +65,28 @@ public static class BuildCommand
                 StartMode = parse.GetValue(startMode) is { } m ? Names.StartMode.Parse(m) : null,
             };
             var resolved = JobSpecLoader.ForBuild(parse.GetValue(jobDir)!, parse.GetValue(spec), overrides);
-            using var provider = Telemetry.Create(parse.GetValue(metrics)!, parse.GetValue(interval));
             if (parse.GetValue(serve))
             {
                 var akka = cluster.Config(parse);
                 var (bind, port, publicHost) = cluster.Resolve(parse, akka);
+                using var session = Telemetry.Create(parse.GetValue(metrics)!, parse.GetValue(interval));
                 var served = await LiveRuns.ServeAsync(new ServeRequest(resolved, parse.GetValue(jobDir)!, parse.GetValue(dataRoot), bind, port, publicHost),
                     akka, token);
                 return served.Complete ? ExitCodes.Success : ExitCodes.JobFailed;
             }
-            var result = await LiveRuns.BuildAsync(new BuildRequest(resolved, parse.GetValue(jobDir)!, parse.GetValue(dataRoot)), "build", null, token);
+            var result = await RunAsync(parse.GetValue(metrics)!, parse.GetValue(interval),
+                new BuildRequest(resolved, parse.GetValue(jobDir)!, parse.GetValue(dataRoot)), Terminal.Choose(parse.GetValue(quiet)), token);
+            if (parse.GetValue(json))
+                Console.WriteLine(BuildSummary.ToJson(result).ToJsonString());
             return result.Complete ? ExitCodes.Success : ExitCodes.JobFailed;
         }, ct));
         return command;
+    }
+
+    private static async Task<BuildResult> RunAsync(MetricsTarget metrics, double interval, BuildRequest request, DisplayMode display, CancellationToken ct)
+    {
+        // Disposed (flushed) before --json prints, so a console exporter's last block is out before the result.
+        using var session = Telemetry.Create(metrics, interval);
+        return await LiveRuns.BuildAsync(request, "build", display, ct);
     }
 }

@@ -33,6 +33,11 @@ public static class CommonOptions
         Description = "Print one JSON object with the results on stdout (human text goes to stderr).",
     };
 
+    public static Option<bool> Quiet() => new("--quiet", "-q")
+    {
+        Description = "No live view or progress lines on stderr; what runs, warnings, errors and the summary still appear.",
+    };
+
     public static IImageDataset OpenData(string reference, string? dataRoot, long? limit) =>
         DatasetReference.Open(reference, new DatasetOptions(dataRoot, limit));
 

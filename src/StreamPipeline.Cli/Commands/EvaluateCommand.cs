@@ -22,11 +22,12 @@ public static class EvaluateCommand
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
+        var quiet = CommonOptions.Quiet();
         var attack = new AttackOptions("--attack", "Also measure robust accuracy under untargeted PGD in this norm: l2 or linf.", UntargetedPurpose.Evaluate);
 
         var command = new Command("evaluate", "Evaluate a checkpoint: accuracy, and robust accuracy under PGD with --attack.")
         {
-            model, data, batch, seed, dataRoot, limit, device, threads, json,
+            model, data, batch, seed, dataRoot, limit, device, threads, json, quiet,
         };
         attack.AddTo(command);
         command.SetAction((parse, ct) => CommandRunner.RunAsync(_ =>
@@ -34,7 +35,7 @@ public static class EvaluateCommand
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             var request = new EvaluateRequest(parse.GetValue(model)!, parse.GetValue(data)!, attack.Resolve(parse),
                 parse.GetValue(batch), parse.GetValue(seed), parse.GetValue(dataRoot), parse.GetValue(limit), parse.GetValue(device)!);
-            var result = LiveRuns.Evaluate(request, ct);
+            var result = LiveRuns.Evaluate(request, Terminal.Choose(parse.GetValue(quiet)), ct);
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new

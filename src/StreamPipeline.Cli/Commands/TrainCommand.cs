@@ -26,11 +26,12 @@ public static class TrainCommand
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
+        var quiet = CommonOptions.Quiet();
         var adversarial = new AttackOptions("--adversarial", "Adversarial training (Madry et al.) with PGD in this norm: l2 or linf.", UntargetedPurpose.Train);
 
         var command = new Command("train", "Train a model (standard, or adversarially with --adversarial) and save a checkpoint.")
         {
-            data, model, output, epochs, batch, lr, seed, test, dataRoot, limit, device, threads, json,
+            data, model, output, epochs, batch, lr, seed, test, dataRoot, limit, device, threads, json, quiet,
         };
         adversarial.AddTo(command);
 
@@ -41,7 +42,7 @@ public static class TrainCommand
             var request = new TrainRequest(
                 parse.GetValue(data)!, parse.GetValue(model)!, parse.GetValue(output)!, settings, adversarial.Resolve(parse),
                 parse.GetValue(test), parse.GetValue(dataRoot), parse.GetValue(limit), parse.GetValue(device)!);
-            var info = LiveRuns.Train(request, ct);
+            var info = LiveRuns.Train(request, Terminal.Choose(parse.GetValue(quiet)), ct);
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(info.Metrics));
             return Task.FromResult(ExitCodes.Success);
         }, ct));

@@ -18,7 +18,7 @@ public static class WorkerCommand
         var scratch = new Option<string?>("--scratch") { Description = "Folder where built shards wait for their upload (default: a folder under the system temp)." };
         var dataRoot = CommonOptions.DataRoot();
         var threads = CommonOptions.Threads();
-        var metrics = Telemetry.ExporterOption("none");
+        var metrics = Telemetry.ExporterOption();
         var interval = Telemetry.IntervalOption();
         var cluster = new ClusterOptions(defaultPort: 0);
 

@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using StreamPipeline.Application;
+using StreamPipeline.Models;
 using StreamPipeline.Pipeline.Configuration;
 using StreamPipeline.Pipeline.Specs;
 
@@ -26,6 +27,8 @@ public sealed record ExperimentSpec(
     IReadOnlyDictionary<ConstructionKind, ExperimentSpec.BuildStep> Builds,
     ExperimentSpec.TrainStep Retrain,
     AttackSettings EvaluationAttack,
+    ExperimentSpec.TransferStep Transfer,
+    ExperimentSpec.RobustnessCurveStep RobustnessCurve,
     bool Quick)
 {
     private const string Kind = "experiment spec";
@@ -34,7 +37,20 @@ public sealed record ExperimentSpec(
     /// <summary>Placeholder model paths of the resolved builds; the runner points them at its own checkpoints.</summary>
     public const string StandardModel = "standard.pt", RobustModel = "robust.pt";
 
-    public sealed record TrainStep(int Epochs, double LearningRate);
+    /// <summary>How a model is made: trained with these settings, or, when <see cref="Import"/> is set, imported from a PyTorch checkpoint.</summary>
+    public sealed record TrainStep(int Epochs, double LearningRate, ImportedModel? Import = null);
+
+    /// <summary>A source model taken from a PyTorch checkpoint (<c>import-model FILE --arch ARCHITECTURE</c>) instead of trained.</summary>
+    public sealed record ImportedModel(string File, string Architecture);
+
+    /// <summary>
+    /// Figure 3: the architectures trained on D_det and (with <see cref="TargetSeed"/>, the standard recipe) on the
+    /// original data as transfer targets; <see cref="TestImages"/> original test images are attacked on the source.
+    /// </summary>
+    public sealed record TransferStep(IReadOnlyList<string> Architectures, int TargetSeed, long? TestImages);
+
+    /// <summary>Figure 2 (right): the radii of the robust-accuracy curve, on the first <see cref="TestImages"/> test images.</summary>
+    public sealed record RobustnessCurveStep(IReadOnlyList<double> Eps, long? TestImages);
 
     /// <summary>One constructed dataset: the job spec it is built with (the model is set by the runner).</summary>
     public sealed record BuildStep(JobSpec Job)
@@ -137,17 +153,31 @@ public sealed record ExperimentSpec(
             batchSize,
             c.CountOrAll("train-images"),
             c.CountOrAll("test-images"),
-            Train(c, "standard"),
-            Train(c, "robust"),
+            Train(c, "standard", importable: true),
+            Train(c, "robust", importable: true),
             Attack(c, "robust.adversarial", UntargetedPurpose.Train),
             builds,
             Train(c, "retrain"),
             Attack(c, "evaluate.attack", UntargetedPurpose.Evaluate),
+            new TransferStep(c.List("transfer.architectures").Select(a => a.ToLowerInvariant()).ToArray(), c.Int("transfer.target-seed"),
+                c.CountOrAll("transfer.test-images")),
+            new RobustnessCurveStep(Doubles(c, "robustness-curve.eps"), c.CountOrAll("robustness-curve.test-images")),
             quick);
         return spec.Validated(c);
     }
 
-    private static TrainStep Train(SpecConfig c, string path) => new(c.Int(path + ".epochs"), c.Double(path + ".learning-rate"));
+    private static double[] Doubles(SpecConfig c, string path) =>
+        c.List(path).Select(item => double.TryParse(item, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v)
+            ? v : throw c.Error($"{path}: '{item}' is not a number")).ToArray();
+
+    private static TrainStep Train(SpecConfig c, string path, bool importable = false)
+    {
+        var step = new TrainStep(c.Int(path + ".epochs"), c.Double(path + ".learning-rate"));
+        if (!importable || c.String(path + ".import.file") is not { Length: > 0 } file)
+            return step;
+        var architecture = c.String(path + ".import.architecture") is { Length: > 0 } a ? a.ToLowerInvariant() : c.String("model");
+        return step with { Import = new ImportedModel(file, architecture) };
+    }
 
     private static AttackSettings Attack(SpecConfig c, string path, UntargetedPurpose purpose)
     {
@@ -172,6 +202,26 @@ public sealed record ExperimentSpec(
         Check(BatchSize > 0, $"batch-size must be positive, got {BatchSize}");
         foreach (var (name, step) in new[] { ("standard", Standard), ("retrain", Retrain), ("robust", Robust) })
             Check(step.Epochs > 0 && step.LearningRate > 0 && double.IsFinite(step.LearningRate), $"{name}: epochs and learning-rate must be positive");
+        foreach (var (name, step) in new[] { ("standard", Standard), ("robust", Robust) })
+        {
+            if (step.Import is { } imported)
+                Check(ModelFactory.Architectures.Contains(imported.Architecture),
+                    $"{name}.import.architecture: unknown architecture '{imported.Architecture}'; known: {string.Join(", ", ModelFactory.Architectures)}");
+        }
+
+        var architectures = Transfer.Architectures;
+        Check(architectures.Count > 0, "transfer.architectures must name at least one architecture");
+        foreach (var architecture in architectures)
+            Check(ModelFactory.Architectures.Contains(architecture),
+                $"transfer.architectures: unknown architecture '{architecture}'; known: {string.Join(", ", ModelFactory.Architectures)}");
+        Check(architectures.Distinct().Count() == architectures.Count, "transfer.architectures names an architecture twice");
+        // The target of the source's own architecture would be the source model itself: transfer would be white-box.
+        Check(Transfer.TargetSeed != Seed, $"transfer.target-seed must differ from seed ({Seed}): the {Architecture} target would be the source model itself");
+
+        var eps = RobustnessCurve.Eps;
+        Check(eps.Count > 0, "robustness-curve.eps must list at least one eps");
+        Check(eps.All(e => double.IsFinite(e) && e >= 0), "robustness-curve.eps: every eps must be finite and not negative");
+        Check(eps.Distinct().Count() == eps.Count, "robustness-curve.eps lists an eps twice");
         return this;
     }
 }

@@ -1,6 +1,7 @@
 using StreamPipeline.Application.Building;
 using StreamPipeline.Application.Evaluation;
 using StreamPipeline.Application.Training;
+using StreamPipeline.Attacks;
 using StreamPipeline.Models;
 using StreamPipeline.Pipeline.Streaming;
 
@@ -12,17 +13,17 @@ namespace StreamPipeline.Cli.Presentation;
 /// </summary>
 public static class LiveRuns
 {
-    public static CheckpointInfo Train(TrainRequest request, CancellationToken ct)
+    public static CheckpointInfo Train(TrainRequest request, DisplayMode display, CancellationToken ct)
     {
-        using var progress = new ProgressLine("train");
+        using var progress = new ProgressLine("train", display);
         return TrainService.Run(request, progress.Say, new SyncProgress<TrainProgress>(p => progress.Report(
             (long)(p.Epoch - 1) * p.ExamplesTotal + p.ExamplesDone, (long)p.Epochs * p.ExamplesTotal,
             $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F3} acc {p.Accuracy:F3}")), ct);
     }
 
-    public static EvaluationResult Evaluate(EvaluateRequest request, CancellationToken ct)
+    public static EvaluationResult Evaluate(EvaluateRequest request, DisplayMode display, CancellationToken ct)
     {
-        using var progress = new ProgressLine("evaluate");
+        using var progress = new ProgressLine("evaluate", display);
         return EvaluateService.Run(request, progress.Say, new SyncProgress<EvaluationProgress>(p => progress.Report(p.ExamplesDone, p.ExamplesTotal,
             $"acc {p.Accuracy:F4}" + (p.RobustAccuracy is { } r ? $" robust {r:F4}" : ""))), ct);
     }
@@ -39,11 +40,23 @@ public static class LiveRuns
         return result;
     }
 
+    public static TransferReport Transfer(TransferRequest request, DisplayMode display, CancellationToken ct)
+    {
+        using var progress = new ProgressLine("transfer", display);
+        return TransferService.Run(request, progress.Say, new SyncProgress<(long Done, long Total)>(p => progress.Report(p.Done, p.Total)), ct);
+    }
+
+    public static RobustnessSweepResult RobustnessSweep(RobustnessSweepRequest request, DisplayMode display, CancellationToken ct)
+    {
+        using var progress = new ProgressLine("robustness", display);
+        return RobustnessSweepService.Run(request, progress.Say, ct);
+    }
+
     /// <summary>Runs (or resumes) a build, with the live view and a summary line.</summary>
     /// <param name="label">What the view calls the build (e.g. <c>build</c>, <c>build-det</c>).</param>
-    public static async Task<BuildResult> BuildAsync(BuildRequest request, string label, bool? interactive, CancellationToken ct)
+    public static async Task<BuildResult> BuildAsync(BuildRequest request, string label, DisplayMode display, CancellationToken ct)
     {
-        using var view = new BuildView(label, interactive);
+        using var view = new BuildView(label, display);
         void Say(string line) => Console.Error.WriteLine($"{label}: {line}");
         var result = await BuildService.RunAsync(request, view, Say, ct, StderrLogger.Config);
         view.Finish(null);

@@ -1,4 +1,4 @@
-using System.Globalization;
+using StreamPipeline.Cli.Tests.Observability;
 
 namespace StreamPipeline.Cli.Tests.Build;
 
@@ -12,18 +12,6 @@ public sealed class BuildFaultTests(TinyModelFixture fixture)
     private string Clean(FaultSpec spec) => fixture.ReferenceBuild(spec.WithoutFaults().Flags(fixture));
 
     private CliProcess.Result Build(string jobDir, FaultSpec spec) => CliProcess.Run(fixture.Root, ["build", jobDir, .. spec.Flags(fixture)]);
-
-    /// <summary>The total of a counter in the console exporter's output (printed once, when the provider is flushed at exit).</summary>
-    private static long Counter(string stdout, string name)
-    {
-        var lines = stdout.Split('\n');
-        var start = Array.FindIndex(lines, l => l.StartsWith($"Metric Name: {name},", StringComparison.Ordinal));
-        if (start < 0)
-            return 0;
-        return lines.Skip(start + 1).TakeWhile(l => !l.StartsWith("Metric Name:", StringComparison.Ordinal))
-            .Where(l => l.StartsWith("Value: ", StringComparison.Ordinal))
-            .Sum(l => long.Parse(l["Value: ".Length..].Trim(), CultureInfo.InvariantCulture));
-    }
 
     /// <summary>No stack trace on either stream (Akka's own error log included) unless STREAM_PIPELINE_DEBUG=1.</summary>
     private static void AssertNoStackTrace(CliProcess.Result result)
@@ -64,7 +52,7 @@ public sealed class BuildFaultTests(TinyModelFixture fixture)
         var result = Build(jobDir, spec);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
-        Assert.True(Counter(result.Stdout, "stream_pipeline.retries") > 0, "no retry was counted: " + result.Stdout);
+        Assert.True(ConsoleMetricsText.Total(result.Stderr, "stream_pipeline.retries") > 0, "no retry was counted: " + result.Stderr);
         JobManifest.Read(jobDir).AssertConsistentWith(jobDir);
         AssertSameOutputAsClean(Clean(spec), jobDir);
     }
@@ -79,7 +67,7 @@ public sealed class BuildFaultTests(TinyModelFixture fixture)
         var result = Build(jobDir, spec);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
-        Assert.Equal(96 / 8 * 3, Counter(result.Stdout, "stream_pipeline.splits"));
+        Assert.Equal(96 / 8 * 3, ConsoleMetricsText.Total(result.Stderr, "stream_pipeline.splits"));
         JobManifest.Read(jobDir).AssertConsistentWith(jobDir);
         // Not bit for bit: TorchSharp's CPU matrix products round differently for different batch sizes (fc1 of the
         // same example differs by ~2e-6 between batches of 8 and 2), so every pixel of a split batch may move by an ulp

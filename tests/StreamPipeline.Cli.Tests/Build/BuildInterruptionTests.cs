@@ -6,8 +6,9 @@ namespace StreamPipeline.Cli.Tests.Build;
 [Collection(BuildTestCollection.Name)]
 public sealed class BuildInterruptionTests(TinyModelFixture fixture)
 {
-    // 20 shards of 16: a few seconds of work, so that the run can be stopped between its first and its last commit.
-    private readonly DetBuild _build = DetBuild.Of(fixture) with { Limit = 320, ShardSize = 16, BatchSize = 8, Steps = 5 };
+    // 20 shards of 16 at 20 steps: several seconds of work even on a quiet machine (at 5 steps a quiet run finished
+    // all 20 shards in 1 s, before its SIGINT arrived), so the run can be stopped between its first and last commit.
+    private readonly DetBuild _build = DetBuild.Of(fixture) with { Limit = 320, ShardSize = 16, BatchSize = 8, Steps = 20 };
 
     private static readonly TimeSpan StartupAllowance = TimeSpan.FromMinutes(2);
 

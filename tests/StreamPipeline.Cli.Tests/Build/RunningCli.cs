@@ -19,8 +19,10 @@ public sealed class RunningCli : IDisposable
         _process.BeginErrorReadLine();
     }
 
-    public static RunningCli Start(string workingDirectory, params string[] args) =>
-        new(Process.Start(CliProcess.StartInfo(workingDirectory, args))!);
+    public static RunningCli Start(string workingDirectory, params string[] args) => Start(CliProcess.StartInfo(workingDirectory, args));
+
+    /// <summary>Starts <paramref name="info"/> (from <see cref="CliProcess.StartInfo"/>, its environment changed as a test needs).</summary>
+    public static RunningCli Start(ProcessStartInfo info) => new(Process.Start(info)!);
 
     public static RunningCli Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
         new(Process.Start(CliProcess.StartInfo(workingDirectory, environment, args))!);

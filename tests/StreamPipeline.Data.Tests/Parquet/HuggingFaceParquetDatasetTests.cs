@@ -108,9 +108,9 @@ public sealed class HuggingFaceParquetDatasetTests : IDisposable
     public void Reads_across_row_groups_and_files_return_the_rows_in_order_from_any_thread()
     {
         var shape = new ImageShape(1, 2, 2);
-        var first = _dir.File("big/part-0.parquet");
+        var first = _dir.NewFile("big/part-0.parquet");
         WriteRowsNumbered(first, shape, first: 0, count: 4200, rowGroupSize: 2048);
-        WriteRowsNumbered(_dir.File("big/part-1.parquet"), shape, first: 4200, count: 50);
+        WriteRowsNumbered(_dir.NewFile("big/part-1.parquet"), shape, first: 4200, count: 50);
         Assert.Equal(3, HubParquet.RowGroups(first)); // DuckDB cuts row groups at 2,048 rows
 
         using var data = DatasetReference.Open("parquet:" + _dir.File("big"));

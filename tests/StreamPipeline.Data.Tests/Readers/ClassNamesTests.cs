@@ -73,8 +73,8 @@ public sealed class ClassNamesTests : IDisposable
     [Fact]
     public void Image_folder_classes_are_named_after_their_subfolders()
     {
-        TestFiles.WritePng(_dir.File("ankle boot/a.png"), 2, 1, 0, [1, 2]);
-        TestFiles.WritePng(_dir.File("T-shirt/b.png"), 2, 1, 0, [3, 4]);
+        TestFiles.WritePng(_dir.NewFile("ankle boot/a.png"), 2, 1, 0, [1, 2]);
+        TestFiles.WritePng(_dir.NewFile("T-shirt/b.png"), 2, 1, 0, [3, 4]);
 
         using var dataset = DatasetReference.Open($"folder:{_dir.Path}");
 

@@ -1,0 +1,17 @@
+using OpenTelemetry.Metrics;
+
+namespace StreamPipeline.Cli.Observability;
+
+/// <summary>
+/// A command's running metrics export. Disposing it flushes the provider (so a job's last figures are exported), then
+/// stops the OTLP failure watch (a failed last flush still warns) and closes the console file.
+/// </summary>
+public sealed class MetricsSession(MeterProvider provider, OtlpFailureWarning? warning, TextWriter? file) : IDisposable
+{
+    public void Dispose()
+    {
+        provider.Dispose();
+        warning?.Dispose();
+        file?.Dispose();
+    }
+}
