@@ -124,6 +124,25 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public void Bench_of_a_resnet_architecture_attacks_a_fresh_model_on_seeded_random_cifar_sized_images()
+    {
+        var result = CliProcess.Run(_dir.Path, "bench", "--json", "--quiet", "--model", "resnet18", "--limit", "2", "--batch-size", "2", "--steps", "1",
+            "--repeat", "1", "--threads", "1");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        var settings = root.GetProperty("settings");
+        Assert.Equal("resnet18", settings.GetProperty("architecture").GetString());
+        Assert.Equal("resnet18 (freshly initialised)", settings.GetProperty("model").GetString());
+        Assert.Matches(@"^cifar10:/\S*/sp-bench-[0-9a-f]{12}/cifar10:train$", settings.GetProperty("data").GetString());
+        Assert.Equal(2, settings.GetProperty("images").GetInt64());
+        var phases = root.GetProperty("phases");
+        Assert.Equal(phases.GetProperty("bare").GetProperty("attack_success").GetDouble(), phases.GetProperty("pipeline").GetProperty("attack_success").GetDouble());
+        Assert.Equal(1, Assert.Single(root.GetProperty("torch_threads").EnumerateArray().ToList()).GetInt32());
+    }
+
+    [Fact]
     public void Bench_help_says_more_workers_cannot_add_speed_on_a_machine_whose_cores_they_share()
     {
         var result = CliProcess.Run(_dir.Path, "bench", "--help");

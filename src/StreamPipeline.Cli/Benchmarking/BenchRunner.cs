@@ -59,9 +59,10 @@ public static class BenchRunner
             // pipeline warm-up attacks one full batch: with only the small warm-up batch before it, the first full-size batch
             // of the process made round 1's first phase cost half as much processor time again as the same phase in later
             // rounds (61 against 37-41 cpu-s for the defaults' bare loop); later phases never paid it again, so it is paid here.
+            // One PGD step is enough: every step allocates the same tensors (and a ResNet-50 batch takes half a minute a step).
             var fullBatch = (int)Math.Min(images, spec.BatchSize);
-            progress($"bench: warming the pipeline code up ({fullBatch} images)");
-            await PipelineBenchmark.RunAsync(settings.ToJobSpec(model.Path, model.Data, devices, fullBatch, spec.BatchSize, spec.Attack.Steps),
+            progress($"bench: warming the pipeline code up ({fullBatch} images, 1 step)");
+            await PipelineBenchmark.RunAsync(settings.ToJobSpec(model.Path, model.Data, devices, fullBatch, spec.BatchSize, steps: 1),
                 Path.Combine(root, "warmup"), settings.DataRoot, warmup, Quiet, ct);
             if (settings.Workers is not null)
                 await ClusterBenchmark.RunAsync(settings.ToJobSpec(model.Path, model.Data, devices, warmupCount, spec.BatchSize, spec.Attack.Steps),

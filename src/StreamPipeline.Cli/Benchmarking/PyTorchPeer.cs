@@ -43,6 +43,8 @@ public sealed class PyTorchPeer
             ScriptPath, "--arch", info.Architecture, "--weights", weightsPath, "--images", Invariant(images), "--batch-size", Invariant(batchSize),
             "--steps", Invariant(steps), "--eps", Invariant(eps), "--step-size", Invariant(stepSize), "--threads", Invariant(threads),
             "--classes", Invariant(info.Classes),
+            // Warmed up as bench warms its own phases: one full batch, one step, before the timed loop.
+            "--warmup-images", Invariant(Math.Min(images, batchSize)), "--warmup-steps", "1",
         };
         // The script reads Fashion-MNIST itself; any other data is stood in for by seeded random images of the same
         // shape (PGD's cost does not depend on the pixel values: no early stop).
