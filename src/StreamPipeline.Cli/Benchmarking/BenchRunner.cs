@@ -55,11 +55,10 @@ public static class BenchRunner
             var warmupCount = (int)Math.Min(Math.Min(BenchSettings.WarmupExamples, images), spec.BatchSize);
             var warmup = loader.Load(new BatchPlan(new ShardPlan(0, 0, warmupCount), 0, 0, warmupCount)).Request;
 
-            // The pipeline's (and cluster's) .NET code is compiled once here, before any round, not inside the first one. The
-            // pipeline warm-up attacks one full batch: with only the small warm-up batch before it, the first full-size batch
-            // of the process made round 1's first phase cost half as much processor time again as the same phase in later
-            // rounds (61 against 37-41 cpu-s for the defaults' bare loop); later phases never paid it again, so it is paid here.
-            // One PGD step is enough: every step allocates the same tensors (and a ResNet-50 batch takes half a minute a step).
+            // The pipeline's (and cluster's) .NET code is compiled once here, before any round, not inside the first one, and
+            // the process runs one full-size batch (one PGD step: every step allocates the same tensors) so that no timed phase
+            // is the first to. Round 1's first phase has been seen to cost far more processor time than the same phase later
+            // (61 against 37-41 cpu-s for the defaults' bare loop, on a shared machine): this takes first-time costs out of it.
             var fullBatch = (int)Math.Min(images, spec.BatchSize);
             progress($"bench: warming the pipeline code up ({fullBatch} images, 1 step)");
             await PipelineBenchmark.RunAsync(settings.ToJobSpec(model.Path, model.Data, devices, fullBatch, spec.BatchSize, steps: 1),
