@@ -37,6 +37,7 @@ public sealed class BenchCommandTests : IDisposable
             var bare = round.GetProperty("bare").GetProperty("img_steps_per_s").GetDouble();
             var pipeline = round.GetProperty("pipeline").GetProperty("img_steps_per_s").GetDouble();
             Assert.True(bare > 0 && pipeline > 0, round.ToString());
+            Assert.True(round.GetProperty("bare").GetProperty("cores_in_use").GetDouble() > 0, round.ToString());
             Assert.Equal(pipeline / bare, round.GetProperty("ratio").GetDouble(), QuotientRounding(pipeline, bare, 0.1));
             var pipelineCpu = round.GetProperty("pipeline").GetProperty("cpu_seconds").GetDouble();
             var bareCpu = round.GetProperty("bare").GetProperty("cpu_seconds").GetDouble();

@@ -117,8 +117,11 @@ public sealed record BenchReport(
             lines.Add($"  WARNING    the phases ran with different torch thread counts ({string.Join(", ", threads)}): they did not do the same work the same way");
         foreach (var r in Rounds)
         {
-            var line = ($"  round {r.Number}    ({string.Join(", ", r.Order.Select(Label))}) bare {r.Bare.ImgStepsPerSecond:N0}, pipeline {r.Pipeline.ImgStepsPerSecond:N0}");
-            if (r.Cluster is { } c) line += ($", cluster {c.ImgStepsPerSecond:N0}");
+            // Cores in use (processor seconds per second) beside each rate: a phase that got fewer cores than the others was
+            // squeezed by something else on the machine, and its round says little.
+            var line = ($"  round {r.Number}    ({string.Join(", ", r.Order.Select(Label))}) bare {r.Bare.ImgStepsPerSecond:N0} ({r.Bare.CoresInUse:F2} cores), " +
+                $"pipeline {r.Pipeline.ImgStepsPerSecond:N0} ({r.Pipeline.CoresInUse:F2} cores)");
+            if (r.Cluster is { } c) line += ($", cluster {c.ImgStepsPerSecond:N0} ({c.CoresInUse:F2} cores)");
             if (r.Peer is { } p) line += ($", PyTorch {p.ImgStepsPerSecond:N0}");
             line += ($" img-PGD-steps/s; ratio {r.Ratio:F3}, cpu ratio {r.CpuRatio:F3}");
             lines.Add(line);
@@ -324,6 +327,7 @@ public sealed record BenchReport(
             ["img_steps_per_s"] = Number(m.ImgStepsPerSecond, 1),
             ["seconds"] = Number(c.Elapsed.TotalSeconds, 3),
             ["cpu_seconds"] = Number(c.Cpu.TotalSeconds, 3),
+            ["cores_in_use"] = Number(m.CoresInUse, 2),
             ["cpu_by_thread_seconds"] = new JsonObject
             {
                 ["torch"] = Number(c.CpuByThreads.TorchSeconds, 2),

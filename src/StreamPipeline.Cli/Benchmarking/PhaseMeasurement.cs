@@ -30,6 +30,9 @@ public sealed record PhaseMeasurement(BenchPhase Phase, long Images, int Steps, 
 
     public double ImgStepsPerSecond => Cost.Elapsed.TotalSeconds > 0 ? (double)Images * Steps / Cost.Elapsed.TotalSeconds : 0;
 
+    /// <summary>Processor seconds per second of the window: near the torch thread count when the phase had the cores to itself.</summary>
+    public double CoresInUse => Cost.Elapsed.TotalSeconds > 0 ? Cost.Cpu.TotalSeconds / Cost.Elapsed.TotalSeconds : 0;
+
     public double AllocatedBytesPerImage => Images > 0 ? (double)Cost.AllocatedBytes / Images : 0;
 
     /// <summary>Device busy time over the timed window, averaged over the devices (pipeline only; 1 = never idle).</summary>
