@@ -160,7 +160,8 @@ stop_and_resume() {
   "$DOCKER" rm -f "$name" >/dev/null 2>&1 || true
   "$DOCKER" run -d --name "$name" "${mounts[@]}" "$image" build /jobs/resume --construction det \
     --model /jobs/models/standard.ckpt --data fashion-mnist:train --limit 256 --shard-size 16 --steps 5 --metrics none >/dev/null
-  until grep -q '"status": "done"' "$jobs/resume/manifest.json" 2>/dev/null; do
+  # A commit is one line in commits.log (folded into manifest.json on close), so the log shows the first done shard.
+  until [ -s "$jobs/resume/commits.log" ] || grep -q '"status": "done"' "$jobs/resume/manifest.json" 2>/dev/null; do
     [ $((SECONDS - start)) -lt 300 ] || fail "no shard of the stop/resume job was done after 300 s"
     sleep 0.2
   done
@@ -216,9 +217,12 @@ timed "compose: docker-compose config (default, gpu and experiment profiles)" co
 timed "compose: run the experiment service on config/experiments/smoke.conf" compose_experiment
 
 # --- 6. The cluster: coordinator + 2 workers on a tiny job (once the program has the cluster commands) -------------
+# (Output captured first: with pipefail, grep -q closing the pipe early would fail the check by SIGPIPE.)
 has_cluster_commands() {
-  "$DOCKER" run --rm "$image" worker --help 2>/dev/null | grep -q -- '--join' \
-    && "$DOCKER" run --rm "$image" build --help 2>/dev/null | grep -q -- '--serve'
+  local worker build
+  worker=$("$DOCKER" run --rm "$image" worker --help 2>/dev/null || true)
+  build=$("$DOCKER" run --rm "$image" build --help 2>/dev/null || true)
+  grep -q -- '--join' <<<"$worker" && grep -q -- '--serve' <<<"$build"
 }
 # The job spec lives in the jobs folder (/jobs inside): 64 images in 2 shards, 2 PGD steps, the model from step 4.
 write_tiny_spec() {

@@ -69,7 +69,7 @@ public static class LiveRuns
             return result;
         }
         Say($"{(result.Complete ? "complete" : "incomplete")}: {result.RowsWritten:N0} rows written this run in {result.Elapsed.TotalSeconds:F1} s " +
-            $"({result.RowsPerSecond:N1} img/s), {result.ShardsSkipped} shards already done, attack success {s.AttackSuccessRate:P1}");
+            $"({result.RowsPerSecond:N1} img/s), {result.ShardsSkipped} shard{(result.ShardsSkipped == 1 ? "" : "s")} already done, attack success {s.AttackSuccessRate:P1}");
         return result;
     }
 }

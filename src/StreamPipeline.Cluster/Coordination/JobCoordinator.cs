@@ -55,6 +55,9 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
     private readonly string _offerHocon;
     private readonly int _shardsTotal;
     private readonly long _rowsTotal;
+    // Kept as counts (not recounted from the manifest on each commit and tick): a scan per commit made 100,000 shards quadratic.
+    private int _shardsDone;
+    private long _rowsDone;
     private CoordinatorResult? _result;
 
     public JobCoordinator(CoordinatorJob job, ClusterSettings settings, ClusterMetrics metrics, Action<CoordinatorStatus>? onStatus, TaskCompletionSource<CoordinatorResult> done)
@@ -67,6 +70,8 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         var manifest = job.Directory.Manifest;
         _shardsTotal = manifest.Shards.Count;
         _rowsTotal = manifest.TotalExamples;
+        _shardsDone = manifest.DoneShards.Count();
+        _rowsDone = manifest.RowsDone;
         // Lease ids only grow, across coordinator restarts too (a clock in microseconds), so a late answer from a
         // previous coordinator's lease is recognised as ended.
         _leases = new LeaseTable(job.Directory.PendingShards(), settings.LeaseDuration, () => DateTime.UtcNow,
@@ -118,11 +123,10 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
 
     public CoordinatorStatus Status()
     {
-        var manifest = _job.Directory.Manifest;
         var views = _workers.Values.OrderBy(w => w.Name, StringComparer.Ordinal).Select(w => new WorkerView(
             w.Name, w.Alive, w.Ready, _leases.LeasesOf(w.Name).Count(), w.Shards, w.Rows,
             w.FirstLease is { Elapsed.TotalSeconds: > 0 } clock ? w.Rows / clock.Elapsed.TotalSeconds : 0, w.Discarded)).ToList();
-        return new CoordinatorStatus(_shardsTotal, manifest.Shards.Count(s => s.IsDone), _leases.Pending, _leases.Leased, _rowsTotal, manifest.RowsDone,
+        return new CoordinatorStatus(_shardsTotal, _shardsDone, _leases.Pending, _leases.Leased, _rowsTotal, _rowsDone,
             _metrics.ExpiredTotal, _metrics.DiscardedTotal, views);
     }
 
@@ -281,6 +285,8 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
             return;
         }
         _leases.Committed(delivery.LeaseId);
+        _shardsDone++;
+        _rowsDone += done.Rows;
         _metrics.Committed(worker);
         if (_workers.TryGetValue(worker, out var state))
         {
@@ -336,7 +342,8 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
 
     private void CheckFinished()
     {
-        if (_result is null && _job.Directory.Manifest.IsComplete)
+        // The count decides when to look; the manifest itself confirms (once).
+        if (_result is null && _shardsDone == _shardsTotal && _job.Directory.Manifest.IsComplete)
             Finish(new CoordinatorResult(true, "every shard is committed", Status()));
     }
 
