@@ -77,8 +77,14 @@ def read_idx(path):
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
-def load_images(arch, count, root, seed):
-    """Fashion-MNIST training images (1x28x28) for small-cnn; seeded random 3x32x32 images for the ResNets."""
+def load_images(arch, count, root, seed, shape=None, classes=10):
+    """Fashion-MNIST training images (1x28x28) for small-cnn; seeded random 3x32x32 images for the ResNets; seeded
+    random images of `shape` (C,H,W) when given (PGD's cost does not depend on the pixel values)."""
+    if shape is not None:
+        generator = torch.Generator().manual_seed(seed)
+        x = torch.rand(count, *shape, generator=generator)
+        y = torch.randint(0, classes, (count,), generator=generator)
+        return x, y, tuple(shape), "random %dx%dx%d" % tuple(shape)
     if arch == "small-cnn":
         images = read_idx(os.path.join(root, "train-images-idx3-ubyte.gz"))[:count]
         labels = read_idx(os.path.join(root, "train-labels-idx1-ubyte.gz"))[:count]
@@ -86,7 +92,7 @@ def load_images(arch, count, root, seed):
         return x, torch.from_numpy(labels.astype(np.int64)), (1, 28, 28), "fashion-mnist:train"
     generator = torch.Generator().manual_seed(seed)
     x = torch.rand(count, 3, 32, 32, generator=generator)
-    y = torch.randint(0, 10, (count,), generator=generator)
+    y = torch.randint(0, classes, (count,), generator=generator)
     return x, y, (3, 32, 32), "random 3x32x32"
 
 
@@ -103,11 +109,15 @@ def main():
     parser.add_argument("--classes", type=int, default=10)
     parser.add_argument("--data-root", default="/usr/share/datasets/fashion-mnist")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--warmup-images", type=int, default=4, help="images of the untimed warm-up call (default 4)")
+    parser.add_argument("--warmup-steps", type=int, default=2, help="PGD steps of the warm-up call (default 2, at most --steps)")
+    parser.add_argument("--shape", help="C,H,W: seeded random images of this shape instead of the architecture's default data")
     args = parser.parse_args()
+    shape = tuple(int(v) for v in args.shape.split(",")) if args.shape else None
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    x, y, shape, data = load_images(args.arch, args.images, args.data_root, args.seed)
+    x, y, shape, data = load_images(args.arch, args.images, args.data_root, args.seed, shape, args.classes)
     model = torch_models.create(args.arch, shape, args.classes, normalize=True)
     if args.weights:
         model.load_state_dict(torch.load(args.weights), strict=True)
@@ -117,8 +127,10 @@ def main():
     targets = (y + 1) % args.classes  # DeterministicTarget
 
     batches = [(x[i:i + args.batch_size], targets[i:i + args.batch_size]) for i in range(0, len(x), args.batch_size)]
-    warm = min(len(x), 4)  # first calls set up thread pools and allocators; not timed
-    targeted_pgd(model, x[:warm], targets[:warm], min(args.steps, 2), args.eps, args.step_size)
+    # First calls set up thread pools and allocators; not timed. stream-pipeline bench warms up on a full batch for one
+    # step (--warmup-images BATCH --warmup-steps 1), as it warms its own phases: the first full-size batch costs more.
+    warm = min(len(x), args.warmup_images)
+    targeted_pgd(model, x[:warm], targets[:warm], min(args.steps, args.warmup_steps), args.eps, args.step_size)
 
     successes = 0
     started = time.perf_counter()

@@ -27,7 +27,8 @@ public static class BuildService
             $"({spec.Attack.Describe()}) -> {request.JobDir}");
         using var system = PipelineSystem.Create(overrides: akka);
         using var runner = new JobRunner(system, request.Metrics);
-        var job = new BuildJob(spec, request.JobDir, prepared.Data, prepared.Perturbers, prepared.Sink, prepared.ModelSha256)
+        var perturbers = request.WrapPerturbers is { } wrap ? wrap(prepared.Perturbers) : prepared.Perturbers;
+        var job = new BuildJob(spec, request.JobDir, prepared.Data, perturbers, prepared.Sink, prepared.ModelSha256)
         {
             Node = request.Node,
             DataFingerprint = prepared.DataFingerprint,

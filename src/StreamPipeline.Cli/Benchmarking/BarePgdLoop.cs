@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using StreamPipeline.Attacks;
 using StreamPipeline.Models;
@@ -9,13 +8,15 @@ namespace StreamPipeline.Cli.Benchmarking;
 
 /// <summary>
 /// Phase (a) of bench: the construction's PGD over batches already in memory, with no pipeline around it. Each device
-/// gets one dedicated thread that works as a device worker does (threads set as the pipeline sets them, checkpoint
-/// loaded onto the device, eval mode, the same construction), warms up on a small batch, then waits; only the loop
-/// over the batches is timed. Batches are dealt round-robin when there are several devices.
+/// gets one dedicated thread that starts as a device worker does (named for the processor-time split, threads set as
+/// the pipeline sets them, checkpoint loaded onto the device, eval mode, the same construction, the same warm-up batch),
+/// then waits. The window runs from the moment every thread is ready to the moment the last one finishes; the threads
+/// stay alive until it is closed, so their libtorch threads' processor time is still readable. Batches are dealt
+/// round-robin when there are several devices.
 /// </summary>
 public static class BarePgdLoop
 {
-    public static BareMeasurement Run(
+    public static PhaseMeasurement Run(
         string checkpoint,
         ConstructionSettings settings,
         IReadOnlyList<string> devices,
@@ -26,13 +27,14 @@ public static class BarePgdLoop
     {
         var n = devices.Count;
         var failures = new ConcurrentQueue<Exception>();
-        var finished = new long[n];
         var images = new long[n];
         var successes = new long[n];
         var threadsSeen = new int[n];
         var abort = false;
         using var ready = new CountdownEvent(n);
+        using var finished = new CountdownEvent(n);
         using var go = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
 
         var threads = new Thread[n];
         for (var slot = 0; slot < n; slot++)
@@ -48,7 +50,8 @@ public static class BarePgdLoop
                     torch.Device device;
                     try
                     {
-                        // As ModelPerturberFactory.Create does on a device worker's thread.
+                        ThreadCpu.NameCurrentThread(ThreadCpu.TorchThreadPrefix + s);
+                        // As ModelPerturberFactory.Create does on a device worker's thread, then WarmedPerturberFactory's warm-up.
                         if (torchThreads is { } t) torch.set_num_threads(t);
                         device = DeviceSelector.Select(devices[s]);
                         (model, _) = Checkpoint.Load(checkpoint, device);
@@ -63,13 +66,20 @@ public static class BarePgdLoop
                     }
                     go.Wait(CancellationToken.None);
                     if (Volatile.Read(ref abort)) return;
-                    foreach (var request in mine)
+                    try
                     {
-                        var result = construction.Apply(model, request, device, ct);
-                        images[s] += result.Indices.Length;
-                        successes[s] += result.Success.Count(ok => ok);
+                        foreach (var request in mine)
+                        {
+                            var result = construction.Apply(model, request, device, ct);
+                            images[s] += result.Indices.Length;
+                            successes[s] += result.Success.Count(ok => ok);
+                        }
                     }
-                    finished[s] = Stopwatch.GetTimestamp();
+                    finally
+                    {
+                        finished.Signal();
+                    }
+                    release.Wait(CancellationToken.None);
                 }
                 catch (Exception e)
                 {
@@ -82,25 +92,35 @@ public static class BarePgdLoop
             })
             {
                 IsBackground = true,
-                Name = $"bench-bare-{s}",
+                Name = ThreadCpu.TorchThreadPrefix + s,
             };
             threads[s].Start();
         }
 
         ready.Wait(CancellationToken.None);
-        if (!failures.IsEmpty) Volatile.Write(ref abort, true);
-        var cpuStarted = Environment.CpuUsage.TotalTime;
-        var started = Stopwatch.GetTimestamp();
-        go.Set();
-        foreach (var thread in threads) thread.Join();
-        var cpu = Environment.CpuUsage.TotalTime - cpuStarted;
-
         if (!failures.IsEmpty)
         {
-            var first = failures.FirstOrDefault(e => e is OperationCanceledException && ct.IsCancellationRequested) ?? failures.First();
-            ExceptionDispatchInfo.Throw(first);
+            Volatile.Write(ref abort, true);
+            go.Set();
+            foreach (var thread in threads) thread.Join();
+            Throw(failures, ct);
         }
-        var elapsed = Stopwatch.GetElapsedTime(started, finished.Max());
-        return new BareMeasurement(elapsed, cpu, images.Sum(), settings.Attack.Steps, threadsSeen[0], successes.Sum(), PeakRss.ReadBytes());
+        var start = ProcessSample.Take();
+        go.Set();
+        finished.Wait(CancellationToken.None);
+        var end = ProcessSample.Take();
+        release.Set();
+        foreach (var thread in threads) thread.Join();
+        if (!failures.IsEmpty)
+            Throw(failures, ct);
+
+        var count = images.Sum();
+        return new PhaseMeasurement(BenchPhase.Bare, count, settings.Attack.Steps, threadsSeen, start.To(end), count > 0 ? (double)successes.Sum() / count : 0);
+    }
+
+    private static void Throw(ConcurrentQueue<Exception> failures, CancellationToken ct)
+    {
+        var first = failures.FirstOrDefault(e => e is OperationCanceledException && ct.IsCancellationRequested) ?? failures.First();
+        ExceptionDispatchInfo.Throw(first);
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using StreamPipeline.Pipeline.Specs;
@@ -6,76 +5,84 @@ using StreamPipeline.Pipeline.Telemetry;
 
 namespace StreamPipeline.Cli.Benchmarking;
 
-/// <summary>The outcome of <c>stream-pipeline bench</c>: every round's figures, the best of each phase, their ratio; as JSON or text.</summary>
-/// <param name="Model">The checkpoint path, or a description of the fresh model.</param>
+/// <summary>
+/// The outcome of <c>stream-pipeline bench</c>: every round, the median ratio with its spread, the processor-time ratio,
+/// each phase's cost (GC, allocations, processor time by thread group), and the optional cluster and PyTorch phases;
+/// as one JSON object or as text.
+/// </summary>
+/// <param name="PeerUnavailable">Why the PyTorch peer was asked for but not run (one line); null when it ran or was not asked for.</param>
 /// <param name="PeakRssPerPhase">True when the peak was reset before each phase (its own peak); false: cumulative since start.</param>
 public sealed record BenchReport(
     JobSpec Spec,
-    string Model,
+    BenchModel Model,
     long Images,
-    IReadOnlyList<BareMeasurement> BareRuns,
-    IReadOnlyList<PipelineMeasurement> PipelineRuns,
+    IReadOnlyList<BenchRound> Rounds,
+    int? Workers,
+    bool PeerAsked,
+    string? PeerUnavailable,
+    LoadAverage? LoadAtStart,
+    LoadAverage? LoadAtEnd,
     bool PeakRssPerPhase)
 {
-    /// <summary>The issue's target for <see cref="Ratio"/> on a 2-core CPU.</summary>
-    public const double TargetRatio = 0.90;
+    /// <summary>Issue 15's bar on a quiet 2-core machine: the median ratio within these bounds...</summary>
+    public const double TargetRatioMin = 0.97;
 
-    public BareMeasurement BestBare => BareRuns.MaxBy(r => r.ImgStepsPerSecond)!;
+    public const double TargetRatioMax = 1.03;
 
-    public PipelineMeasurement BestPipeline => PipelineRuns.MaxBy(r => r.ImgStepsPerSecond)!;
+    /// <summary>...and the processor-time ratio at most this.</summary>
+    public const double TargetCpuRatioMax = 1.05;
 
-    /// <summary>Pipeline throughput over bare-loop throughput (best run of each).</summary>
-    public double Ratio => BestBare.ImgStepsPerSecond > 0 ? BestPipeline.ImgStepsPerSecond / BestBare.ImgStepsPerSecond : 0;
+    /// <summary>Issue 12's bar for a one-worker cluster against the single-process build.</summary>
+    public const double TargetClusterRatio = 0.90;
 
-    public long? PeakRssAfterBare => BareRuns.Max(r => r.PeakRssBytes);
+    public Spread Ratio => Spread.Of(Rounds.Select(r => r.Ratio));
 
-    public long? PeakRssAfterPipeline => PipelineRuns.Max(r => r.PeakRssBytes);
+    public Spread CpuRatio => Spread.Of(Rounds.Select(r => r.CpuRatio));
 
-    /// <summary>VmRSS at the start of the bare run with the highest peak.</summary>
-    public long? StartRssOfBare => BareRuns.MaxBy(r => r.PeakRssBytes ?? 0)!.StartRssBytes;
+    public Spread? ClusterRatio => Workers is null ? null : Spread.Of(Rounds.Select(r => r.ClusterRatio ?? double.NaN));
 
-    /// <summary>VmRSS at the start of the pipeline run with the highest peak.</summary>
-    public long? StartRssOfPipeline => PipelineRuns.MaxBy(r => r.PeakRssBytes ?? 0)!.StartRssBytes;
+    public Spread? ClusterCpuRatio => Workers is null ? null : Spread.Of(Rounds.Select(r => r.ClusterCpuRatio ?? double.NaN));
+
+    public IReadOnlyList<PeerMeasurement> PeerRuns => [.. Rounds.Select(r => r.Peer).OfType<PeerMeasurement>()];
+
+    /// <summary>Every torch thread count any device thread saw, in any phase: one value means like was measured with like.</summary>
+    public IReadOnlyList<int> TorchThreadCounts =>
+        [.. Rounds.SelectMany(r => Measured(r)).SelectMany(m => m.TorchThreads).Concat(PeerRuns.Select(p => p.Threads)).Distinct().Order()];
 
     public string Device => string.Join(",", Spec.Devices);
 
     public string ToJson()
     {
-        var bare = BestBare;
-        var pipeline = BestPipeline;
-        var ratio = Math.Round(Ratio, 4);
         var json = new JsonObject
         {
-            ["bare_img_steps_per_s"] = Math.Round(bare.ImgStepsPerSecond, 1),
-            ["pipeline_img_steps_per_s"] = Math.Round(pipeline.ImgStepsPerSecond, 1),
-            ["ratio"] = ratio,
-            ["target_ratio"] = TargetRatio,
-            ["peak_rss_bytes_after_bare"] = PeakRssAfterBare,
-            ["peak_rss_bytes_after_pipeline"] = PeakRssAfterPipeline,
-            ["peak_rss_per_phase"] = PeakRssPerPhase,
-            ["rss_bytes_at_start_of_bare"] = StartRssOfBare,
-            ["rss_bytes_at_start_of_pipeline"] = StartRssOfPipeline,
-            ["parquet_write_mb_per_s"] = Math.Round(pipeline.ParquetWriteMBPerSecond, 2),
-            ["device_busy_share"] = Math.Round(pipeline.DeviceBusyShare, 4),
-            ["device"] = Device,
-            ["bare_seconds"] = Math.Round(bare.Elapsed.TotalSeconds, 3),
-            ["pipeline_seconds"] = Math.Round(pipeline.Elapsed.TotalSeconds, 3),
-            ["pipeline_wall_seconds"] = Math.Round(pipeline.Wall.TotalSeconds, 3),
-            ["bare_cpu_seconds"] = Math.Round(bare.CpuTime.TotalSeconds, 3),
-            ["pipeline_cpu_seconds"] = Math.Round(pipeline.CpuTime.TotalSeconds, 3),
-            ["bare_attack_success"] = Math.Round(bare.AttackSuccessRate, 4),
-            ["pipeline_attack_success"] = Math.Round(pipeline.Stats.AttackSuccessRate, 4),
-            ["parquet_bytes"] = pipeline.BytesWritten,
-            ["stages"] = Stages(pipeline.Stats),
-            ["rounds"] = new JsonArray(BareRuns.Zip(PipelineRuns, (b, p) => (JsonNode)new JsonObject
+            ["bare_img_steps_per_s"] = Number(Median(BenchPhase.Bare, m => m.ImgStepsPerSecond), 1),
+            ["pipeline_img_steps_per_s"] = Number(Median(BenchPhase.Pipeline, m => m.ImgStepsPerSecond), 1),
+            ["ratio"] = Number(Ratio.Median, 4),
+            ["ratio_min"] = Number(Ratio.Min, 4),
+            ["ratio_max"] = Number(Ratio.Max, 4),
+            ["cpu_ratio"] = Number(CpuRatio.Median, 4),
+            ["cpu_ratio_min"] = Number(CpuRatio.Min, 4),
+            ["cpu_ratio_max"] = Number(CpuRatio.Max, 4),
+            ["target"] = new JsonObject
             {
-                ["bare_img_steps_per_s"] = Math.Round(b.ImgStepsPerSecond, 1),
-                ["pipeline_img_steps_per_s"] = Math.Round(p.ImgStepsPerSecond, 1),
-            }).ToArray()),
+                ["ratio_min"] = TargetRatioMin,
+                ["ratio_max"] = TargetRatioMax,
+                ["cpu_ratio_max"] = TargetCpuRatioMax,
+                ["cluster_ratio_min"] = TargetClusterRatio,
+            },
+            ["torch_threads"] = new JsonArray([.. TorchThreadCounts.Select(t => (JsonNode?)t)]),
+            ["device"] = Device,
+            ["cluster"] = ClusterJson(),
+            ["peer"] = PeerJson(),
+            ["phases"] = PhasesJson(),
+            ["rounds"] = new JsonArray([.. Rounds.Select(RoundJson)]),
+            ["load_average"] = new JsonObject { ["start"] = LoadJson(LoadAtStart), ["end"] = LoadJson(LoadAtEnd) },
+            ["peak_rss_per_phase"] = PeakRssPerPhase,
             ["settings"] = new JsonObject
             {
                 ["construction"] = Names.Construction.Of(Spec.Construction),
-                ["model"] = Model,
+                ["model"] = Model.Name,
+                ["architecture"] = Model.Info.Architecture,
                 ["data"] = Spec.Data,
                 ["images"] = Images,
                 ["batch_size"] = Spec.BatchSize,
@@ -84,10 +91,11 @@ public sealed record BenchReport(
                 ["norm"] = Names.Norm.Of(Spec.Attack.Norm),
                 ["eps"] = Spec.Attack.Eps,
                 ["step_size"] = Spec.Attack.StepSize,
-                ["devices"] = new JsonArray(Spec.Devices.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray()),
-                ["torch_threads"] = bare.TorchThreads,
+                ["devices"] = new JsonArray([.. Spec.Devices.Select(d => (JsonNode?)JsonValue.Create(d))]),
                 ["processor_count"] = Environment.ProcessorCount,
-                ["repeat"] = BareRuns.Count,
+                ["repeat"] = Rounds.Count,
+                ["workers"] = Workers,
+                ["warmup_images"] = WarmupImages,
             },
         };
         return json.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
@@ -96,47 +104,262 @@ public sealed record BenchReport(
     /// <summary>The human summary (for stderr).</summary>
     public IReadOnlyList<string> ToText()
     {
-        var bare = BestBare;
-        var pipeline = BestPipeline;
-        var s = pipeline.Stats;
-        var rssNote = PeakRssPerPhase ? "peak RSS of the phase" : "peak RSS so far (process-wide, cumulative)";
+        var ratio = Ratio;
+        var cpu = CpuRatio;
+        var threads = TorchThreadCounts;
         var lines = new List<string>
         {
-            $"bench: {Images:N0} images x {Spec.Attack.Steps} steps, batch {Spec.BatchSize}, {Device}, torch threads {bare.TorchThreads}, best of {BareRuns.Count}:",
-            $"  bare loop  {bare.ImgStepsPerSecond,10:N0} img-PGD-steps/s  ({bare.Elapsed.TotalSeconds:F2} s, attack success {bare.AttackSuccessRate:P1}), {rssNote} {Megabytes(PeakRssAfterBare)} (from {Megabytes(StartRssOfBare)})",
-            $"  pipeline   {pipeline.ImgStepsPerSecond,10:N0} img-PGD-steps/s  ({pipeline.Elapsed.TotalSeconds:F2} s; {pipeline.Wall.TotalSeconds:F2} s with setup, attack success {s.AttackSuccessRate:P1}), {rssNote} {Megabytes(PeakRssAfterPipeline)} (from {Megabytes(StartRssOfPipeline)})",
-            $"  cpu        {bare.CpuTime.TotalSeconds:F1} s bare, {pipeline.CpuTime.TotalSeconds:F1} s pipeline with setup (processor time of the process; on a busy machine the steadier measure of work)",
-            $"  ratio      {Ratio:F3} pipeline/bare (target >= {TargetRatio:F2}){(Ratio >= TargetRatio ? "" : "  BELOW TARGET")}",
-            $"  parquet    {pipeline.ParquetWriteMBPerSecond:F1} MB/s ({pipeline.BytesWritten / 1e6:F2} MB in {s.Persist.Seconds:F2} s of persist stage)",
-            $"  device     busy {pipeline.DeviceBusyShare:P1} of the pipeline's elapsed time",
+            $"bench: {Names.Construction.Of(Spec.Construction)} on {Spec.Data}, {Model.Name}, {Images:N0} images x {Spec.Attack.Steps} steps, batch {Spec.BatchSize}, " +
+            $"shard {Spec.ShardSize}, {Device}, torch threads {string.Join("/", threads)}, {Rounds.Count} round(s); " +
+            $"load average {LoadAtStart?.ToString() ?? "n/a"} at start, {LoadAtEnd?.ToString() ?? "n/a"} at end",
         };
-        foreach (var stage in Enum.GetValues<PipelineStage>())
+        if (threads.Count > 1)
+            lines.Add($"  WARNING    the phases ran with different torch thread counts ({string.Join(", ", threads)}): they did not do the same work the same way");
+        foreach (var r in Rounds)
         {
-            var st = s.Stage(stage);
-            var mean = st.Batches > 0 ? st.Seconds / st.Batches : 0;
-            lines.Add($"  {stage.ToString().ToLowerInvariant(),-8}   {st.Batches,5} batches {st.Seconds,8:F3} s total {mean,8:F3} s/batch");
+            // Cores in use (processor seconds per second) beside each rate: a phase that got fewer cores than the others was
+            // squeezed by something else on the machine, and its round says little.
+            var line = ($"  round {r.Number}    ({string.Join(", ", r.Order.Select(Label))}) bare {r.Bare.ImgStepsPerSecond:N0} ({r.Bare.CoresInUse:F2} cores), " +
+                $"pipeline {r.Pipeline.ImgStepsPerSecond:N0} ({r.Pipeline.CoresInUse:F2} cores)");
+            if (r.Cluster is { } c) line += ($", cluster {c.ImgStepsPerSecond:N0} ({c.CoresInUse:F2} cores)");
+            if (r.Peer is { } p) line += ($", PyTorch {p.ImgStepsPerSecond:N0}");
+            line += ($" img-PGD-steps/s; ratio {r.Ratio:F3}, cpu ratio {r.CpuRatio:F3}");
+            lines.Add(line);
         }
-        if (BareRuns.Count > 1)
-            lines.Add("  rounds     " + string.Join(" | ", BareRuns.Zip(PipelineRuns, (b, p) =>
-                string.Create(CultureInfo.InvariantCulture, $"{b.ImgStepsPerSecond:F0} / {p.ImgStepsPerSecond:F0}"))));
+        lines.Add(($"  ratio      {ratio.Median:F3} median pipeline/bare img-PGD-steps/s (spread {ratio.Min:F3}-{ratio.Max:F3}; target {TargetRatioMin:F2}-{TargetRatioMax:F2})" +
+            (ratio.Median is >= TargetRatioMin and <= TargetRatioMax ? "" : "  OFF TARGET")));
+        lines.Add(($"  cpu ratio  {cpu.Median:F3} median pipeline/bare processor time for the same work (spread {cpu.Min:F3}-{cpu.Max:F3}; target <= {TargetCpuRatioMax:F2})" +
+            (cpu.Median <= TargetCpuRatioMax ? "" : "  OFF TARGET")));
+        if (ClusterRatio is { } cluster)
+            lines.Add(($"  cluster    {Workers} worker(s) on 127.0.0.1: {Median(BenchPhase.Cluster, m => m.ImgStepsPerSecond):N0} img-PGD-steps/s against the single process's " +
+                $"{Median(BenchPhase.Pipeline, m => m.ImgStepsPerSecond):N0}: {cluster.Median:F3} (spread {cluster.Min:F3}-{cluster.Max:F3}; target >= {TargetClusterRatio:F2})" +
+                (cluster.Median >= TargetClusterRatio ? "" : "  BELOW TARGET") +
+                $", cpu ratio {ClusterCpuRatio!.Median:F3}. On {Environment.ProcessorCount} cores every worker shares the same cores: more workers cannot add speed here"));
+        if (PeerUnavailable is not null)
+            lines.Add($"  PyTorch    not run: {PeerUnavailable}");
+        else if (PeerRuns.Count > 0)
+        {
+            var peer = PeerRuns[0];
+            var rate = Spread.Of(PeerRuns.Select(p => p.ImgStepsPerSecond));
+            lines.Add(($"  PyTorch    {peer.Engine}, {peer.Threads} thread(s), weights {(peer.Weights == "random" ? "random" : "the same (exported)")}, data {peer.Data}: " +
+                $"{rate.Median:N0} img-PGD-steps/s (spread {rate.Min:N0}-{rate.Max:N0}); ours/PyTorch: bare {Spread.Of(Rounds.Select(r => r.BareToPeer ?? double.NaN)).Median:F2}, " +
+                $"pipeline {Spread.Of(Rounds.Select(r => r.PipelineToPeer ?? double.NaN)).Median:F2} (libtorch {TorchSharpLibtorch} here, PyTorch's own libtorch there)"));
+        }
+        lines.Add("  medians    img-PGD-steps/s      s   cpu-s = torch + .NET pool + GC + other + ended threads   GC 0/1/2  GC pause  alloc/image  peak RSS (start)");
+        foreach (var phase in Enum.GetValues<BenchPhase>().Where(p => p != BenchPhase.Peer && Phase(p).Count > 0))
+        {
+            var runs = Phase(phase);
+            var t = Median(phase, m => m.Cost.CpuByThreads.TorchSeconds);
+            lines.Add(($"  {Label(phase),-9}  {Median(phase, m => m.ImgStepsPerSecond),15:N0} {Median(phase, m => m.Cost.Elapsed.TotalSeconds),6:F1} {Median(phase, m => m.Cost.Cpu.TotalSeconds),7:F1} = " +
+                $"{t:F1} + {Median(phase, m => m.Cost.CpuByThreads.DotnetPoolSeconds):F2} + {Median(phase, m => m.Cost.CpuByThreads.GcSeconds):F2} + " +
+                $"{Median(phase, m => m.Cost.CpuByThreads.OtherSeconds):F2} + {Median(phase, m => m.Cost.CpuByThreads.EndedSeconds):F2}" +
+                $"{"",10}{Median(phase, m => m.Cost.Gen0Collections):F0}/{Median(phase, m => m.Cost.Gen1Collections):F0}/{Median(phase, m => m.Cost.Gen2Collections):F0}" +
+                $"{Median(phase, m => m.Cost.GcPause.TotalMilliseconds),8:F0} ms {Median(phase, m => m.AllocatedBytesPerImage) / 1024,8:F1} KiB" +
+                $"  {Megabytes(runs.Max(m => m.PeakRssBytes))} ({Megabytes(runs.MaxBy(m => m.PeakRssBytes ?? 0)!.StartRssBytes)})"));
+        }
+        var pipelineRuns = Phase(BenchPhase.Pipeline);
+        lines.Add(($"  pipeline   stages (wall s summed over batches, median): " +
+            string.Join(", ", Enum.GetValues<PipelineStage>().Select(s => $"{s.ToString().ToLowerInvariant()} {Median(BenchPhase.Pipeline, m => m.Stats!.Stage(s).Seconds):F2}")) +
+            $"; Parquet {Median(BenchPhase.Pipeline, m => m.ParquetWriteMBPerSecond ?? 0):F1} MB/s of persist stage; device busy {Median(BenchPhase.Pipeline, m => m.DeviceBusyShare ?? 0):P1}; " +
+            $"with setup {Median(BenchPhase.Pipeline, m => m.WallWithSetup!.Value.TotalSeconds):F1} s, {Median(BenchPhase.Pipeline, m => m.CpuWithSetup!.Value.TotalSeconds):F1} cpu-s"));
         return lines;
     }
 
-    private static JsonObject Stages(PipelineStats stats)
+    private int WarmupImages => (int)Math.Min(Math.Min(BenchSettings.WarmupExamples, Images), Spec.BatchSize);
+
+    private static string TorchSharpLibtorch => typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3) is { } v ? $"TorchSharp {v}" : "TorchSharp";
+
+    private IReadOnlyList<PhaseMeasurement> Phase(BenchPhase phase) => [.. Rounds.SelectMany(Measured).Where(m => m.Phase == phase)];
+
+    private static IEnumerable<PhaseMeasurement> Measured(BenchRound round) =>
+        new[] { round.Bare, round.Pipeline, round.Cluster }.OfType<PhaseMeasurement>();
+
+    private double Median(BenchPhase phase, Func<PhaseMeasurement, double> figure) => Spread.Of(Phase(phase).Select(figure)).Median;
+
+    private static string Label(BenchPhase phase) => phase switch
     {
-        var stages = new JsonObject();
-        foreach (var stage in Enum.GetValues<PipelineStage>())
+        BenchPhase.Bare => "bare",
+        BenchPhase.Pipeline => "pipeline",
+        BenchPhase.Cluster => "cluster",
+        BenchPhase.Peer => "pytorch",
+        _ => throw new ArgumentOutOfRangeException(nameof(phase), phase, null),
+    };
+
+    private JsonObject PhasesJson()
+    {
+        var phases = new JsonObject();
+        foreach (var phase in Enum.GetValues<BenchPhase>().Where(p => p != BenchPhase.Peer && Phase(p).Count > 0))
         {
-            var st = stats.Stage(stage);
-            stages[stage.ToString().ToLowerInvariant()] = new JsonObject
+            var runs = Phase(phase);
+            var rate = Spread.Of(runs.Select(m => m.ImgStepsPerSecond));
+            var peak = runs.MaxBy(m => m.PeakRssBytes ?? 0)!;
+            var summary = new JsonObject
             {
-                ["batches"] = st.Batches,
-                ["items"] = st.Items,
-                ["seconds"] = Math.Round(st.Seconds, 4),
+                ["img_steps_per_s"] = Number(rate.Median, 1),
+                ["img_steps_per_s_min"] = Number(rate.Min, 1),
+                ["img_steps_per_s_max"] = Number(rate.Max, 1),
+                ["seconds"] = Number(Median(phase, m => m.Cost.Elapsed.TotalSeconds), 3),
+                ["cpu_seconds"] = Number(Median(phase, m => m.Cost.Cpu.TotalSeconds), 3),
+                ["cpu_by_thread_seconds"] = new JsonObject
+                {
+                    ["torch"] = Number(Median(phase, m => m.Cost.CpuByThreads.TorchSeconds), 2),
+                    ["dotnet_pool"] = Number(Median(phase, m => m.Cost.CpuByThreads.DotnetPoolSeconds), 2),
+                    ["gc"] = Number(Median(phase, m => m.Cost.CpuByThreads.GcSeconds), 2),
+                    ["other"] = Number(Median(phase, m => m.Cost.CpuByThreads.OtherSeconds), 2),
+                    ["ended"] = Number(Median(phase, m => m.Cost.CpuByThreads.EndedSeconds), 2),
+                },
+                ["gc"] = new JsonObject
+                {
+                    ["gen0"] = Number(Median(phase, m => m.Cost.Gen0Collections), 1),
+                    ["gen1"] = Number(Median(phase, m => m.Cost.Gen1Collections), 1),
+                    ["gen2"] = Number(Median(phase, m => m.Cost.Gen2Collections), 1),
+                    ["pause_ms"] = Number(Median(phase, m => m.Cost.GcPause.TotalMilliseconds), 1),
+                },
+                ["allocated_bytes_per_image"] = Number(Median(phase, m => m.AllocatedBytesPerImage), 0),
+                ["attack_success"] = runs[0].AttackSuccessRate is { } success ? Number(success, 4) : null,
+                ["peak_rss_bytes"] = peak.PeakRssBytes,
+                ["start_rss_bytes"] = peak.StartRssBytes,
+            };
+            if (phase != BenchPhase.Bare)
+            {
+                summary["wall_seconds_with_setup"] = Number(Median(phase, m => m.WallWithSetup!.Value.TotalSeconds), 3);
+                summary["cpu_seconds_with_setup"] = Number(Median(phase, m => m.CpuWithSetup!.Value.TotalSeconds), 3);
+                summary["parquet_bytes"] = runs[0].BytesWritten;
+            }
+            if (phase == BenchPhase.Pipeline)
+            {
+                summary["parquet_write_mb_per_s"] = Number(Median(phase, m => m.ParquetWriteMBPerSecond ?? double.NaN), 2);
+                summary["device_busy_share"] = Number(Median(phase, m => m.DeviceBusyShare ?? double.NaN), 4);
+                var stages = new JsonObject();
+                foreach (var stage in Enum.GetValues<PipelineStage>())
+                    stages[stage.ToString().ToLowerInvariant()] = new JsonObject
+                    {
+                        ["batches"] = runs[0].Stats!.Stage(stage).Batches,
+                        ["seconds"] = Number(Median(phase, m => m.Stats!.Stage(stage).Seconds), 4),
+                    };
+                summary["stages"] = stages;
+            }
+            phases[Label(phase)] = summary;
+        }
+        return phases;
+    }
+
+    private JsonNode? ClusterJson()
+    {
+        if (Workers is null)
+            return null;
+        var rate = Spread.Of(Phase(BenchPhase.Cluster).Select(m => m.ImgStepsPerSecond));
+        return new JsonObject
+        {
+            ["workers"] = Workers,
+            ["img_steps_per_s"] = Number(rate.Median, 1),
+            ["single_process_img_steps_per_s"] = Number(Median(BenchPhase.Pipeline, m => m.ImgStepsPerSecond), 1),
+            ["ratio"] = Number(ClusterRatio!.Median, 4),
+            ["ratio_min"] = Number(ClusterRatio.Min, 4),
+            ["ratio_max"] = Number(ClusterRatio.Max, 4),
+            ["cpu_ratio"] = Number(ClusterCpuRatio!.Median, 4),
+            ["note"] = $"coordinator and workers in one process on 127.0.0.1, sharing this machine's {Environment.ProcessorCount} cores: more workers cannot add speed here",
+        };
+    }
+
+    private JsonNode? PeerJson()
+    {
+        if (!PeerAsked)
+            return null;
+        if (PeerUnavailable is not null || PeerRuns.Count == 0)
+            return new JsonObject { ["available"] = false, ["reason"] = PeerUnavailable ?? "not run" };
+        var peer = PeerRuns[0];
+        var rate = Spread.Of(PeerRuns.Select(p => p.ImgStepsPerSecond));
+        return new JsonObject
+        {
+            ["available"] = true,
+            ["engine"] = peer.Engine,
+            ["arch"] = peer.Arch,
+            ["data"] = peer.Data,
+            ["weights"] = peer.Weights == "random" ? "random" : "same",
+            ["threads"] = peer.Threads,
+            ["img_steps_per_s"] = Number(rate.Median, 1),
+            ["img_steps_per_s_min"] = Number(rate.Min, 1),
+            ["img_steps_per_s_max"] = Number(rate.Max, 1),
+            ["cpu_seconds"] = Number(Spread.Of(PeerRuns.Select(p => p.CpuSeconds)).Median, 3),
+            ["attack_success"] = Number(peer.AttackSuccessRate, 4),
+            ["bare_to_peer"] = Number(Spread.Of(Rounds.Select(r => r.BareToPeer ?? double.NaN)).Median, 4),
+            ["pipeline_to_peer"] = Number(Spread.Of(Rounds.Select(r => r.PipelineToPeer ?? double.NaN)).Median, 4),
+        };
+    }
+
+    private static JsonObject RoundJson(BenchRound r)
+    {
+        var round = new JsonObject
+        {
+            ["round"] = r.Number,
+            ["order"] = new JsonArray([.. r.Order.Select(p => (JsonNode?)Label(p))]),
+            ["ratio"] = Number(r.Ratio, 4),
+            ["cpu_ratio"] = Number(r.CpuRatio, 4),
+            ["bare"] = PhaseJson(r.Bare),
+            ["pipeline"] = PhaseJson(r.Pipeline),
+        };
+        if (r.Cluster is { } cluster)
+        {
+            round["cluster_ratio"] = Number(r.ClusterRatio!.Value, 4);
+            round["cluster_cpu_ratio"] = Number(r.ClusterCpuRatio!.Value, 4);
+            round["cluster"] = PhaseJson(cluster);
+        }
+        if (r.Peer is { } peer)
+        {
+            round["bare_to_peer"] = Number(r.BareToPeer!.Value, 4);
+            round["pipeline_to_peer"] = Number(r.PipelineToPeer!.Value, 4);
+            round["peer"] = new JsonObject
+            {
+                ["img_steps_per_s"] = Number(peer.ImgStepsPerSecond, 1),
+                ["seconds"] = Number(peer.Seconds, 3),
+                ["cpu_seconds"] = Number(peer.CpuSeconds, 3),
             };
         }
-        return stages;
+        return round;
     }
+
+    private static JsonObject PhaseJson(PhaseMeasurement m)
+    {
+        var c = m.Cost;
+        var phase = new JsonObject
+        {
+            ["img_steps_per_s"] = Number(m.ImgStepsPerSecond, 1),
+            ["seconds"] = Number(c.Elapsed.TotalSeconds, 3),
+            ["cpu_seconds"] = Number(c.Cpu.TotalSeconds, 3),
+            ["cores_in_use"] = Number(m.CoresInUse, 2),
+            ["cpu_by_thread_seconds"] = new JsonObject
+            {
+                ["torch"] = Number(c.CpuByThreads.TorchSeconds, 2),
+                ["dotnet_pool"] = Number(c.CpuByThreads.DotnetPoolSeconds, 2),
+                ["gc"] = Number(c.CpuByThreads.GcSeconds, 2),
+                ["other"] = Number(c.CpuByThreads.OtherSeconds, 2),
+                ["ended"] = Number(c.CpuByThreads.EndedSeconds, 2),
+            },
+            ["gc"] = new JsonObject
+            {
+                ["gen0"] = c.Gen0Collections,
+                ["gen1"] = c.Gen1Collections,
+                ["gen2"] = c.Gen2Collections,
+                ["pause_ms"] = Number(c.GcPause.TotalMilliseconds, 1),
+            },
+            ["allocated_bytes"] = c.AllocatedBytes,
+            ["allocated_bytes_per_image"] = Number(m.AllocatedBytesPerImage, 0),
+            ["torch_threads"] = new JsonArray([.. m.TorchThreads.Select(t => (JsonNode?)t)]),
+            ["peak_rss_bytes"] = m.PeakRssBytes,
+            ["start_rss_bytes"] = m.StartRssBytes,
+        };
+        if (m.WallWithSetup is { } wall) phase["wall_seconds_with_setup"] = Number(wall.TotalSeconds, 3);
+        if (m.CpuWithSetup is { } cpu) phase["cpu_seconds_with_setup"] = Number(cpu.TotalSeconds, 3);
+        if (m.DeviceBusyShare is { } busy) phase["device_busy_share"] = Number(busy, 4);
+        return phase;
+    }
+
+    private static JsonNode? LoadJson(LoadAverage? load) =>
+        load is null ? null : new JsonArray(load.OneMinute, load.FiveMinutes, load.FifteenMinutes);
+
+    /// <summary>A rounded number, or null for a value that is not finite (JSON has no NaN).</summary>
+    private static JsonNode? Number(double value, int digits) => double.IsFinite(value) ? JsonValue.Create(Math.Round(value, digits)) : null;
 
     private static string Megabytes(long? bytes) => bytes is { } b ? $"{b / 1e6:F0} MB" : "n/a";
 }

@@ -2,79 +2,156 @@ using StreamPipeline.Application.Building;
 using StreamPipeline.Cli.Presentation;
 using StreamPipeline.Data;
 using StreamPipeline.Data.Jobs;
-using StreamPipeline.Models;
 using StreamPipeline.Pipeline.Streaming;
-using TorchSharp;
 
 namespace StreamPipeline.Cli.Benchmarking;
 
 /// <summary>
-/// Runs <c>stream-pipeline bench</c>: prepares the model and the data once, warms each phase up, then alternates
-/// (a) the bare PGD loop and (b) the full pipeline <see cref="BenchSettings.Repeat"/> times on the same model, batches and
-/// data. Everything it writes lives in one temporary directory, deleted at the end.
+/// Runs <c>stream-pipeline bench</c>: prepares the model and the data once, warms the pipeline code up once, then runs
+/// <see cref="BenchSettings.Repeat"/> rounds of every phase on the same model, batches and data — odd rounds bare first,
+/// even rounds in the reverse order, so that neither phase always runs on a machine the other has just warmed or
+/// heated. Each phase starts after a full garbage collection and with the peak RSS reset. Everything it writes lives in
+/// one temporary directory, deleted at the end.
 /// </summary>
 public static class BenchRunner
 {
-    /// <param name="display">The pipeline phases' view: <see cref="DisplayMode.Plain"/> (a redrawn view would cost time inside the measurement) or quiet.</param>
+    /// <param name="display">
+    /// <see cref="DisplayMode.Plain"/>: progress as plain lines (a redrawn view would cost time inside the measurement);
+    /// <see cref="DisplayMode.Quiet"/>: no progress, only one-off lines such as a peer that cannot run.
+    /// </param>
     public static async Task<BenchReport> RunAsync(BenchSettings settings, DisplayMode display, Action<string> say, CancellationToken ct)
     {
         settings = settings.Validated();
-        var plan = DevicePlan.For(settings.Devices, line => Console.Error.WriteLine(line));
+        Action<string> progress = display == DisplayMode.Quiet ? Quiet : say;
+        var loadAtStart = LoadAverage.Read();
+        var plan = DevicePlan.For(settings.Devices, line => say(line));
         var devices = plan.Devices;
         var root = Path.Combine(Path.GetTempPath(), "sp-bench-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(root);
         try
         {
+            var model = BenchModel.Prepare(settings.Model, settings.Data, settings.DataRoot,
+                architecture => settings.Limit ?? BenchSettings.DefaultsFor(architecture).Limit, root);
+            var defaults = BenchSettings.DefaultsFor(model.Info.Architecture);
             // Start images and checks use the whole dataset, as build does; the limit only decides what is built.
-            using var data = DatasetReference.Open(settings.Data, new DatasetOptions(settings.DataRoot));
-            var (modelPath, modelName) = PrepareModel(settings.Model, data, root);
-            var spec = settings.ToJobSpec(modelPath, devices);
-            Checkpoint.CheckCompatible(Checkpoint.ReadInfo(modelPath), data.Shape, data.Classes);
+            using var data = DatasetReference.Open(model.Data, new DatasetOptions(settings.DataRoot));
+            var spec = settings.ToJobSpec(model.Path, model.Data, devices, settings.Limit ?? defaults.Limit, settings.BatchSize ?? defaults.BatchSize,
+                settings.Steps ?? defaults.Steps);
+            Models.Checkpoint.CheckCompatible(model.Info, data.Shape, data.Classes);
             var images = Math.Min(spec.Limit ?? data.Count, data.Count);
-            // The thread count the build service gives each worker (null: the process's setting, untouched).
-            var threads = plan.TorchThreadsPerWorker;
             var construction = spec.ToConstructionSettings();
 
-            say($"bench: {Names.Construction.Of(spec.Construction)} on {data.Reference}, {images:N0} images, batch {spec.BatchSize}, shard {spec.ShardSize}, " +
-                $"{spec.Attack.Describe()}, model {modelName}, devices {string.Join(",", devices)}, " +
-                $"{settings.Repeat} round(s) of (bare, pipeline)");
+            progress($"bench: {Names.Construction.Of(spec.Construction)} on {data.Reference}, {images:N0} images, batch {spec.BatchSize}, shard {spec.ShardSize}, " +
+                $"{spec.Attack.Describe()}, model {model.Name}, devices {string.Join(",", devices)}; {settings.Repeat} round(s) of bare, pipeline" +
+                (settings.Workers is { } w ? $", cluster ({w} worker(s))" : "") + (settings.Peer ? ", PyTorch" : ""));
 
-            // (a) reads its data into memory first, with the pipeline's own loader and batch plan.
+            // The bare loop reads its data into memory first, with the pipeline's own loader and batch plan.
             var loader = new BatchLoader(data, StartImageChooser.For(spec, data.Count));
             var batches = ShardPlanner.Plan(images, spec.ShardSize)
                 .SelectMany(shard => ShardPlanner.Batches(shard, spec.BatchSize))
-                .Select(plan => loader.Load(plan).Request)
+                .Select(batch => loader.Load(batch).Request)
                 .ToArray();
+            // Every device thread of every phase perturbs this batch once before its window opens.
             var warmupCount = (int)Math.Min(Math.Min(BenchSettings.WarmupExamples, images), spec.BatchSize);
-            var warmupShard = new ShardPlan(0, 0, warmupCount);
-            var warmup = loader.Load(new BatchPlan(warmupShard, 0, 0, warmupCount)).Request;
+            var warmup = loader.Load(new BatchPlan(new ShardPlan(0, 0, warmupCount), 0, 0, warmupCount)).Request;
 
-            say($"bench: warming the pipeline up ({warmupCount} images)");
-            await PipelineBenchmark.RunAsync(settings.ToJobSpec(modelPath, devices, warmupCount), Path.Combine(root, "warmup"), settings.DataRoot, display, ct);
+            // The pipeline's (and cluster's) .NET code is compiled once here, before any round, not inside the first one, and
+            // the process runs one full-size batch (one PGD step: every step allocates the same tensors) so that no timed phase
+            // is the first to. Round 1's first phase has been seen to cost far more processor time than the same phase later
+            // (61 against 37-41 cpu-s for the defaults' bare loop, on a shared machine): this takes first-time costs out of it.
+            var fullBatch = (int)Math.Min(images, spec.BatchSize);
+            progress($"bench: warming the pipeline code up ({fullBatch} images, 1 step)");
+            await PipelineBenchmark.RunAsync(settings.ToJobSpec(model.Path, model.Data, devices, fullBatch, spec.BatchSize, steps: 1),
+                Path.Combine(root, "warmup"), settings.DataRoot, warmup, Quiet, ct);
+            if (settings.Workers is not null)
+                await ClusterBenchmark.RunAsync(settings.ToJobSpec(model.Path, model.Data, devices, warmupCount, spec.BatchSize, spec.Attack.Steps),
+                    1, Path.Combine(root, "warmup-cluster"), settings.DataRoot, warmup, Quiet, ct);
 
-            var bareRuns = new List<BareMeasurement>();
-            var pipelineRuns = new List<PipelineMeasurement>();
-            var perPhase = true;
-            for (var round = 1; round <= settings.Repeat; round++)
+            PyTorchPeer? peer = null;
+            string? peerUnavailable = null;
+            if (settings.Peer)
             {
-                perPhase &= StartPhase(out var rss);
-                var bare = BarePgdLoop.Run(modelPath, construction, devices, threads, batches, warmup, ct) with { StartRssBytes = rss };
-                bareRuns.Add(bare);
-                say($"bench: round {round}/{settings.Repeat}: bare loop {bare.ImgStepsPerSecond:N0} img-PGD-steps/s ({bare.Elapsed.TotalSeconds:F2} s)");
-
-                perPhase &= StartPhase(out rss);
-                var jobDir = Path.Combine(root, $"job-{round}");
-                var pipeline = await PipelineBenchmark.RunAsync(spec, jobDir, settings.DataRoot, display, ct) with { StartRssBytes = rss };
-                pipelineRuns.Add(pipeline);
-                TryDelete(jobDir);
-                say($"bench: round {round}/{settings.Repeat}: pipeline {pipeline.ImgStepsPerSecond:N0} img-PGD-steps/s ({pipeline.Elapsed.TotalSeconds:F2} s)");
+                peer = PyTorchPeer.Prepare(model.Path, model.Info, model.Data == BenchModel.DefaultSmallData, images, spec.BatchSize, spec.Attack.Steps,
+                    spec.Attack.Eps, spec.Attack.StepSize, plan.TorchThreadsPerWorker ?? TorchThreads(), Path.Combine(root, "peer-weights.pt"), settings.DataRoot, out peerUnavailable);
+                if (peerUnavailable is not null)
+                    say($"bench: PyTorch peer not run: {peerUnavailable}");
             }
-            return new BenchReport(spec, modelName, images, bareRuns, pipelineRuns, perPhase);
+
+            var rounds = new List<BenchRound>();
+            var perPhase = true;
+            for (var number = 1; number <= settings.Repeat; number++)
+            {
+                var order = new List<BenchPhase> { BenchPhase.Bare, BenchPhase.Pipeline };
+                if (settings.Workers is not null) order.Add(BenchPhase.Cluster);
+                if (peer is not null) order.Add(BenchPhase.Peer);
+                if (number % 2 == 0) order.Reverse();
+
+                PhaseMeasurement? bare = null, pipeline = null, cluster = null;
+                PeerMeasurement? peerRun = null;
+                foreach (var phase in order)
+                {
+                    perPhase &= StartPhase(out var rss);
+                    switch (phase)
+                    {
+                        case BenchPhase.Bare:
+                            bare = BarePgdLoop.Run(model.Path, construction, devices, plan.TorchThreadsPerWorker, batches, warmup, ct) with
+                            {
+                                StartRssBytes = rss,
+                                PeakRssBytes = PeakRss.ReadBytes(),
+                            };
+                            break;
+                        case BenchPhase.Pipeline:
+                            var jobDir = Path.Combine(root, $"job-{number}");
+                            pipeline = await PipelineBenchmark.RunAsync(spec, jobDir, settings.DataRoot, warmup, line => progress("bench: pipeline: " + line), ct) with
+                            {
+                                StartRssBytes = rss,
+                                PeakRssBytes = PeakRss.ReadBytes(),
+                            };
+                            TryDelete(jobDir);
+                            break;
+                        case BenchPhase.Cluster:
+                            var clusterDir = Path.Combine(root, $"cluster-{number}");
+                            cluster = await ClusterBenchmark.RunAsync(spec, settings.Workers!.Value, clusterDir, settings.DataRoot, warmup, Quiet, ct) with
+                            {
+                                StartRssBytes = rss,
+                                PeakRssBytes = PeakRss.ReadBytes(),
+                            };
+                            TryDelete(clusterDir);
+                            break;
+                        case BenchPhase.Peer:
+                            peerRun = await peer!.RunAsync(ct);
+                            break;
+                        default:
+                            throw new ArgumentOutOfRangeException(nameof(phase), phase, null);
+                    }
+                }
+                var round = new BenchRound(number, order, bare!, pipeline!, cluster, peerRun);
+                rounds.Add(round);
+                progress($"bench: round {number}/{settings.Repeat} ({string.Join(", ", order).ToLowerInvariant()}): bare {round.Bare.ImgStepsPerSecond:N0}, " +
+                    $"pipeline {round.Pipeline.ImgStepsPerSecond:N0}" + (cluster is null ? "" : $", cluster {cluster.ImgStepsPerSecond:N0}") +
+                    (peerRun is null ? "" : $", PyTorch {peerRun.ImgStepsPerSecond:N0}") + $" img-PGD-steps/s; ratio {round.Ratio:F3}, cpu ratio {round.CpuRatio:F3}");
+            }
+            return new BenchReport(spec, model, images, rounds, settings.Workers, settings.Peer, peerUnavailable, loadAtStart, LoadAverage.Read(), perPhase);
         }
         finally
         {
             TryDelete(root);
         }
+
+        // The warm-up runs' own lines (and the cluster's join/leave chatter) would only bury the figures.
+        static void Quiet(string line)
+        {
+        }
+    }
+
+    /// <summary>The intra-op thread count a new torch thread starts with (what --threads or the default gives every phase).</summary>
+    private static int TorchThreads()
+    {
+        var threads = 0;
+        var probe = new Thread(() => threads = TorchSharp.torch.get_num_threads());
+        probe.Start();
+        probe.Join();
+        return threads;
     }
 
     /// <summary>
@@ -89,21 +166,6 @@ public static class BenchRunner
         var reset = PeakRss.TryReset();
         rss = PeakRss.ReadCurrentBytes();
         return reset;
-    }
-
-    /// <summary>The given checkpoint, or a freshly initialised small-cnn saved under <paramref name="root"/>: PGD costs the same whatever the weights.</summary>
-    private static (string Path, string Name) PrepareModel(string? model, IImageDataset data, string root)
-    {
-        if (model is not null)
-        {
-            if (!File.Exists(model)) throw new FileNotFoundException($"model checkpoint not found: {model}");
-            return (model, model);
-        }
-        var path = Path.Combine(root, "small-cnn.pt");
-        torch.manual_seed(0);
-        using var fresh = ModelFactory.Create(SmallCnn.ArchitectureName, data.Shape, data.Classes);
-        Checkpoint.Save(fresh, path, CheckpointInfo.Describe(fresh, data.Reference));
-        return (path, $"{SmallCnn.ArchitectureName} (freshly initialised)");
     }
 
     private static void TryDelete(string directory)

@@ -1,34 +1,47 @@
+using StreamPipeline.Models;
 using StreamPipeline.Pipeline.Specs;
 
 namespace StreamPipeline.Cli.Benchmarking;
 
-/// <summary>What <c>stream-pipeline bench</c> measures: the model, data, batch and attack both phases share, and how often to repeat them.</summary>
-/// <param name="Model">Checkpoint to attack; null means a freshly initialised small-cnn saved to a temporary checkpoint.</param>
-/// <param name="ShardSize">Examples per shard file of the pipeline phase; null means the job default (config/jobs/defaults.conf).</param>
+/// <summary>What <c>stream-pipeline bench</c> measures: the model, data, batch and attack every phase shares, the rounds, and the optional phases.</summary>
+/// <param name="Model">A checkpoint, or an architecture name (a freshly initialised model of it); null means a fresh small-cnn.</param>
+/// <param name="Data">Source dataset reference; null picks one for the model's input (see <see cref="BenchModel"/>).</param>
+/// <param name="Limit">Images attacked per phase; null takes the model's default (<see cref="DefaultsFor"/>).</param>
+/// <param name="ShardSize">Examples per shard file of the pipeline and cluster phases; null means the job default (config/jobs/defaults.conf).</param>
 /// <param name="Devices">Device list as for build (<c>auto</c>, <c>cpu</c>, <c>cuda:0,cuda:1</c>); one bare-loop thread per entry.</param>
-/// <param name="Repeat">Rounds of (bare, pipeline); the best of each is reported.</param>
+/// <param name="Repeat">Rounds; each runs every phase once, odd rounds in the order bare, pipeline, cluster, peer and even rounds reversed.</param>
+/// <param name="Workers">With a value: a cluster phase with this many workers (coordinator and workers on 127.0.0.1, in this process).</param>
+/// <param name="Peer">Also run the PyTorch peer (scripts/pytorch_pgd_bench.py with /usr/bin/python3) in each round.</param>
 /// <param name="Eps">L2 radius; null takes the data's preset (config/presets/), as build does.</param>
 /// <param name="StepSize">PGD step size; null takes the data's preset.</param>
 public sealed record BenchSettings(
     string? Model,
-    string Data,
+    string? Data,
     string? DataRoot,
-    long Limit,
-    int BatchSize,
+    long? Limit,
+    int? BatchSize,
     int? ShardSize,
-    int Steps,
+    int? Steps,
     double? Eps,
     double? StepSize,
     IReadOnlyList<string> Devices,
-    int Repeat)
+    int Repeat,
+    int? Workers = null,
+    bool Peer = false)
 {
-    /// <summary>Sized for a 2-core CPU, so that one round takes about a minute.</summary>
-    public static BenchSettings Default { get; } = new(
-        Model: null, Data: "fashion-mnist:train", DataRoot: null, Limit: 2048, BatchSize: 256, ShardSize: null, Steps: 20,
-        Eps: null, StepSize: null, Devices: ["auto"], Repeat: 1);
+    /// <summary>Three rounds, so that a median and a spread exist; the defaults take about 2.5 minutes on a quiet 2-core CPU.</summary>
+    public const int DefaultRepeat = 3;
 
-    /// <summary>Examples in the warm-up batch of each phase (fewer when the data or batch is smaller).</summary>
+    /// <summary>Examples in the warm-up batch each device thread runs before its window opens (fewer when the data or batch is smaller).</summary>
     public const int WarmupExamples = 16;
+
+    /// <summary>
+    /// Images, batch and steps when not given: small models 2,048 images in batches of 256 with 20 steps (a phase takes
+    /// about 20 s on 2 cores); the ResNets one batch of 64 with 2 steps (ResNet-50 at 32×32 does a few image-steps per
+    /// second on 2 cores, so a phase still takes about 40 s). The cost per image-step is what is compared.
+    /// </summary>
+    public static (long Limit, int BatchSize, int Steps) DefaultsFor(string architecture) =>
+        architecture is ResNet18.ArchitectureName or ResNet50.ArchitectureName or ImageNetResNet50.ArchitectureName ? (64, 64, 2) : (2048, 256, 20);
 
     /// <summary>Checks the values the job spec does not check; throws <see cref="UsageException"/> naming the flag.</summary>
     public BenchSettings Validated()
@@ -37,27 +50,29 @@ public sealed record BenchSettings(
         if (BatchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {BatchSize}");
         if (Steps < 1) throw new UsageException($"--steps must be at least 1, got {Steps}");
         if (Repeat is < 1 or > 100) throw new UsageException($"--repeat must be between 1 and 100, got {Repeat}");
+        if (Workers is < 1 or > 64) throw new UsageException($"--workers must be between 1 and 64, got {Workers}");
         if (Devices.Count == 0) throw new UsageException("--devices must name at least one device");
         return this;
     }
 
     /// <summary>
-    /// The D_det job both phases run: built by the same loader (and validation) as <c>build</c>'s flags, with the
-    /// resolved devices and this checkpoint.
+    /// The D_det job every phase runs: built by the same loader (and validation) as <c>build</c>'s flags, with the
+    /// resolved model, data, devices and sizes.
     /// </summary>
-    public JobSpec ToJobSpec(string modelPath, IReadOnlyList<string> resolvedDevices, long? limit = null) => JobSpecLoader.Load(null, JobSpecLoader.WithPreset(new JobSpecOverrides
-    {
-        Construction = ConstructionKind.Det,
-        Model = modelPath,
-        Data = Data,
-        Limit = limit ?? Limit,
-        BatchSize = BatchSize,
-        ShardSize = ShardSize,
-        Devices = resolvedDevices,
-        Norm = ThreatModel.L2,
-        Eps = Eps,
-        StepSize = StepSize,
-        Steps = Steps,
-        Seed = 0,
-    }));
+    public JobSpec ToJobSpec(string modelPath, string data, IReadOnlyList<string> resolvedDevices, long limit, int batchSize, int steps) =>
+        JobSpecLoader.Load(null, JobSpecLoader.WithPreset(new JobSpecOverrides
+        {
+            Construction = ConstructionKind.Det,
+            Model = modelPath,
+            Data = data,
+            Limit = limit,
+            BatchSize = batchSize,
+            ShardSize = ShardSize,
+            Devices = resolvedDevices,
+            Norm = ThreatModel.L2,
+            Eps = Eps,
+            StepSize = StepSize,
+            Steps = steps,
+            Seed = 0,
+        }));
 }

@@ -1,32 +1,44 @@
-using System.Diagnostics;
 using StreamPipeline.Application.Building;
-using StreamPipeline.Cli.Presentation;
+using StreamPipeline.Data.Jobs;
 using StreamPipeline.Pipeline.Specs;
+using StreamPipeline.Pipeline.Streaming;
 
 namespace StreamPipeline.Cli.Benchmarking;
 
 /// <summary>
-/// Phase (b) of bench: the real build (<see cref="BuildService"/>: Akka.Streams graph, device pool, Parquet shards)
-/// into a fresh job directory, with private metrics (no exporter) and the plain progress view, or none with --quiet.
+/// Phase (b) of bench: the real build (<see cref="BuildService"/>: Akka.Streams graph, device pool, Parquet shards,
+/// manifest) into a fresh job directory, with private metrics. Its device workers start as the bare loop's threads do
+/// (<see cref="WarmedPerturberFactory"/>); the window closes when the last shard is committed.
 /// </summary>
 public static class PipelineBenchmark
 {
-    public static async Task<PipelineMeasurement> RunAsync(JobSpec spec, string jobDir, string? dataRoot, DisplayMode display, CancellationToken ct)
+    public static async Task<PhaseMeasurement> RunAsync(JobSpec spec, string jobDir, string? dataRoot, PerturbRequest warmup, Action<string> say, CancellationToken ct)
     {
         if (Directory.Exists(jobDir) && Directory.EnumerateFileSystemEntries(jobDir).Any())
             throw new ArgumentException($"bench job directory {jobDir} is not empty: every pipeline run starts fresh");
-        var cpuStarted = Environment.CpuUsage.TotalTime;
-        var started = Stopwatch.GetTimestamp();
-        var request = new BuildRequest(spec, jobDir, dataRoot);
-        // Quiet: not even the phase's summary line, which is bench's progress, not its result.
-        var result = display == DisplayMode.Quiet
-            ? await BuildService.RunAsync(request, observer: null, say: _ => { }, ct, StderrLogger.Config)
-            : await LiveRuns.BuildAsync(request, "bench", display, ct);
-        var wall = Stopwatch.GetElapsedTime(started);
-        var cpu = Environment.CpuUsage.TotalTime - cpuStarted;
+        var window = new PhaseWindow();
+        var request = new BuildRequest(spec, jobDir, dataRoot) { WrapPerturbers = inner => new WarmedPerturberFactory(inner, warmup, window) };
+        var setup = ProcessSample.Take();
+        var result = await BuildService.RunAsync(request, new LastCommit(window), say, ct, StderrLogger.Config);
+        var withSetup = setup.To(ProcessSample.Take());
         if (!result.Complete || result.ShardsSkipped != 0)
             throw new InvalidOperationException($"bench pipeline run in {jobDir} did not build every shard itself ({result.ShardsCommitted} of {result.ShardsTotal} committed, {result.ShardsSkipped} skipped)");
-        return new PipelineMeasurement(
-            result.Elapsed, wall, cpu, result.RowsWritten, spec.Attack.Steps, spec.Devices.Count, result.BytesWritten, result.Stats, PeakRss.ReadBytes());
+        return new PhaseMeasurement(BenchPhase.Pipeline, result.RowsWritten, spec.Attack.Steps, window.TorchThreads, window.Cost("pipeline"), result.Stats.AttackSuccessRate)
+        {
+            WallWithSetup = withSetup.Elapsed,
+            CpuWithSetup = withSetup.Cpu,
+            BytesWritten = result.BytesWritten,
+            Stats = result.Stats,
+        };
+    }
+
+    /// <summary>Closes the window when the manifest records the job's last shard.</summary>
+    private sealed class LastCommit(PhaseWindow window) : BuildObserver
+    {
+        public override void OnShardCommitted(CommittedShard shard, BuildProgress progress)
+        {
+            if (progress.ShardsDone == progress.ShardsTotal)
+                window.Finished();
+        }
     }
 }

@@ -22,7 +22,7 @@ public sealed class ClusterView(Action<string> say)
                    $"{status.Pending} pending, {status.Expired} expired, {status.Discarded} discarded | {workers}";
         lock (this)
         {
-            if (!force && (line == _last || _sinceLast.Elapsed < TimeSpan.FromSeconds(2)))
+            if (line == _last || (!force && _sinceLast.Elapsed < TimeSpan.FromSeconds(2)))
                 return;
             _last = line;
             _sinceLast.Restart();

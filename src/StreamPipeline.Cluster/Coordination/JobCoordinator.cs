@@ -354,6 +354,8 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         _result = result;
         foreach (var worker in _workers.Values.Where(w => w.Alive))
             worker.Actor.Tell(new JobFinished(result.Complete, result.Message));
+        // The final state, at the moment it is reached (bench's cluster phase closes its timed window here).
+        _onStatus?.Invoke(result.Status);
         _done.TrySetResult(result);
     }
 

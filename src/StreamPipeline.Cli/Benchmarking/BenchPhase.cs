@@ -1,0 +1,17 @@
+namespace StreamPipeline.Cli.Benchmarking;
+
+/// <summary>The phases of one bench round.</summary>
+public enum BenchPhase
+{
+    /// <summary>The construction's PGD over batches in memory, one dedicated thread per device, nothing around it.</summary>
+    Bare,
+
+    /// <summary>The real single-process build (BuildService): Akka.Streams graph, device pool, Parquet shards, manifest.</summary>
+    Pipeline,
+
+    /// <summary>The same job through a coordinator and N workers on 127.0.0.1 (build --serve / worker --join, in this process).</summary>
+    Cluster,
+
+    /// <summary>The same targeted L2 PGD in PyTorch (scripts/pytorch_pgd_bench.py with /usr/bin/python3), a child process.</summary>
+    Peer,
+}
