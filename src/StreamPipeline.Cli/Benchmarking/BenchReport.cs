@@ -119,10 +119,10 @@ public sealed record BenchReport(
         {
             // Cores in use (processor seconds per second) beside each rate: a phase that got fewer cores than the others was
             // squeezed by something else on the machine, and its round says little.
-            var line = ($"  round {r.Number}    ({string.Join(", ", r.Order.Select(Label))}) bare {r.Bare.ImgStepsPerSecond:N0} ({r.Bare.CoresInUse:F2} cores), " +
-                $"pipeline {r.Pipeline.ImgStepsPerSecond:N0} ({r.Pipeline.CoresInUse:F2} cores)");
-            if (r.Cluster is { } c) line += ($", cluster {c.ImgStepsPerSecond:N0} ({c.CoresInUse:F2} cores)");
-            if (r.Peer is { } p) line += ($", PyTorch {p.ImgStepsPerSecond:N0}");
+            var line = ($"  round {r.Number}    ({string.Join(", ", r.Order.Select(Label))}) bare {Rate(r.Bare.ImgStepsPerSecond)} ({r.Bare.CoresInUse:F2} cores), " +
+                $"pipeline {Rate(r.Pipeline.ImgStepsPerSecond)} ({r.Pipeline.CoresInUse:F2} cores)");
+            if (r.Cluster is { } c) line += ($", cluster {Rate(c.ImgStepsPerSecond)} ({c.CoresInUse:F2} cores)");
+            if (r.Peer is { } p) line += ($", PyTorch {Rate(p.ImgStepsPerSecond)}");
             line += ($" img-PGD-steps/s; ratio {r.Ratio:F3}, cpu ratio {r.CpuRatio:F3}");
             lines.Add(line);
         }
@@ -131,8 +131,8 @@ public sealed record BenchReport(
         lines.Add(($"  cpu ratio  {cpu.Median:F3} median pipeline/bare processor time for the same work (spread {cpu.Min:F3}-{cpu.Max:F3}; target <= {TargetCpuRatioMax:F2})" +
             (cpu.Median <= TargetCpuRatioMax ? "" : "  OFF TARGET")));
         if (ClusterRatio is { } cluster)
-            lines.Add(($"  cluster    {Workers} worker(s) on 127.0.0.1: {Median(BenchPhase.Cluster, m => m.ImgStepsPerSecond):N0} img-PGD-steps/s against the single process's " +
-                $"{Median(BenchPhase.Pipeline, m => m.ImgStepsPerSecond):N0}: {cluster.Median:F3} (spread {cluster.Min:F3}-{cluster.Max:F3}; target >= {TargetClusterRatio:F2})" +
+            lines.Add(($"  cluster    {Workers} worker(s) on 127.0.0.1: {Rate(Median(BenchPhase.Cluster, m => m.ImgStepsPerSecond))} img-PGD-steps/s against the single process's " +
+                $"{Rate(Median(BenchPhase.Pipeline, m => m.ImgStepsPerSecond))} (medians); ratio {cluster.Median:F3}, the median of the rounds' ratios (spread {cluster.Min:F3}-{cluster.Max:F3}; target >= {TargetClusterRatio:F2})" +
                 (cluster.Median >= TargetClusterRatio ? "" : "  BELOW TARGET") +
                 $", cpu ratio {ClusterCpuRatio!.Median:F3}. On {Environment.ProcessorCount} cores every worker shares the same cores: more workers cannot add speed here"));
         if (PeerUnavailable is not null)
@@ -142,7 +142,7 @@ public sealed record BenchReport(
             var peer = PeerRuns[0];
             var rate = Spread.Of(PeerRuns.Select(p => p.ImgStepsPerSecond));
             lines.Add(($"  PyTorch    {peer.Engine}, {peer.Threads} thread(s), weights {(peer.Weights == "random" ? "random" : "the same (exported)")}, data {peer.Data}: " +
-                $"{rate.Median:N0} img-PGD-steps/s (spread {rate.Min:N0}-{rate.Max:N0}); ours/PyTorch: bare {Spread.Of(Rounds.Select(r => r.BareToPeer ?? double.NaN)).Median:F2}, " +
+                $"{Rate(rate.Median)} img-PGD-steps/s (spread {Rate(rate.Min)}-{Rate(rate.Max)}); ours/PyTorch: bare {Spread.Of(Rounds.Select(r => r.BareToPeer ?? double.NaN)).Median:F2}, " +
                 $"pipeline {Spread.Of(Rounds.Select(r => r.PipelineToPeer ?? double.NaN)).Median:F2} (libtorch {TorchSharpLibtorch} here, PyTorch's own libtorch there)"));
         }
         lines.Add("  medians    img-PGD-steps/s      s   cpu-s = torch + .NET pool + GC + other + ended threads   GC 0/1/2  GC pause  alloc/image  peak RSS (start)");
@@ -150,7 +150,7 @@ public sealed record BenchReport(
         {
             var runs = Phase(phase);
             var t = Median(phase, m => m.Cost.CpuByThreads.TorchSeconds);
-            lines.Add(($"  {Label(phase),-9}  {Median(phase, m => m.ImgStepsPerSecond),15:N0} {Median(phase, m => m.Cost.Elapsed.TotalSeconds),6:F1} {Median(phase, m => m.Cost.Cpu.TotalSeconds),7:F1} = " +
+            lines.Add(($"  {Label(phase),-9}  {Rate(Median(phase, m => m.ImgStepsPerSecond)),15} {Median(phase, m => m.Cost.Elapsed.TotalSeconds),6:F1} {Median(phase, m => m.Cost.Cpu.TotalSeconds),7:F1} = " +
                 $"{t:F1} + {Median(phase, m => m.Cost.CpuByThreads.DotnetPoolSeconds):F2} + {Median(phase, m => m.Cost.CpuByThreads.GcSeconds):F2} + " +
                 $"{Median(phase, m => m.Cost.CpuByThreads.OtherSeconds):F2} + {Median(phase, m => m.Cost.CpuByThreads.EndedSeconds):F2}" +
                 $"{"",10}{Median(phase, m => m.Cost.Gen0Collections):F0}/{Median(phase, m => m.Cost.Gen1Collections):F0}/{Median(phase, m => m.Cost.Gen2Collections):F0}" +
@@ -362,4 +362,7 @@ public sealed record BenchReport(
     private static JsonNode? Number(double value, int digits) => double.IsFinite(value) ? JsonValue.Create(Math.Round(value, digits)) : null;
 
     private static string Megabytes(long? bytes) => bytes is { } b ? $"{b / 1e6:F0} MB" : "n/a";
+
+    /// <summary>A rate as the text shows it: whole numbers, one decimal below 100 (a ResNet-50 on a CPU does about 10).</summary>
+    private static string Rate(double value) => value < 100 ? value.ToString("N1") : value.ToString("N0");
 }
