@@ -60,8 +60,13 @@ public sealed class ExperimentSmokeTests : IDisposable
         Assert.Contains("Pearson r", markdown);
         AssertPlotCsvsHoldTheEvaluations(outDir);
 
-        var second = CliProcess.Run(_dir.Path, TimeSpan.FromMinutes(5), "experiment", outDir, "--spec", spec);
+        // Run again with OUTDIR relative to the working directory (as the quickstart does): everything is skipped, and
+        // the rewritten report still links its figures relative to itself.
+        var second = CliProcess.Run(_dir.Path, TimeSpan.FromMinutes(5), "experiment", Path.GetRelativePath(_dir.Path, outDir), "--spec", spec);
         Assert.True(second.ExitCode == 0, second.Stderr);
+        var rewritten = File.ReadAllText(Path.Combine(outDir, "results.md"));
+        foreach (var link in new[] { "](plots/robustness.png)", "](plots/transfer.csv)", "](grids/det.png)" })
+            Assert.Contains(link, rewritten);
         Assert.Contains("standard model done, skipped", second.Stderr);
         Assert.Contains("evaluation of trained-on-det done, skipped", second.Stderr);
         Assert.Contains("transfer-target-small-cnn model done, skipped", second.Stderr);

@@ -106,7 +106,7 @@ internal sealed class ResultsReport(ExperimentRunner runner, ExperimentSpec spec
                   (kind == ConstructionKind.Det ? "(y+1) mod C" : "a random class");
             var rows = grid.Grid?.Rows.Count ?? 0;
             var success = grid.Inspection.Stats.AttackSuccessRate is { } s ? $"; attack success {Percent(s)} over the dataset" : "";
-            md.AppendLine($"![{Names.Paper(kind)} examples]({Link(Grids.RelativePath(kind))})");
+            md.AppendLine($"![{Names.Paper(kind)} examples]({Link(Path.Combine(outDir, Grids.RelativePath(kind)))})");
             md.AppendLine();
             md.AppendLine($"*{Names.Paper(kind)}: {rows} of its {grid.Inspection.Stats.Rows:N0} images, {how}{success}.*");
             md.AppendLine();
@@ -167,7 +167,8 @@ internal sealed class ResultsReport(ExperimentRunner runner, ExperimentSpec spec
             : $"Pearson r = {t.Correlation.ToString("0.00", Inv)} between accuracy after training on D_det and transfer success";
 
     // Markdown links use forward slashes, whatever the platform's separator.
-    private string Link(string path) => Path.GetRelativePath(outDir, Path.Combine(outDir, path)).Replace('\\', '/');
+    /// <summary>A link relative to results.md: a file written at <paramref name="path"/> (as given, relative to the working directory or absolute).</summary>
+    private string Link(string path) => Path.GetRelativePath(Path.GetFullPath(outDir), Path.GetFullPath(path)).Replace('\\', '/');
 
     private static string Number(double value) => value.ToString("0.####", Inv);
 
