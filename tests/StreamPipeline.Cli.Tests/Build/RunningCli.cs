@@ -22,10 +22,29 @@ public sealed class RunningCli : IDisposable
     public static RunningCli Start(string workingDirectory, params string[] args) => Start(CliProcess.StartInfo(workingDirectory, args));
 
     /// <summary>Starts <paramref name="info"/> (from <see cref="CliProcess.StartInfo"/>, its environment changed as a test needs).</summary>
-    public static RunningCli Start(ProcessStartInfo info) => new(Process.Start(info)!);
+    public static RunningCli Start(ProcessStartInfo info) => new(Process.Start(WithDefaultSigint(info))!);
 
     public static RunningCli Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
-        new(Process.Start(CliProcess.StartInfo(workingDirectory, environment, args))!);
+        Start(CliProcess.StartInfo(workingDirectory, environment, args));
+
+    /// <summary>
+    /// Runs the program through <c>env --default-signal=INT</c> (which then execs it, same pid): a test run started in
+    /// the background of a non-interactive shell inherits SIGINT ignored, and .NET, as shells expect, keeps an ignored
+    /// SIGINT ignored — the program would never see the Ctrl-C a test sends.
+    /// </summary>
+    private static ProcessStartInfo WithDefaultSigint(ProcessStartInfo info)
+    {
+        if (!File.Exists("/usr/bin/env"))
+            return info;
+        var args = info.ArgumentList.ToArray();
+        info.ArgumentList.Clear();
+        info.ArgumentList.Add("--default-signal=INT");
+        info.ArgumentList.Add(info.FileName);
+        foreach (var arg in args)
+            info.ArgumentList.Add(arg);
+        info.FileName = "/usr/bin/env";
+        return info;
+    }
 
     public bool HasExited => _process.HasExited;
 
