@@ -56,7 +56,14 @@ public class DevicePoolTests(ITestOutputHelper output) : PipelineTestKit(output)
     [Fact]
     public async Task Two_workers_on_the_same_device_both_receive_batches()
     {
-        var factory = new ShiftPerturberFactory(Data.Classes) { Delay = TimeSpan.FromMilliseconds(20) };
+        // Work waits until both workers have started, so a slow start on a loaded machine
+        // cannot leave one worker all twelve batches.
+        ShiftPerturberFactory? started = null;
+        var factory = started = new ShiftPerturberFactory(Data.Classes)
+        {
+            Delay = TimeSpan.FromMilliseconds(20),
+            OnPerturb = (_, _) => SpinWait.SpinUntil(() => started!.Created.Count == 2, TimeSpan.FromSeconds(10)),
+        };
         var pool = Pool(factory, ["cpu", "cpu"]);
         var batches = Enumerable.Range(0, 12).Select(i => Batch(i * 10, 10)).ToArray();
 
@@ -89,7 +96,13 @@ public class DevicePoolTests(ITestOutputHelper output) : PipelineTestKit(output)
     [Fact]
     public async Task Batches_of_an_always_failing_device_are_retried_on_the_other_device()
     {
-        var factory = new ShiftPerturberFactory(Data.Classes);
+        // The healthy worker holds its first batch until a retry has happened, so the failing
+        // worker is sure to be handed work: without the hold, the healthy worker can finish all
+        // ten batches before the other has started (seen once in CI on a loaded machine).
+        var factory = new ShiftPerturberFactory(Data.Classes)
+        {
+            OnPerturb = (_, _) => SpinWait.SpinUntil(() => _metrics.Snapshot().Retries > 0, TimeSpan.FromSeconds(10)),
+        };
         var pool = Pool(factory, ["cpu", "cuda:7"], new FaultInjection(0, 0, [1]));
         var batches = Enumerable.Range(0, 10).Select(i => Batch(i * 10, 10)).ToArray();
 
