@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace StreamPipeline.Cli.Tests.Cluster;
 
 /// <summary>
@@ -46,13 +43,8 @@ public sealed class ClusterFixture : IDisposable
 
     public string NewJobDirectory(string name) => _dir.File($"{name}-{Guid.NewGuid().ToString("N")[..8]}");
 
-    /// <summary>A TCP port free right now.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A TCP port free right now, outside the range outgoing connections draw from.</summary>
+    public static int FreePort() => Observability.FreePort.Next();
 
     public void Dispose() => _dir.Dispose();
 }
