@@ -111,6 +111,25 @@ public static class Checkpoint
         }
     }
 
+    /// <summary>
+    /// <see cref="Load"/>, then <see cref="CheckCompatible"/> against the data the model is about to see; the model is
+    /// disposed when it does not fit.
+    /// </summary>
+    public static (ClassifierModel Model, CheckpointInfo Info) LoadFor(string path, Device device, ImageShape shape, int classes)
+    {
+        var (model, info) = Load(path, device);
+        try
+        {
+            CheckCompatible(info, shape, classes);
+            return (model, info);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Reads and validates the sidecar of <paramref name="path"/> without touching the weights' contents.</summary>
     public static CheckpointInfo ReadInfo(string path)
     {

@@ -10,15 +10,11 @@ public static class EvaluateService
     public static EvaluationResult Run(EvaluateRequest request, Action<string> say, IProgress<EvaluationProgress>? progress, CancellationToken ct)
     {
         if (request.BatchSize < 1) throw new ArgumentException($"--batch-size must be at least 1, got {request.BatchSize}");
-        var device = DeviceSelector.Select(request.Device, say);
-        using var data = DatasetReference.Open(request.Data, new DatasetOptions(request.DataRoot, request.Limit));
-        var (model, info) = Checkpoint.Load(request.Model, device);
-        using var _ = model;
-        Checkpoint.CheckCompatible(info, data.Shape, data.Classes);
+        using var opened = ModelOnData.Open(request.Model, request.Data, request.DataRoot, request.Limit, request.Device, say);
         var attack = request.Attack is { } a ? Adversary.Untargeted(a, request.Seed) : null;
-        var result = Evaluator.Evaluate(model, data, device, request.BatchSize, attack, progress, ct);
+        var result = Evaluator.Evaluate(opened.Model, opened.Data, opened.Device, request.BatchSize, attack, progress, ct);
         var robust = result.RobustAccuracy is { } ra ? $", robust accuracy {ra:F4} under {request.Attack!.Describe()}" : "";
-        say($"evaluate: {request.Model} on {data.Reference}: accuracy {result.Accuracy:F4}{robust} ({result.Examples:N0} examples)");
+        say($"evaluate: {request.Model} on {opened.Data.Reference}: accuracy {result.Accuracy:F4}{robust} ({result.Examples:N0} examples)");
         return result;
     }
 }

@@ -10,13 +10,9 @@ public static class RobustnessSweepService
     public static RobustnessSweepResult Run(RobustnessSweepRequest request, Action<string> say, CancellationToken ct)
     {
         if (request.BatchSize < 1) throw new ArgumentException($"batch size must be at least 1, got {request.BatchSize}");
-        var device = DeviceSelector.Select(request.Device, say);
-        using var data = DatasetReference.Open(request.Data, new DatasetOptions(request.DataRoot, request.Limit));
-        var (model, info) = Checkpoint.Load(request.Model, device);
-        using var _ = model;
-        Checkpoint.CheckCompatible(info, data.Shape, data.Classes);
-        var result = RobustnessSweep.Run(model, data, request.Attack, request.Eps, request.Seed, device, request.BatchSize, ct);
-        say($"robustness: {request.Model} on {data.Reference} ({result.Examples:N0} examples), {Names.Norm.Of(request.Attack.Norm)} PGD-{request.Attack.Steps}: " +
+        using var opened = ModelOnData.Open(request.Model, request.Data, request.DataRoot, request.Limit, request.Device, say);
+        var result = RobustnessSweep.Run(opened.Model, opened.Data, request.Attack, request.Eps, request.Seed, opened.Device, request.BatchSize, ct);
+        say($"robustness: {request.Model} on {opened.Data.Reference} ({result.Examples:N0} examples), {Names.Norm.Of(request.Attack.Norm)} PGD-{request.Attack.Steps}: " +
             string.Join(", ", result.Points.Select(p => $"eps {p.Eps:0.###} {p.RobustAccuracy:P1}")));
         return result;
     }

@@ -48,9 +48,8 @@ public static class TransferService
 
     private static ClassifierModel Load(string path, IImageDataset data, TorchSharp.torch.Device device, List<ClassifierModel> loaded)
     {
-        var (model, info) = Checkpoint.Load(path, device);
+        var (model, _) = Checkpoint.LoadFor(path, device, data.Shape, data.Classes);
         loaded.Add(model);
-        Checkpoint.CheckCompatible(info, data.Shape, data.Classes);
         return model;
     }
 }

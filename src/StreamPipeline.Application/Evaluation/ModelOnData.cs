@@ -1,0 +1,45 @@
+using StreamPipeline.Data;
+using StreamPipeline.Models;
+using TorchSharp;
+
+namespace StreamPipeline.Application.Evaluation;
+
+/// <summary>
+/// What an evaluation opens first, in this order: the device, the data (up to its limit), then the checkpoint, loaded
+/// onto the device and checked to fit the data. Disposing releases the model and the data.
+/// </summary>
+internal sealed class ModelOnData : IDisposable
+{
+    private ModelOnData(torch.Device device, IImageDataset data, ClassifierModel model, CheckpointInfo info) =>
+        (Device, Data, Model, Info) = (device, data, model, info);
+
+    public torch.Device Device { get; }
+
+    public IImageDataset Data { get; }
+
+    public ClassifierModel Model { get; }
+
+    public CheckpointInfo Info { get; }
+
+    public static ModelOnData Open(string model, string data, string? dataRoot, long? limit, string device, Action<string> say)
+    {
+        var selected = DeviceSelector.Select(device, say);
+        var opened = DatasetReference.Open(data, new DatasetOptions(dataRoot, limit));
+        try
+        {
+            var (loaded, info) = Checkpoint.LoadFor(model, selected, opened.Shape, opened.Classes);
+            return new ModelOnData(selected, opened, loaded, info);
+        }
+        catch
+        {
+            opened.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        Model.Dispose();
+        Data.Dispose();
+    }
+}
