@@ -10,8 +10,8 @@ namespace StreamPipeline.Application.Evaluation;
 /// </summary>
 internal sealed class ModelOnData : IDisposable
 {
-    private ModelOnData(torch.Device device, IImageDataset data, ClassifierModel model, CheckpointInfo info) =>
-        (Device, Data, Model, Info) = (device, data, model, info);
+    private ModelOnData(torch.Device device, IImageDataset data, ClassifierModel model) =>
+        (Device, Data, Model) = (device, data, model);
 
     public torch.Device Device { get; }
 
@@ -19,16 +19,14 @@ internal sealed class ModelOnData : IDisposable
 
     public ClassifierModel Model { get; }
 
-    public CheckpointInfo Info { get; }
-
     public static ModelOnData Open(string model, string data, string? dataRoot, long? limit, string device, Action<string> say)
     {
         var selected = DeviceSelector.Select(device, say);
         var opened = DatasetReference.Open(data, new DatasetOptions(dataRoot, limit));
         try
         {
-            var (loaded, info) = Checkpoint.LoadFor(model, selected, opened.Shape, opened.Classes);
-            return new ModelOnData(selected, opened, loaded, info);
+            var (loaded, _) = Checkpoint.LoadFor(model, selected, opened.Shape, opened.Classes);
+            return new ModelOnData(selected, opened, loaded);
         }
         catch
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using StreamPipeline.Cli.Tests.Build;
+using StreamPipeline.Cli.Tests.Observability;
 
 namespace StreamPipeline.Cli.Tests.Cluster;
 
@@ -57,7 +58,7 @@ public sealed partial class ClusterBuildTests(ClusterFixture fixture) : IClassFi
     public void A_worker_killed_mid_shard_and_a_coordinator_killed_and_restarted_still_give_the_single_process_files()
     {
         var job = fixture.NewJobDirectory("cluster");
-        var port = ClusterFixture.FreePort();
+        var port = FreePort.Next();
         var settings = fixture.Settings("kill");
         var first = Coordinator(job, port, settings);
         var workers = Enumerable.Range(0, 3).Select(_ => Worker(port, settings)).ToList();
@@ -102,7 +103,7 @@ public sealed partial class ClusterBuildTests(ClusterFixture fixture) : IClassFi
     public void A_frozen_worker_loses_its_lease_and_its_late_delivery_is_discarded_and_counted()
     {
         var job = fixture.NewJobDirectory("stale");
-        var port = ClusterFixture.FreePort();
+        var port = FreePort.Next();
         // Leases expire after 4 s; the cluster itself would only down the frozen node after two minutes, so it stays
         // a member and really does deliver its stale shard when it wakes up.
         var settings = fixture.Settings("stale", downAfter: "120s", heartbeatPause: "60s");

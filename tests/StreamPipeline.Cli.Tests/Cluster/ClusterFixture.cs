@@ -43,8 +43,5 @@ public sealed class ClusterFixture : IDisposable
 
     public string NewJobDirectory(string name) => _dir.File($"{name}-{Guid.NewGuid().ToString("N")[..8]}");
 
-    /// <summary>A TCP port free right now, outside the range outgoing connections draw from.</summary>
-    public static int FreePort() => Observability.FreePort.Next();
-
     public void Dispose() => _dir.Dispose();
 }

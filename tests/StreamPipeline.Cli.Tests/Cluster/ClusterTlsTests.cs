@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using StreamPipeline.Cli.Tests.Build;
+using StreamPipeline.Cli.Tests.Observability;
 
 namespace StreamPipeline.Cli.Tests.Cluster;
 
@@ -43,7 +44,7 @@ public sealed class ClusterTlsTests(ClusterFixture fixture) : IClassFixture<Clus
         var cluster = Certificate("cluster");
         var foreign = Certificate("foreign");
         var job = fixture.NewJobDirectory("tls");
-        var port = ClusterFixture.FreePort();
+        var port = FreePort.Next();
         var settings = fixture.Settings("tls", coordinatorTimeout: "8s");
 
         using var coordinator = RunningCli.Start(fixture.Root, WithPassword,

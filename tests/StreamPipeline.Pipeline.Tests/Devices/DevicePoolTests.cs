@@ -98,7 +98,7 @@ public class DevicePoolTests(ITestOutputHelper output) : PipelineTestKit(output)
     {
         // The healthy worker holds its first batch until a retry has happened, so the failing
         // worker is sure to be handed work: without the hold, the healthy worker can finish all
-        // ten batches before the other has started (seen once in CI on a loaded machine).
+        // ten batches before the other has started (seen once in CI).
         var factory = new ShiftPerturberFactory(Data.Classes)
         {
             OnPerturb = (_, _) => SpinWait.SpinUntil(() => _metrics.Snapshot().Retries > 0, TimeSpan.FromSeconds(10)),
