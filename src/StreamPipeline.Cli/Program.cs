@@ -13,6 +13,7 @@ var root = new RootCommand(
     InspectCommand.Create(),
     ExperimentCommand.Create(),
     BenchCommand.Create(),
+    BenchCommand.CreatePhase(),
     WorkerCommand.Create(),
     SimulateClusterCommand.Create(),
     ImportModelCommand.Create(),

@@ -18,11 +18,13 @@ public sealed class BenchCommandTests : IDisposable
     [FashionMnistFact]
     public void Bench_json_reports_each_interleaved_round_the_median_ratio_inside_its_spread_and_each_phase_cost()
     {
-        var result = CliProcess.Run(_dir.Path, "bench", "--json", "--limit", "64", "--batch-size", "32", "--steps", "1");
+        var result = CliProcess.Run(_dir.Path, "bench", "--json", "--mode", "sequential", "--limit", "64", "--batch-size", "32", "--steps", "1");
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         using var json = JsonDocument.Parse(result.Stdout);
         var root = json.RootElement;
+        Assert.Equal("sequential", root.GetProperty("mode").GetString());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("mode_reason").ValueKind);
 
         // Three rounds by default, the phase order alternating so neither always runs first.
         var rounds = root.GetProperty("rounds").EnumerateArray().ToList();
@@ -84,6 +86,70 @@ public sealed class BenchCommandTests : IDisposable
         var temps = Regex.Matches(result.Stderr, @"(/\S*/sp-bench-[0-9a-f]{12})/").Select(m => m.Groups[1].Value).Distinct().ToList();
         Assert.NotEmpty(temps);
         Assert.All(temps, dir => Assert.False(Directory.Exists(dir), $"{dir} was left behind"));
+    }
+
+    [FashionMnistFact]
+    public void Bench_by_default_pairs_the_phases_at_the_same_time_on_two_pinned_cpus_swapped_every_round()
+    {
+        var result = CliProcess.Run(_dir.Path, "bench", "--json", "--limit", "64", "--batch-size", "32", "--steps", "1");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        if (Environment.ProcessorCount < 2)
+        {
+            // A one-CPU machine cannot pair: auto falls back and says why.
+            Assert.Equal("sequential", root.GetProperty("mode").GetString());
+            Assert.Contains("two CPUs", root.GetProperty("mode_reason").GetString());
+            return;
+        }
+        Assert.Equal("paired", root.GetProperty("mode").GetString());
+        // One torch thread on each side, and both did the same work.
+        Assert.Equal(1, Assert.Single(root.GetProperty("torch_threads").EnumerateArray().ToList()).GetInt32());
+        var phases = root.GetProperty("phases");
+        Assert.Equal(phases.GetProperty("bare").GetProperty("attack_success").GetDouble(), phases.GetProperty("pipeline").GetProperty("attack_success").GetDouble());
+
+        var rounds = root.GetProperty("rounds").EnumerateArray().ToList();
+        Assert.Equal(3, rounds.Count);
+        var firstBare = rounds[0].GetProperty("cpus").GetProperty("bare").GetInt32();
+        var firstPipeline = rounds[0].GetProperty("cpus").GetProperty("pipeline").GetInt32();
+        for (var i = 0; i < rounds.Count; i++)
+        {
+            var round = rounds[i];
+            Assert.Equal(JsonValueKind.Null, round.GetProperty("order").ValueKind);
+            var cpus = round.GetProperty("cpus");
+            var bareCpu = cpus.GetProperty("bare").GetInt32();
+            var pipelineCpu = cpus.GetProperty("pipeline").GetInt32();
+            Assert.NotEqual(bareCpu, pipelineCpu);
+            // Swapped every round, so neither side always has the same CPU.
+            Assert.Equal(i % 2 == 0 ? (firstBare, firstPipeline) : (firstPipeline, firstBare), (bareCpu, pipelineCpu));
+            // Every thread of each process was pinned to its CPU at the end of its window (read back from /proc).
+            Assert.Equal([bareCpu.ToString()], cpus.GetProperty("bare_threads_allowed").EnumerateArray().Select(c => c.GetString()!).ToArray());
+            Assert.Equal([pipelineCpu.ToString()], cpus.GetProperty("pipeline_threads_allowed").EnumerateArray().Select(c => c.GetString()!).ToArray());
+            var bare = round.GetProperty("bare").GetProperty("img_steps_per_s").GetDouble();
+            var pipeline = round.GetProperty("pipeline").GetProperty("img_steps_per_s").GetDouble();
+            Assert.True(bare > 0 && pipeline > 0, round.ToString());
+            Assert.Equal(pipeline / bare, round.GetProperty("ratio").GetDouble(), QuotientRounding(pipeline, bare, 0.1));
+        }
+        AssertMedianOf(rounds, root, "ratio");
+        AssertMedianOf(rounds, root, "cpu_ratio");
+        Assert.True(phases.GetProperty("pipeline").GetProperty("parquet_bytes").GetInt64() > 0);
+        Assert.Contains("paired", result.Stderr);
+
+        var temps = Regex.Matches(result.Stderr, @"(/\S*/sp-bench-[0-9a-f]{12})/").Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.NotEmpty(temps);
+        Assert.All(temps, dir => Assert.False(Directory.Exists(dir), $"{dir} was left behind"));
+    }
+
+    [Fact]
+    public void Paired_mode_with_a_phase_that_runs_in_sequence_is_one_line_and_exit_2()
+    {
+        var result = CliProcess.Run(_dir.Path, "bench", "--mode", "paired", "--workers", "1", "--limit", "8");
+
+        Assert.Equal(2, result.ExitCode);
+        var error = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.Contains("--mode paired", error);
+        Assert.Equal("", result.Stdout.Trim());
     }
 
     [FashionMnistFact]
@@ -152,6 +218,11 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Contains("--workers", result.Stdout);
         Assert.Contains("cannot add speed", Regex.Replace(result.Stdout, @"\s+", " "));
         Assert.Contains("--peer", result.Stdout);
+        Assert.Contains("--mode", result.Stdout);
+
+        // The paired mode's phase processes are started by bench itself: their command is not offered to users.
+        var top = CliProcess.Run(_dir.Path, "--help");
+        Assert.DoesNotContain("bench-phase", top.Stdout);
     }
 
     [Theory]

@@ -24,6 +24,12 @@ public sealed record BenchReport(
     LoadAverage? LoadAtEnd,
     bool PeakRssPerPhase)
 {
+    /// <summary>How the phases ran against each other: paired (at the same time, one pinned CPU each) or sequential.</summary>
+    public BenchMode Mode { get; init; } = BenchMode.Sequential;
+
+    /// <summary>Why auto mode ran sequential; null when paired, or sequential was asked for.</summary>
+    public string? ModeReason { get; init; }
+
     /// <summary>Issue 15's bar on a quiet 2-core machine: the median ratio within these bounds...</summary>
     public const double TargetRatioMin = 0.97;
 
@@ -70,6 +76,8 @@ public sealed record BenchReport(
                 ["cpu_ratio_max"] = TargetCpuRatioMax,
                 ["cluster_ratio_min"] = TargetClusterRatio,
             },
+            ["mode"] = Mode == BenchMode.Paired ? "paired" : "sequential",
+            ["mode_reason"] = ModeReason,
             ["torch_threads"] = new JsonArray([.. TorchThreadCounts.Select(t => (JsonNode?)t)]),
             ["device"] = Device,
             ["cluster"] = ClusterJson(),
@@ -112,6 +120,10 @@ public sealed record BenchReport(
             $"bench: {Names.Construction.Of(Spec.Construction)} on {Spec.Data}, {Model.Name}, {Images:N0} images x {Spec.Attack.Steps} steps, batch {Spec.BatchSize}, " +
             $"shard {Spec.ShardSize}, {Device}, torch threads {string.Join("/", threads)}, {Rounds.Count} round(s); " +
             $"load average {LoadAtStart?.ToString() ?? "n/a"} at start, {LoadAtEnd?.ToString() ?? "n/a"} at end",
+            Mode == BenchMode.Paired
+                ? "  mode       paired: bare and pipeline at the same time, each its own process pinned to one CPU (swapped every round), " +
+                  "1 torch thread each: the rates are per CPU, and a slower machine slows both sides of a round alike"
+                : $"  mode       sequential: the phases one after the other on every core, the order alternating{(ModeReason is null ? "" : $" (not paired: {ModeReason})")}",
         };
         if (threads.Count > 1)
             lines.Add($"  WARNING    the phases ran with different torch thread counts ({string.Join(", ", threads)}): they did not do the same work the same way");
@@ -119,7 +131,8 @@ public sealed record BenchReport(
         {
             // Cores in use (processor seconds per second) beside each rate: a phase that got fewer cores than the others was
             // squeezed by something else on the machine, and its round says little.
-            var line = ($"  round {r.Number}    ({string.Join(", ", r.Order.Select(Label))}) bare {Rate(r.Bare.ImgStepsPerSecond)} ({r.Bare.CoresInUse:F2} cores), " +
+            var how = r.Pairing is { } pair ? $"together; bare CPU {pair.BareCpu}, pipeline CPU {pair.PipelineCpu}" : string.Join(", ", r.Order.Select(Label));
+            var line = ($"  round {r.Number}    ({how}) bare {Rate(r.Bare.ImgStepsPerSecond)} ({r.Bare.CoresInUse:F2} cores), " +
                 $"pipeline {Rate(r.Pipeline.ImgStepsPerSecond)} ({r.Pipeline.CoresInUse:F2} cores)");
             if (r.Cluster is { } c) line += ($", cluster {Rate(c.ImgStepsPerSecond)} ({c.CoresInUse:F2} cores)");
             if (r.Peer is { } p) line += ($", PyTorch {Rate(p.ImgStepsPerSecond)}");
@@ -293,12 +306,20 @@ public sealed record BenchReport(
         var round = new JsonObject
         {
             ["round"] = r.Number,
-            ["order"] = new JsonArray([.. r.Order.Select(p => (JsonNode?)Label(p))]),
+            ["order"] = r.Pairing is null ? new JsonArray([.. r.Order.Select(p => (JsonNode?)Label(p))]) : null,
             ["ratio"] = Number(r.Ratio, 4),
             ["cpu_ratio"] = Number(r.CpuRatio, 4),
             ["bare"] = PhaseJson(r.Bare),
             ["pipeline"] = PhaseJson(r.Pipeline),
         };
+        if (r.Pairing is { } pair)
+            round["cpus"] = new JsonObject
+            {
+                ["bare"] = pair.BareCpu,
+                ["pipeline"] = pair.PipelineCpu,
+                ["bare_threads_allowed"] = new JsonArray([.. pair.BareThreadCpus.Select(c => (JsonNode?)c)]),
+                ["pipeline_threads_allowed"] = new JsonArray([.. pair.PipelineThreadCpus.Select(c => (JsonNode?)c)]),
+            };
         if (r.Cluster is { } cluster)
         {
             round["cluster_ratio"] = Number(r.ClusterRatio!.Value, 4);

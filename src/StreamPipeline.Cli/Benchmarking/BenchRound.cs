@@ -6,6 +6,12 @@ namespace StreamPipeline.Cli.Benchmarking;
 /// </summary>
 public sealed record BenchRound(int Number, IReadOnlyList<BenchPhase> Order, PhaseMeasurement Bare, PhaseMeasurement Pipeline, PhaseMeasurement? Cluster, PeerMeasurement? Peer)
 {
+    /// <summary>Paired mode: the CPU each side was pinned to, and the distinct CPU lists its threads had at the end of its window.</summary>
+    public sealed record CpuPairing(int BareCpu, int PipelineCpu, IReadOnlyList<string> BareThreadCpus, IReadOnlyList<string> PipelineThreadCpus);
+
+    /// <summary>Set in paired mode, where both phases ran at the same time (<see cref="Order"/> then says nothing about time).</summary>
+    public CpuPairing? Pairing { get; init; }
+
     /// <summary>Pipeline img-PGD-steps/s over the bare loop's.</summary>
     public double Ratio => Divide(Pipeline.ImgStepsPerSecond, Bare.ImgStepsPerSecond);
 

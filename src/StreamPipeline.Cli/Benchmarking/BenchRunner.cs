@@ -30,30 +30,31 @@ public static class BenchRunner
         Directory.CreateDirectory(root);
         try
         {
-            var model = BenchModel.Prepare(settings.Model, settings.Data, settings.DataRoot,
-                architecture => settings.Limit ?? BenchSettings.DefaultsFor(architecture).Limit, root);
-            var defaults = BenchSettings.DefaultsFor(model.Info.Architecture);
-            // Start images and checks use the whole dataset, as build does; the limit only decides what is built.
-            using var data = DatasetReference.Open(model.Data, new DatasetOptions(settings.DataRoot));
-            var spec = settings.ToJobSpec(model.Path, model.Data, devices, settings.Limit ?? defaults.Limit, settings.BatchSize ?? defaults.BatchSize,
-                settings.Steps ?? defaults.Steps);
-            Models.Checkpoint.CheckCompatible(model.Info, data.Shape, data.Classes);
-            var images = Math.Min(spec.Limit ?? data.Count, data.Count);
-            var construction = spec.ToConstructionSettings();
+            using var workload = BenchWorkload.Prepare(settings, devices, root);
+            var model = workload.Model;
+            var spec = workload.Spec;
+            var images = workload.Images;
+            var construction = workload.Construction;
+            var batches = workload.Batches;
+            var warmup = workload.Warmup;
+            var warmupCount = workload.WarmupCount;
+            var mode = ResolveMode(settings, devices, out var cpus, out var sequentialBecause);
 
-            progress($"bench: {Names.Construction.Of(spec.Construction)} on {data.Reference}, {images:N0} images, batch {spec.BatchSize}, shard {spec.ShardSize}, " +
+            progress($"bench: {Names.Construction.Of(spec.Construction)} on {workload.Data.Reference}, {images:N0} images, batch {spec.BatchSize}, shard {spec.ShardSize}, " +
                 $"{spec.Attack.Describe()}, model {model.Name}, devices {string.Join(",", devices)}; {settings.Repeat} round(s) of bare, pipeline" +
-                (settings.Workers is { } w ? $", cluster ({w} worker(s))" : "") + (settings.Peer ? ", PyTorch" : ""));
+                (settings.Workers is { } w ? $", cluster ({w} worker(s))" : "") + (settings.Peer ? ", PyTorch" : "") +
+                (mode == BenchMode.Paired ? $", paired (at the same time, one process pinned to each of CPUs {cpus.First} and {cpus.Second}, 1 torch thread each)"
+                    : $", sequential{(sequentialBecause is null ? "" : $" ({sequentialBecause})")}"));
 
-            // The bare loop reads its data into memory first, with the pipeline's own loader and batch plan.
-            var loader = new BatchLoader(data, StartImageChooser.For(spec, data.Count));
-            var batches = ShardPlanner.Plan(images, spec.ShardSize)
-                .SelectMany(shard => ShardPlanner.Batches(shard, spec.BatchSize))
-                .Select(batch => loader.Load(batch).Request)
-                .ToArray();
-            // Every device thread of every phase perturbs this batch once before its window opens.
-            var warmupCount = (int)Math.Min(Math.Min(BenchSettings.WarmupExamples, images), spec.BatchSize);
-            var warmup = loader.Load(new BatchPlan(new ShardPlan(0, 0, warmupCount), 0, 0, warmupCount)).Request;
+            if (mode == BenchMode.Paired)
+            {
+                var (pairedRounds, pairedPerPhase) = await PairedBench.RunAsync(settings, workload, cpus, root, progress, ct);
+                return new BenchReport(spec, model, images, pairedRounds, null, false, null, loadAtStart, LoadAverage.Read(), pairedPerPhase)
+                {
+                    Mode = BenchMode.Paired,
+                    ModeReason = null,
+                };
+            }
 
             // The pipeline's (and cluster's) .NET code is compiled once here, before any round, not inside the first one, and
             // the process runs one full-size batch (one PGD step: every step allocates the same tensors) so that no timed phase
@@ -131,7 +132,11 @@ public static class BenchRunner
                     $"pipeline {round.Pipeline.ImgStepsPerSecond:N0}" + (cluster is null ? "" : $", cluster {cluster.ImgStepsPerSecond:N0}") +
                     (peerRun is null ? "" : $", PyTorch {peerRun.ImgStepsPerSecond:N0}") + $" img-PGD-steps/s; ratio {round.Ratio:F3}, cpu ratio {round.CpuRatio:F3}");
             }
-            return new BenchReport(spec, model, images, rounds, settings.Workers, settings.Peer, peerUnavailable, loadAtStart, LoadAverage.Read(), perPhase);
+            return new BenchReport(spec, model, images, rounds, settings.Workers, settings.Peer, peerUnavailable, loadAtStart, LoadAverage.Read(), perPhase)
+            {
+                Mode = BenchMode.Sequential,
+                ModeReason = sequentialBecause,
+            };
         }
         finally
         {
@@ -142,6 +147,33 @@ public static class BenchRunner
         static void Quiet(string line)
         {
         }
+    }
+
+    /// <summary>
+    /// Paired or sequential. Paired needs one CPU device (a GPU is one device both processes would share), two CPUs this
+    /// process may use, Linux affinity, and no cluster or PyTorch phase (those run in sequence); auto takes paired when all
+    /// hold and says why not otherwise. An explicit --mode paired that cannot hold is a usage error.
+    /// </summary>
+    private static BenchMode ResolveMode(BenchSettings settings, IReadOnlyList<string> devices, out (int First, int Second) cpus, out string? sequentialBecause)
+    {
+        cpus = default;
+        sequentialBecause = null;
+        if (settings.Mode == BenchMode.Sequential)
+            return BenchMode.Sequential;
+        var allowed = CpuAffinity.Allowed();
+        var reason = settings.Workers is not null || settings.Peer ? "the cluster and PyTorch phases run in sequence"
+            : devices is not ["cpu"] ? $"paired needs one CPU device; devices are {string.Join(",", devices)}"
+            : allowed.Count < 2 ? $"paired needs two CPUs; this process may use {(allowed.Count == 0 ? "an unknown number" : allowed.Count.ToString())}"
+            : null;
+        if (reason is null)
+        {
+            cpus = (allowed[0], allowed[1]);
+            return BenchMode.Paired;
+        }
+        if (settings.Mode == BenchMode.Paired)
+            throw new UsageException($"--mode paired cannot run here: {reason}");
+        sequentialBecause = reason;
+        return BenchMode.Sequential;
     }
 
     /// <summary>The intra-op thread count a new torch thread starts with (what --threads or the default gives every phase).</summary>
@@ -158,7 +190,7 @@ public static class BenchRunner
     /// A clean start for a timed phase: garbage of the previous phase collected now rather than inside the timing,
     /// and the peak RSS lowered to the current RSS (false where the kernel refuses; the peak is then cumulative).
     /// </summary>
-    private static bool StartPhase(out long? rss)
+    internal static bool StartPhase(out long? rss)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -168,7 +200,7 @@ public static class BenchRunner
         return reset;
     }
 
-    private static void TryDelete(string directory)
+    internal static void TryDelete(string directory)
     {
         try
         {

@@ -14,6 +14,7 @@ namespace StreamPipeline.Cli.Benchmarking;
 /// <param name="Peer">Also run the PyTorch peer (scripts/pytorch_pgd_bench.py with /usr/bin/python3) in each round.</param>
 /// <param name="Eps">L2 radius; null takes the data's preset (config/presets/), as build does.</param>
 /// <param name="StepSize">PGD step size; null takes the data's preset.</param>
+/// <param name="Mode">Paired (both phases at once, one pinned CPU each), sequential, or auto (paired where it applies).</param>
 public sealed record BenchSettings(
     string? Model,
     string? Data,
@@ -27,7 +28,8 @@ public sealed record BenchSettings(
     IReadOnlyList<string> Devices,
     int Repeat,
     int? Workers = null,
-    bool Peer = false)
+    bool Peer = false,
+    BenchMode Mode = BenchMode.Auto)
 {
     /// <summary>Three rounds, so that a median and a spread exist; the defaults take about 2.5 minutes on a quiet 2-core CPU.</summary>
     public const int DefaultRepeat = 3;

@@ -5,7 +5,8 @@ namespace StreamPipeline.Cli.Benchmarking;
 /// the first device worker is warmed up and ready (<see cref="WarmedPerturberFactory"/>) and closes when the last shard
 /// is committed. Each end is marked once; later marks are ignored. Also records the torch thread count each device saw.
 /// </summary>
-public sealed class PhaseWindow
+/// <param name="opened">Called once, on the thread that opens the window, right after it opened.</param>
+public sealed class PhaseWindow(Action? opened = null)
 {
     private ProcessSample? _start;
     private ProcessSample? _end;
@@ -27,8 +28,8 @@ public sealed class PhaseWindow
     public void DeviceReady(int torchThreads)
     {
         lock (_torchThreads) _torchThreads.Add(torchThreads);
-        if (Start is null)
-            Interlocked.CompareExchange(ref _start, ProcessSample.Take(), null);
+        if (Start is null && Interlocked.CompareExchange(ref _start, ProcessSample.Take(), null) is null)
+            opened?.Invoke();
     }
 
     /// <summary>The last shard is committed: closes the window (only once it is open).</summary>

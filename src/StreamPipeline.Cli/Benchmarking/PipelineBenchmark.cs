@@ -12,11 +12,13 @@ namespace StreamPipeline.Cli.Benchmarking;
 /// </summary>
 public static class PipelineBenchmark
 {
-    public static async Task<PhaseMeasurement> RunAsync(JobSpec spec, string jobDir, string? dataRoot, PerturbRequest warmup, Action<string> say, CancellationToken ct)
+    /// <param name="opened">Called the moment the window opens (paired mode starts the bare loop then).</param>
+    public static async Task<PhaseMeasurement> RunAsync(JobSpec spec, string jobDir, string? dataRoot, PerturbRequest warmup, Action<string> say, CancellationToken ct,
+        Action? opened = null)
     {
         if (Directory.Exists(jobDir) && Directory.EnumerateFileSystemEntries(jobDir).Any())
             throw new ArgumentException($"bench job directory {jobDir} is not empty: every pipeline run starts fresh");
-        var window = new PhaseWindow();
+        var window = new PhaseWindow(opened);
         var request = new BuildRequest(spec, jobDir, dataRoot) { WrapPerturbers = inner => new WarmedPerturberFactory(inner, warmup, window) };
         var setup = ProcessSample.Take();
         var result = await BuildService.RunAsync(request, new LastCommit(window), say, ct, StderrLogger.Config);

@@ -44,6 +44,14 @@ public static class BenchCommand
             Description = $"Add the PyTorch peer: scripts/pytorch_pgd_bench.py run by {PyTorchPeer.Python} (Debian's python3-torch) with the same " +
                           "architecture, weights (exported), batch, steps, eps, step size and threads, printed beside ours with the ratio.",
         };
+        var mode = new Option<BenchMode>("--mode")
+        {
+            Description = "paired: bare and pipeline at the same time, each in its own process pinned to one CPU with 1 torch thread, the CPUs " +
+                          "swapped every round, so a machine that slows down slows both sides alike (needs one CPU device and 2 CPUs; --threads " +
+                          "does not apply). sequential: the phases one after the other in this process on every core (--threads applies), the " +
+                          "order alternating. auto: paired where it can run (not with --workers, --peer or a GPU), else sequential.",
+            DefaultValueFactory = _ => BenchMode.Auto,
+        };
         var dataRoot = CommonOptions.DataRoot();
         var threads = CommonOptions.Threads();
         var quiet = CommonOptions.Quiet();
@@ -57,7 +65,7 @@ public static class BenchCommand
             "prints everything as one object on stdout. Defaults (3 rounds of 2,048 images, batch 256, 20 steps) take about 2.5 minutes on a " +
             "quiet 2-core CPU; other programs running beside it show up in the figures (the load average is printed).")
         {
-            json, model, data, limit, batch, shard, steps, eps, stepSize, devices, repeat, workers, peer, dataRoot, threads, quiet,
+            json, model, data, limit, batch, shard, steps, eps, stepSize, devices, repeat, mode, workers, peer, dataRoot, threads, quiet,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
@@ -66,13 +74,32 @@ public static class BenchCommand
                 parse.GetValue(model), parse.GetValue(data), parse.GetValue(dataRoot), parse.GetValue(limit), parse.GetValue(batch),
                 parse.GetValue(shard), parse.GetValue(steps), parse.GetValue(eps), parse.GetValue(stepSize),
                 parse.GetValue(devices)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
-                parse.GetValue(repeat), parse.GetValue(workers), parse.GetValue(peer));
+                parse.GetValue(repeat), parse.GetValue(workers), parse.GetValue(peer), parse.GetValue(mode));
             // The rounds and the pipeline's own view are bench's progress; the report below is its summary.
             var display = parse.GetValue(quiet) ? DisplayMode.Quiet : DisplayMode.Plain;
             var report = await BenchRunner.RunAsync(settings, display, line => Console.Error.WriteLine(line), token);
             foreach (var line in report.ToText()) Console.Error.WriteLine(line);
             if (parse.GetValue(json)) Console.WriteLine(report.ToJson());
             return ExitCodes.Success;
+        }, ct));
+        return command;
+    }
+
+    /// <summary>The hidden <c>bench-phase</c> command: one side of <c>bench --mode paired</c>, started and driven by bench itself.</summary>
+    public static Command CreatePhase()
+    {
+        var settings = new Option<string>("--settings") { Description = "The bench settings file the parent wrote.", Required = true };
+        var phase = new Option<BenchPhase>("--phase") { Description = "bare | pipeline", Required = true };
+        var threads = CommonOptions.Threads();
+        var command = new Command("bench-phase", "Internal: one side of `bench --mode paired`, driven by bench over stdin/stdout.")
+        {
+            settings, phase, threads,
+        };
+        command.Hidden = true;
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(token =>
+        {
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
+            return PairedPhaseProcess.RunAsync(parse.GetValue(settings)!, parse.GetValue(phase), token);
         }, ct));
         return command;
     }

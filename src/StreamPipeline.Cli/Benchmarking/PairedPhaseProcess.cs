@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text.Json;
+using StreamPipeline.Cli.Presentation;
+
+namespace StreamPipeline.Cli.Benchmarking;
+
+/// <summary>
+/// One side of <c>bench --mode paired</c>, run as its own process (the hidden <c>bench-phase</c> command) by
+/// <see cref="PairedBench"/>. It prepares the same <see cref="BenchWorkload"/> as the parent from the settings file, runs
+/// its phase once untimed (first-time costs), starts a <see cref="Filler"/> and says <c>ready</c>. Then, for each
+/// <c>run ROUND CPU</c> on stdin: pauses the filler, pins every thread to CPU, runs the timed phase (the pipeline says
+/// <c>open</c> the moment its window opens), answers <c>result JSON</c> and resumes the filler; <c>exit</c> or the end of
+/// stdin ends it. Protocol lines go to stdout; everything else to stderr.
+/// </summary>
+public static class PairedPhaseProcess
+{
+    public const string Ready = "ready";
+    public const string Open = "open";
+    public const string Result = "result";
+    public const string Failed = "error";
+    public const string Run = "run";
+    public const string Exit = "exit";
+
+    public static readonly JsonSerializerOptions Json = new();
+
+    /// <summary>What one timed phase answers: the measurement, whether the peak RSS was reset for it, and each thread's CPU list at its end.</summary>
+    public sealed record PhaseResult(PhaseMeasurement Measurement, bool PeakRssReset, IReadOnlyList<string> ThreadCpus);
+
+    public static async Task<int> RunAsync(string settingsFile, BenchPhase phase, CancellationToken ct)
+    {
+        if (phase is not (BenchPhase.Bare or BenchPhase.Pipeline))
+            throw new UsageException($"bench-phase runs bare or pipeline, not {phase}");
+        try
+        {
+            var settings = JsonSerializer.Deserialize<BenchSettings>(await File.ReadAllTextAsync(settingsFile, ct), Json)
+                           ?? throw new InvalidDataException($"{settingsFile}: no settings");
+            var root = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settingsFile))!, phase.ToString().ToLowerInvariant());
+            Directory.CreateDirectory(root);
+            using var workload = BenchWorkload.Prepare(settings, settings.Devices, root);
+            var devices = workload.Spec.Devices;
+
+            // Untimed: the .NET code compiled and every first-call cost paid before round 1, as the sequential mode does.
+            if (phase == BenchPhase.Pipeline)
+                await PipelineBenchmark.RunAsync(settings.ToJobSpec(workload.Model.Path, workload.Model.Data, devices, workload.Batches[0].Source.Count,
+                    workload.Spec.BatchSize, steps: 1), Path.Combine(root, "warmup"), settings.DataRoot, workload.Warmup, Log, ct);
+            else
+                BarePgdLoop.Run(workload.Model.Path, workload.Construction, devices, null, [workload.Batches[0]], workload.Warmup, ct);
+
+            using var filler = new Filler(workload.Model.Path, workload.Construction, workload.Warmup);
+            filler.Resume();
+            Say(Ready);
+            while (await Console.In.ReadLineAsync(ct) is { } line)
+            {
+                var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (words is [Exit]) break;
+                if (words is not [Run, var roundText, var cpuText] || !int.TryParse(roundText, CultureInfo.InvariantCulture, out var round)
+                    || !int.TryParse(cpuText, CultureInfo.InvariantCulture, out var cpu))
+                    throw new InvalidDataException($"bench-phase: unknown command '{line}'");
+
+                filler.Pause();
+                CpuAffinity.PinProcess(cpu);
+                var reset = BenchRunner.StartPhase(out var rss);
+                PhaseMeasurement measured;
+                if (phase == BenchPhase.Bare)
+                {
+                    measured = BarePgdLoop.Run(workload.Model.Path, workload.Construction, devices, null, workload.Batches, workload.Warmup, ct);
+                }
+                else
+                {
+                    var jobDir = Path.Combine(root, $"job-{round}");
+                    measured = await PipelineBenchmark.RunAsync(workload.Spec, jobDir, settings.DataRoot, workload.Warmup, Log, ct, opened: () => Say(Open));
+                    BenchRunner.TryDelete(jobDir);
+                }
+                measured = measured with { StartRssBytes = rss, PeakRssBytes = PeakRss.ReadBytes() };
+                var threads = CpuAffinity.ThreadMasks();
+                Say(Result + " " + JsonSerializer.Serialize(new PhaseResult(measured, reset, threads), Json));
+                filler.Resume();
+            }
+            return ExitCodes.Success;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The parent reports this line as the failure of the whole bench.
+            Say(Failed + " " + e.Message.ReplaceLineEndings(" "));
+            Console.Error.WriteLine(e);
+            return ExitCodes.JobFailed;
+        }
+    }
+
+    private static void Say(string line)
+    {
+        // Console.Out is synchronised: the pipeline's "open" comes from a device worker's thread.
+        Console.Out.WriteLine(line);
+        Console.Out.Flush();
+    }
+
+    private static void Log(string line) => Console.Error.WriteLine(line);
+}
