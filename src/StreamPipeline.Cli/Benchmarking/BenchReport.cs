@@ -121,8 +121,8 @@ public sealed record BenchReport(
             $"shard {Spec.ShardSize}, {Device}, torch threads {string.Join("/", threads)}, {Rounds.Count} round(s); " +
             $"load average {LoadAtStart?.ToString() ?? "n/a"} at start, {LoadAtEnd?.ToString() ?? "n/a"} at end",
             Mode == BenchMode.Paired
-                ? "  mode       paired: bare and pipeline at the same time, each its own process pinned to one CPU (swapped every round), " +
-                  "1 torch thread each: the rates are per CPU, and a slower machine slows both sides of a round alike"
+                ? $"  mode       paired: bare and pipeline at the same time, each its own process pinned to one CPU, the two swapping CPUs every " +
+                  $"{PairedBench.SwapInterval.TotalSeconds:0.#} s, 1 torch thread each: the rates are per CPU, and a slower machine slows both sides of a round alike"
                 : $"  mode       sequential: the phases one after the other on every core, the order alternating{(ModeReason is null ? "" : $" (not paired: {ModeReason})")}",
         };
         if (threads.Count > 1)
@@ -131,7 +131,7 @@ public sealed record BenchReport(
         {
             // Cores in use (processor seconds per second) beside each rate: a phase that got fewer cores than the others was
             // squeezed by something else on the machine, and its round says little.
-            var how = r.Pairing is { } pair ? $"together; bare CPU {pair.BareCpu}, pipeline CPU {pair.PipelineCpu}" : string.Join(", ", r.Order.Select(Label));
+            var how = r.Pairing is { } pair ? $"together; bare from CPU {pair.BareCpu}, pipeline from CPU {pair.PipelineCpu}, {pair.Swaps} swaps" : string.Join(", ", r.Order.Select(Label));
             var line = ($"  round {r.Number}    ({how}) bare {Rate(r.Bare.ImgStepsPerSecond)} ({r.Bare.CoresInUse:F2} cores), " +
                 $"pipeline {Rate(r.Pipeline.ImgStepsPerSecond)} ({r.Pipeline.CoresInUse:F2} cores)");
             if (r.Cluster is { } c) line += ($", cluster {Rate(c.ImgStepsPerSecond)} ({c.CoresInUse:F2} cores)");
@@ -317,6 +317,7 @@ public sealed record BenchReport(
             {
                 ["bare"] = pair.BareCpu,
                 ["pipeline"] = pair.PipelineCpu,
+                ["swaps"] = pair.Swaps,
                 ["bare_threads_allowed"] = new JsonArray([.. pair.BareThreadCpus.Select(c => (JsonNode?)c)]),
                 ["pipeline_threads_allowed"] = new JsonArray([.. pair.PipelineThreadCpus.Select(c => (JsonNode?)c)]),
             };

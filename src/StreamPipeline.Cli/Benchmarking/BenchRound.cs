@@ -6,8 +6,11 @@ namespace StreamPipeline.Cli.Benchmarking;
 /// </summary>
 public sealed record BenchRound(int Number, IReadOnlyList<BenchPhase> Order, PhaseMeasurement Bare, PhaseMeasurement Pipeline, PhaseMeasurement? Cluster, PeerMeasurement? Peer)
 {
-    /// <summary>Paired mode: the CPU each side was pinned to, and the distinct CPU lists its threads had at the end of its window.</summary>
-    public sealed record CpuPairing(int BareCpu, int PipelineCpu, IReadOnlyList<string> BareThreadCpus, IReadOnlyList<string> PipelineThreadCpus);
+    /// <summary>
+    /// Paired mode: the CPU each side started the round on, how many times the two swapped CPUs during it, and the
+    /// distinct CPU lists each side's threads had at the end of its window.
+    /// </summary>
+    public sealed record CpuPairing(int BareCpu, int PipelineCpu, int Swaps, IReadOnlyList<string> BareThreadCpus, IReadOnlyList<string> PipelineThreadCpus);
 
     /// <summary>Set in paired mode, where both phases ran at the same time (<see cref="Order"/> then says nothing about time).</summary>
     public CpuPairing? Pairing { get; init; }

@@ -43,7 +43,8 @@ public static class BenchRunner
             progress($"bench: {Names.Construction.Of(spec.Construction)} on {workload.Data.Reference}, {images:N0} images, batch {spec.BatchSize}, shard {spec.ShardSize}, " +
                 $"{spec.Attack.Describe()}, model {model.Name}, devices {string.Join(",", devices)}; {settings.Repeat} round(s) of bare, pipeline" +
                 (settings.Workers is { } w ? $", cluster ({w} worker(s))" : "") + (settings.Peer ? ", PyTorch" : "") +
-                (mode == BenchMode.Paired ? $", paired (at the same time, one process pinned to each of CPUs {cpus.First} and {cpus.Second}, 1 torch thread each)"
+                (mode == BenchMode.Paired ? $", paired (at the same time, one process pinned to each of CPUs {cpus.First} and {cpus.Second}, swapping every " +
+                    $"{PairedBench.SwapInterval.TotalSeconds:0.#} s, 1 torch thread each)"
                     : $", sequential{(sequentialBecause is null ? "" : $" ({sequentialBecause})")}"));
 
             if (mode == BenchMode.Paired)

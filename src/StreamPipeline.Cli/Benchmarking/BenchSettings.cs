@@ -31,8 +31,11 @@ public sealed record BenchSettings(
     bool Peer = false,
     BenchMode Mode = BenchMode.Auto)
 {
-    /// <summary>Three rounds, so that a median and a spread exist; the defaults take about 2.5 minutes on a quiet 2-core CPU.</summary>
-    public const int DefaultRepeat = 3;
+    /// <summary>
+    /// Five rounds: single paired rounds on a 2-vCPU VM lie up to about 6% either side of the rest (measured: README
+    /// "Benchmark"), so the median needs more than three. The defaults take about 4 minutes on a 2-core CPU.
+    /// </summary>
+    public const int DefaultRepeat = 5;
 
     /// <summary>Examples in the warm-up batch each device thread runs before its window opens (fewer when the data or batch is smaller).</summary>
     public const int WarmupExamples = 16;

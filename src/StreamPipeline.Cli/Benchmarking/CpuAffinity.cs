@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace StreamPipeline.Cli.Benchmarking;
 
 /// <summary>
-/// Linux CPU affinity for bench's paired mode: which CPUs this process may run on, and pinning every thread of the
+/// Linux CPU affinity for bench's paired mode: which CPUs this process may run on, and pinning every thread of a
 /// process to one CPU (threads started later inherit the pin from the thread that starts them).
 /// </summary>
 public static partial class CpuAffinity
@@ -27,8 +27,11 @@ public static partial class CpuAffinity
         return cpus;
     }
 
-    /// <summary>Pins every thread of this process to <paramref name="cpu"/> (twice over, to catch threads started meanwhile).</summary>
-    public static void PinProcess(int cpu)
+    /// <summary>
+    /// Pins every thread of process <paramref name="pid"/> (one this user may change: itself or a child) to
+    /// <paramref name="cpu"/>, twice over to catch threads started meanwhile. False when the process has ended.
+    /// </summary>
+    public static bool PinProcess(int pid, int cpu)
     {
         if (cpu is < 0 or >= MaskWords * 64)
             throw new ArgumentOutOfRangeException(nameof(cpu), cpu, "no such CPU");
@@ -36,13 +39,23 @@ public static partial class CpuAffinity
         mask[cpu / 64] = 1UL << (cpu % 64);
         for (var pass = 0; pass < 2; pass++)
         {
-            foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+            IEnumerable<string> tasks;
+            try
+            {
+                tasks = Directory.GetDirectories($"/proc/{pid}/task");
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return false;
+            }
+            foreach (var task in tasks)
             {
                 if (!int.TryParse(Path.GetFileName(task), out var tid)) continue;
                 if (sched_setaffinity(tid, MaskWords * sizeof(ulong), mask) != 0 && Marshal.GetLastPInvokeError() != Esrch)
-                    throw new InvalidOperationException($"cannot pin thread {tid} to CPU {cpu}: errno {Marshal.GetLastPInvokeError()}");
+                    throw new InvalidOperationException($"cannot pin thread {tid} of process {pid} to CPU {cpu}: errno {Marshal.GetLastPInvokeError()}");
             }
         }
+        return true;
     }
 
     /// <summary>Every distinct Cpus_allowed_list of this process's threads now (one entry when all are pinned alike).</summary>

@@ -11,10 +11,15 @@ namespace StreamPipeline.Cli.Benchmarking;
 /// round (another program, the host stealing time, a slower phase of the VM) slows both sides of that round alike.
 /// Each round the pipeline is started first and the bare loop the moment the pipeline's window opens (the build's
 /// setup does not overlap the bare window); whichever side finishes first keeps its CPU busy (<see cref="Filler"/>)
-/// until the other is done. The CPUs are swapped every round, so neither side always has the same one.
+/// until the other is done. While a round runs, the two processes swap CPUs every <see cref="SwapInterval"/>: the two
+/// vCPUs of a VM need not be equally fast, nor stay so, and swapping evens that out within the round (swapping only
+/// between rounds left single rounds 10% apart here).
 /// </summary>
 public static class PairedBench
 {
+    /// <summary>How long each side stays on one CPU before the two swap; each round starts with the other assignment.</summary>
+    public static readonly TimeSpan SwapInterval = TimeSpan.FromSeconds(1);
+
     public static async Task<(IReadOnlyList<BenchRound> Rounds, bool PeakRssPerPhase)> RunAsync(
         BenchSettings settings, BenchWorkload workload, (int First, int Second) cpus, string root, Action<string> progress, CancellationToken ct)
     {
@@ -40,23 +45,63 @@ public static class PairedBench
         for (var number = 1; number <= settings.Repeat; number++)
         {
             var (bareCpu, pipelineCpu) = number % 2 == 1 ? (cpus.First, cpus.Second) : (cpus.Second, cpus.First);
-            await pipeline.SendAsync($"{PairedPhaseProcess.Run} {number} {pipelineCpu}");
-            await pipeline.ExpectAsync(PairedPhaseProcess.Open, ct);
-            await bare.SendAsync($"{PairedPhaseProcess.Run} {number} {bareCpu}");
-            var results = await Task.WhenAll(bare.ExpectAsync(PairedPhaseProcess.Result, ct), pipeline.ExpectAsync(PairedPhaseProcess.Result, ct));
+            Pin(bare, bareCpu, pipeline, pipelineCpu);
+            using var roundOver = new CancellationTokenSource();
+            var swaps = SwapAsync(bare, pipeline, bareCpu, pipelineCpu, roundOver.Token);
+            string[] results;
+            try
+            {
+                await pipeline.SendAsync($"{PairedPhaseProcess.Run} {number}");
+                await pipeline.ExpectAsync(PairedPhaseProcess.Open, ct);
+                await bare.SendAsync($"{PairedPhaseProcess.Run} {number}");
+                results = await Task.WhenAll(bare.ExpectAsync(PairedPhaseProcess.Result, ct), pipeline.ExpectAsync(PairedPhaseProcess.Result, ct));
+            }
+            finally
+            {
+                await roundOver.CancelAsync();
+            }
+            var swapCount = await swaps;
             var bareResult = Parse(results[0], "bare");
             var pipelineResult = Parse(results[1], "pipeline");
             perPhase &= bareResult.PeakRssReset && pipelineResult.PeakRssReset;
             var round = new BenchRound(number, [BenchPhase.Bare, BenchPhase.Pipeline], bareResult.Measurement, pipelineResult.Measurement, null, null)
             {
-                Pairing = new BenchRound.CpuPairing(bareCpu, pipelineCpu, bareResult.ThreadCpus, pipelineResult.ThreadCpus),
+                Pairing = new BenchRound.CpuPairing(bareCpu, pipelineCpu, swapCount, bareResult.ThreadCpus, pipelineResult.ThreadCpus),
             };
             rounds.Add(round);
-            progress($"bench: round {number}/{settings.Repeat} (together; bare on CPU {bareCpu}, pipeline on CPU {pipelineCpu}): " +
+            progress($"bench: round {number}/{settings.Repeat} (together; bare from CPU {bareCpu}, pipeline from CPU {pipelineCpu}, {swapCount} swaps): " +
                      $"bare {round.Bare.ImgStepsPerSecond:N0}, pipeline {round.Pipeline.ImgStepsPerSecond:N0} img-PGD-steps/s; ratio {round.Ratio:F3}, cpu ratio {round.CpuRatio:F3}");
         }
         await Task.WhenAll(bare.StopAsync(), pipeline.StopAsync());
         return (rounds, perPhase);
+    }
+
+    /// <summary>Swaps the two processes' CPUs every <see cref="SwapInterval"/> until the round is over; returns how many times.</summary>
+    private static async Task<int> SwapAsync(Child bare, Child pipeline, int bareCpu, int pipelineCpu, CancellationToken roundOver)
+    {
+        var swaps = 0;
+        using var timer = new PeriodicTimer(SwapInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(roundOver))
+            {
+                (bareCpu, pipelineCpu) = (pipelineCpu, bareCpu);
+                Pin(bare, bareCpu, pipeline, pipelineCpu);
+                swaps++;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The round is over.
+        }
+        return swaps;
+    }
+
+    private static void Pin(Child bare, int bareCpu, Child pipeline, int pipelineCpu)
+    {
+        // A process that has ended is reported by the protocol, not here.
+        CpuAffinity.PinProcess(bare.Pid, bareCpu);
+        CpuAffinity.PinProcess(pipeline.Pid, pipelineCpu);
     }
 
     private static PairedPhaseProcess.PhaseResult Parse(string json, string phase) =>

@@ -8,7 +8,7 @@ namespace StreamPipeline.Cli.Benchmarking;
 /// One side of <c>bench --mode paired</c>, run as its own process (the hidden <c>bench-phase</c> command) by
 /// <see cref="PairedBench"/>. It prepares the same <see cref="BenchWorkload"/> as the parent from the settings file, runs
 /// its phase once untimed (first-time costs), starts a <see cref="Filler"/> and says <c>ready</c>. Then, for each
-/// <c>run ROUND CPU</c> on stdin: pauses the filler, pins every thread to CPU, runs the timed phase (the pipeline says
+/// <c>run ROUND</c> on stdin: pauses the filler, runs the timed phase (the parent pins its threads; the pipeline says
 /// <c>open</c> the moment its window opens), answers <c>result JSON</c> and resumes the filler; <c>exit</c> or the end of
 /// stdin ends it. Protocol lines go to stdout; everything else to stderr.
 /// </summary>
@@ -39,12 +39,15 @@ public static class PairedPhaseProcess
             using var workload = BenchWorkload.Prepare(settings, settings.Devices, root);
             var devices = workload.Spec.Devices;
 
-            // Untimed: the .NET code compiled and every first-call cost paid before round 1, as the sequential mode does.
+            // Untimed: the .NET code compiled and every first-call cost paid before round 1. Two small batches with the job's
+            // full step count, so that code run per PGD step or per row has been called often enough to be recompiled
+            // optimised (.NET tiers a method up after 30 calls) here rather than on a background thread inside round 1.
+            var warmupJob = settings.ToJobSpec(workload.Model.Path, workload.Model.Data, devices, 2 * workload.WarmupCount, workload.WarmupCount,
+                workload.Spec.Attack.Steps);
             if (phase == BenchPhase.Pipeline)
-                await PipelineBenchmark.RunAsync(settings.ToJobSpec(workload.Model.Path, workload.Model.Data, devices, workload.Batches[0].Source.Count,
-                    workload.Spec.BatchSize, steps: 1), Path.Combine(root, "warmup"), settings.DataRoot, workload.Warmup, Log, ct);
+                await PipelineBenchmark.RunAsync(warmupJob, Path.Combine(root, "warmup"), settings.DataRoot, workload.Warmup, Log, ct);
             else
-                BarePgdLoop.Run(workload.Model.Path, workload.Construction, devices, null, [workload.Batches[0]], workload.Warmup, ct);
+                BarePgdLoop.Run(workload.Model.Path, workload.Construction, devices, null, [workload.Warmup, workload.Warmup], workload.Warmup, ct);
 
             using var filler = new Filler(workload.Model.Path, workload.Construction, workload.Warmup);
             filler.Resume();
@@ -53,12 +56,10 @@ public static class PairedPhaseProcess
             {
                 var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 if (words is [Exit]) break;
-                if (words is not [Run, var roundText, var cpuText] || !int.TryParse(roundText, CultureInfo.InvariantCulture, out var round)
-                    || !int.TryParse(cpuText, CultureInfo.InvariantCulture, out var cpu))
+                if (words is not [Run, var roundText] || !int.TryParse(roundText, CultureInfo.InvariantCulture, out var round))
                     throw new InvalidDataException($"bench-phase: unknown command '{line}'");
 
                 filler.Pause();
-                CpuAffinity.PinProcess(cpu);
                 var reset = BenchRunner.StartPhase(out var rss);
                 PhaseMeasurement measured;
                 if (phase == BenchPhase.Bare)

@@ -47,7 +47,7 @@ public static class BenchCommand
         var mode = new Option<BenchMode>("--mode")
         {
             Description = "paired: bare and pipeline at the same time, each in its own process pinned to one CPU with 1 torch thread, the CPUs " +
-                          "swapped every round, so a machine that slows down slows both sides alike (needs one CPU device and 2 CPUs; --threads " +
+                          "swapped every second, so a machine that slows down slows both sides alike (needs one CPU device and 2 CPUs; --threads " +
                           "does not apply). sequential: the phases one after the other in this process on every core (--threads applies), the " +
                           "order alternating. auto: paired where it can run (not with --workers, --peer or a GPU), else sequential.",
             DefaultValueFactory = _ => BenchMode.Auto,
@@ -62,7 +62,7 @@ public static class BenchCommand
             "warmed up on the same batch, then timed from ready to the last batch done (bare) or the last shard committed (pipeline). Prints " +
             "each round, the median pipeline/bare ratio and its spread, the processor-time ratio for the same work (steadier on a busy machine), " +
             "and per phase GC counts and pause, bytes allocated per image, processor time by thread group and peak RSS. Text on stderr; --json " +
-            "prints everything as one object on stdout. Defaults (3 rounds of 2,048 images, batch 256, 20 steps) take about 2.5 minutes on a " +
+            "prints everything as one object on stdout. Defaults (5 paired rounds of 2,048 images, batch 256, 20 steps) take about 4 minutes on a " +
             "quiet 2-core CPU; other programs running beside it show up in the figures (the load average is printed).")
         {
             json, model, data, limit, batch, shard, steps, eps, stepSize, devices, repeat, mode, workers, peer, dataRoot, threads, quiet,
