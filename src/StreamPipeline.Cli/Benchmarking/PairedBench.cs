@@ -162,6 +162,11 @@ public static class PairedBench
                 start.ArgumentList.Add(argument);
             // One OpenMP thread from the start: libtorch's pool is sized before --threads applies.
             start.Environment["OMP_NUM_THREADS"] = "1";
+            // Every method compiled optimised at its first call (in the warm-up) rather than recompiled on a background
+            // thread once it has run 30 times: with tiering on, round 1's pipeline window carried 1.7-2.2 processor-seconds
+            // of it (4% of the round) and round 2 more, as per-batch code reached the threshold. Both sides run alike.
+            start.Environment["DOTNET_TieredCompilation"] = "0";
+            start.Environment["DOTNET_ReadyToRun"] = "0";
             start.Environment["MKL_NUM_THREADS"] = "1";
             start.Environment.Remove("STREAM_PIPELINE_THREADS");
             var process = Process.Start(start) ?? throw new InvalidOperationException($"bench: could not start the {name} process");
