@@ -7,8 +7,9 @@ using StreamPipeline.Pipeline.Streaming;
 namespace StreamPipeline.Cli.Benchmarking;
 
 /// <summary>
-/// Runs <c>stream-pipeline bench</c>: prepares the model and the data once, warms the pipeline code up once, then runs
-/// <see cref="BenchSettings.Repeat"/> rounds of every phase on the same model, batches and data — odd rounds bare first,
+/// Runs <c>stream-pipeline bench</c>: prepares the model and the data once and decides the mode. Paired mode hands the
+/// rounds to <see cref="PairedBench"/> (both phases at once, one pinned CPU each). Sequential mode warms the pipeline
+/// code up once, then runs <see cref="BenchSettings.Repeat"/> rounds of every phase on the same model, batches and data — odd rounds bare first,
 /// even rounds in the reverse order, so that neither phase always runs on a machine the other has just warmed or
 /// heated. Each phase starts after a full garbage collection and with the peak RSS reset. Everything it writes lives in
 /// one temporary directory, deleted at the end.
