@@ -3,6 +3,9 @@ using System.Runtime.InteropServices;
 using StreamPipeline.Cli;
 using StreamPipeline.Cli.Commands;
 
+// Before any torch work: libtorch's per-step CPU buffers are reused instead of mapped and faulted in again each step.
+NativeHeap.Tune();
+
 var root = new RootCommand(
     "StreamPipeline: build the datasets of 'Adversarial Examples Are Not Bugs, They Are Features' " +
     "as resumable, observable streaming jobs, and train and evaluate models on them.")
