@@ -5,12 +5,11 @@ namespace StreamPipeline.Cli;
 /// <summary>
 /// Keeps glibc's malloc from handing libtorch's large CPU buffers back to the kernel after every PGD step.
 /// By default glibc serves a block above its (sliding) mmap threshold with a fresh mapping and unmaps it on free, and
-/// trims a thread arena's free top: a one-thread det build of 1,024 images × 20 steps here then took 0.37–1.15 million
-/// minor page faults and 1.3–3.5 s of kernel time, varying from run to run with the order of allocations (and making
-/// bench's two sides differ by ±5%). With a fixed 32 MiB threshold (glibc's maximum), no trimming and a 64 MiB top pad
-/// the same build took 132–151 thousand faults and 0.55–0.63 s (<c>/usr/bin/time -v</c>, 5 runs each, interleaved;
-/// README, Benchmark). Freed memory stays with the process for the next step, so its resident size stays at its peak.
-/// Set <c>STREAM_PIPELINE_MALLOC=default</c> to keep glibc's own settings. Does nothing on other C libraries.
+/// trims a thread arena's free top, so those buffers were faulted in afresh each step, differently from run to run
+/// (what it cost, and bench's ±5% that it caused: README, Benchmark). With a fixed 32 MiB threshold (glibc's maximum),
+/// no trimming and a 64 MiB top pad, freed memory stays with the process for the next step, so its resident size
+/// stays at its peak. Set <c>STREAM_PIPELINE_MALLOC=default</c> to keep glibc's own settings. Does nothing on other
+/// C libraries.
 /// </summary>
 public static partial class NativeHeap
 {
