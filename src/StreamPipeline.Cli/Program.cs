@@ -36,8 +36,13 @@ using var interrupt = new CancellationTokenSource();
 void OnSignal(PosixSignalContext context)
 {
     context.Cancel = true;
-    if (!interrupt.IsCancellationRequested) Console.Error.WriteLine("\ninterrupt: stopping at the next safe point (again to force)...");
-    else Environment.Exit(ExitCodes.Interrupted);
+    if (interrupt.IsCancellationRequested)
+    {
+        // Again while stopping: quit now, as after kill -9 (the job resumes from its last commit), without a crash.
+        Console.Error.WriteLine("\ninterrupt again: quitting now; the same command resumes from the last committed shard");
+        ImmediateExit.Now(ExitCodes.Interrupted);
+    }
+    Console.Error.WriteLine("\ninterrupt: stopping at the next safe point (again to quit at once)...");
     interrupt.Cancel();
 }
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
