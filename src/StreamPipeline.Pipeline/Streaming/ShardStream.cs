@@ -39,6 +39,7 @@ public sealed class ShardStream
         _settings = PipelineSettings.From(system);
         _ct = ct;
         _run = new BuildRun(spec, scope, target, new BatchLoader(data, startIndexFor), metrics, observer, system.Log);
+        metrics.DeclareBuild(Names.Construction.Of(spec.Construction), spec.Devices);
         // The stream's own token also stops workers and writes when the stream fails for another reason.
         _stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var token = _stop.Token;

@@ -97,6 +97,37 @@ public sealed class PipelineMetrics : IDisposable
     /// <summary>The one meter; other parts of the program (the cluster coordinator) create their instruments on it.</summary>
     public Meter Meter => _meter;
 
+    /// <summary>
+    /// Creates, at 0, every counter series a build of <paramref name="construction"/> on <paramref name="devices"/> will
+    /// move (stage items, batches and in-flight, attack results, commits, each device's busy time, retries and splits),
+    /// so an exporter shows all of them together from its first export after the job starts: a dashboard panel of a
+    /// healthy job shows 0 retries, not "No data". The batch-duration histogram appears with the first batch (a 0
+    /// would be a sample).
+    /// </summary>
+    public void DeclareBuild(string construction, IEnumerable<string> devices)
+    {
+        foreach (var stage in StageNames)
+        {
+            var tags = Tags(new("stage", stage), new("construction", construction));
+            _items.Add(0, tags);
+            _batches.Add(0, tags);
+            _inFlight.Add(0, Tags(new KeyValuePair<string, object?>("stage", stage)));
+        }
+        var tag = Tags(new KeyValuePair<string, object?>("construction", construction));
+        _attackAttempts.Add(0, tag);
+        _attackSuccess.Add(0, tag);
+        _shardsCommitted.Add(0, tag);
+        _rowsWritten.Add(0, tag);
+        _bytesWritten.Add(0, tag);
+        foreach (var device in devices.Distinct(StringComparer.Ordinal))
+        {
+            var deviceTag = Tags(new KeyValuePair<string, object?>("device", device));
+            _deviceBusy.Add(0, deviceTag);
+            _retries.Add(0, deviceTag);
+            _splits.Add(0, deviceTag);
+        }
+    }
+
     /// <summary>A batch of <paramref name="items"/> examples left <paramref name="stage"/> after <paramref name="duration"/>.</summary>
     public void BatchCompleted(PipelineStage stage, string construction, int items, TimeSpan duration)
     {
