@@ -3,9 +3,9 @@
 # with no container registry: a Docker engine from Debian (docker.io), local stand-ins for the two .NET base images
 # (a debootstrapped Debian 12 plus this machine's own .NET install), then the image's --help, a tiny real job as the
 # non-root user with host folders mounted, and the compose file's `experiment` service on the smoke spec.
-# Needs root, Debian's apt repository, and NuGet (the restore runs inside `docker build`). Not run by CI.
+# Needs root, Debian's apt repository, and NuGet (the restore runs inside `docker build`). CI runs it (scripts/test.sh).
 #
-#   sudo docker/prove.sh            # about 7 minutes the first time on 2 busy cores (docker/README.md); then less,
+#   sudo docker/prove.sh            # about 6 minutes the first time on 2 busy cores (docker/README.md); then less,
 #                                   # as stand-ins and build cache are reused
 #
 # PROVE_DIR (default /tmp/stream-pipeline-prove) holds the stand-in root file system, the job outputs and the log of
@@ -224,26 +224,39 @@ has_cluster_commands() {
   build=$("$DOCKER" run --rm "$image" build --help 2>/dev/null || true)
   grep -q -- '--join' <<<"$worker" && grep -q -- '--serve' <<<"$build"
 }
-# The job spec lives in the jobs folder (/jobs inside): 64 images in 2 shards, 2 PGD steps, the model from step 4.
+# The job spec lives in the jobs folder (/jobs inside): 128 images in 4 shards, 2 PGD steps, the model from step 4.
+tiny_shards=4
 write_tiny_spec() {
   cat >"$compose_dir/cluster-tiny.conf" <<'SPEC'
 construction = det
 model = "/models/standard.ckpt"
 data = "fashion-mnist:train"
-limit = 64
+limit = 128
 shard-size = 32
 batch-size = 32
 attack { steps = 2 }
 SPEC
   chown "$app_uid:$app_uid" "$compose_dir/cluster-tiny.conf"
 }
-# 2 non-empty shards and a manifest in the jobs folder's cluster-det.
+# All shards non-empty and a manifest in the jobs folder's cluster-det.
 check_tiny_job() {
   local parts
   parts=$(find "$compose_dir/cluster-det/data" -name 'part-*.parquet' -size +0 2>/dev/null | wc -l)
-  if [ ! -s "$compose_dir/cluster-det/manifest.json" ] || [ "$parts" -ne 2 ]; then
-    fail "the build left $parts of 2 shards in $compose_dir/cluster-det"
+  if [ ! -s "$compose_dir/cluster-det/manifest.json" ] || [ "$parts" -ne "$tiny_shards" ]; then
+    fail "the build left $parts of $tiny_shards shards in $compose_dir/cluster-det"
   fi
+}
+# The same spec built by one process in the image, same batch size and one TorchSharp thread as the workers: every
+# shard file must be byte-identical to the cluster's (SHA-256).
+check_identical_to_one_process() {
+  "$DOCKER" run --rm -e STREAM_PIPELINE_THREADS=1 -v "$fmnist:/data:ro" -v "$jobs/models:/models:ro" -v "$compose_dir:/jobs" \
+    "$image" build /jobs/single-det --spec /jobs/cluster-tiny.conf --data-root /data --metrics none --quiet
+  local cluster single
+  cluster=$(cd "$compose_dir/cluster-det/data" && sha256sum part-*.parquet)
+  single=$(cd "$compose_dir/single-det/data" && sha256sum part-*.parquet)
+  printf 'cluster shards:\n%s\n' "$cluster" >&2
+  [ "$cluster" = "$single" ] || { printf 'one process:\n%s\n' "$single" >&2; fail "the cluster's shards differ from a single-process build's"; }
+  echo "the cluster's $tiny_shards shards are byte-identical to a single-process build's" >&2
 }
 compose_cluster() {
   write_tiny_spec
@@ -254,6 +267,7 @@ compose_cluster() {
   fi
   compose down >/dev/null 2>&1
   check_tiny_job
+  check_identical_to_one_process
 }
 # Until then: the coordinator service as defined (user, /data and /models read-only, /jobs) runs the same job alone.
 compose_coordinator_alone() {
@@ -263,11 +277,11 @@ compose_coordinator_alone() {
   check_tiny_job
 }
 if has_cluster_commands; then
-  timed "compose: coordinator + 2 workers build D_det of 64 (2 shards)" compose_cluster
+  timed "compose: coordinator + 2 workers build D_det of 128 (4 shards), = one process" compose_cluster
 else
   say "compose: the image has no 'worker' command or no 'build --serve' yet: the cluster itself is not run"
   echo "compose: cluster (coordinator + workers): not run, the program has no cluster commands yet" >>"$timings"
-  timed "compose: the coordinator service alone builds D_det of 64 (2 shards)" compose_coordinator_alone
+  timed "compose: the coordinator service alone builds D_det of 128 (4 shards)" compose_coordinator_alone
 fi
 
 say "timings (also in $timings)"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs, from Debian's repository, what StreamPipeline needs on this machine and is not yet installed (as root, or
+# through sudo). One list per purpose, the one place these lists live:
+#
+#   scripts/install-packages.sh run     # what `experiment` and the README's walk-through need (quickstart.sh)
+#   scripts/install-packages.sh test    # everything scripts/test.sh runs: the tests and the proofs
+#
+# On another Linux, install the same things by hand (names are Debian 12's) or skip what you do not run.
+set -euo pipefail
+
+# run: Fashion-MNIST (the default data) and a TrueType font (the experiment's plots draw text with it).
+run=(dataset-fashion-mnist fonts-dejavu-core)
+# test: PyTorch 1.13 and dill for Debian's /usr/bin/python3 (the independent side of the model import/export tests),
+# gcc and strace (fault injection into the real program: an LD_PRELOAD shim, strace -e inject), tmux (a real
+# terminal for the live view's tests), Prometheus (scrapes a real build; promtool evaluates the dashboard's queries),
+# a Docker engine, Compose and debootstrap (docker/prove.sh builds the image from local stand-in base images).
+test=("${run[@]}" python3-torch python3-dill gcc libc6-dev strace tmux prometheus curl docker.io docker-compose debootstrap)
+
+case "${1:-}" in
+  run) wanted=("${run[@]}") ;;
+  test) wanted=("${test[@]}") ;;
+  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+command -v apt-get >/dev/null || { echo "install-packages: no apt-get here; install by hand: ${missing[*]}" >&2; exit 2; }
+sudo_cmd=""
+[ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+echo "install-packages: apt-get install ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo_cmd apt-get update -qq
+$sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
