@@ -152,7 +152,7 @@ tiny_job() {
   done
   ls -l "$jobs/models" "$jobs/det" "$jobs/det/data" >&2
 }
-# `docker stop` sends SIGTERM to the program (PID 1 in the container): a build must stop cleanly with exit 130 and
+# `docker stop` sends SIGTERM to the program (PID 1 in the container): a build must stop cleanly with exit 143 and
 # the same job directory must resume to completion.
 stop_and_resume() {
   local name=stream-pipeline-prove-stop start=$SECONDS
@@ -170,7 +170,7 @@ stop_and_resume() {
   code=$("$DOCKER" inspect -f '{{.State.ExitCode}}' "$name")
   "$DOCKER" logs "$name" 2>&1 | tail -1 >&2
   "$DOCKER" rm "$name" >/dev/null
-  [ "$code" = 130 ] || fail "docker stop ended the build with exit $code, not 130 (interrupted, resumable)"
+  [ "$code" = 143 ] || fail "docker stop ended the build with exit $code, not 143 (terminated at a safe point, resumable)"
   local done_before
   done_before=$(grep -c '"status": "done"' "$jobs/resume/manifest.json")
   "$DOCKER" run --rm "${mounts[@]}" "$image" build /jobs/resume --metrics none
@@ -183,7 +183,7 @@ stop_and_resume() {
 }
 timed "run: --help, and the image's user is uid $app_uid" run_help
 timed "run: train small-cnn on 256 images (1 epoch), build D_det of 64 (2 steps)" tiny_job
-timed "run: docker stop a build of 256 (exit 130), resume it to 16 of 16 shards" stop_and_resume
+timed "run: docker stop a build of 256 (exit 143), resume it to 16 of 16 shards" stop_and_resume
 
 # --- 5. The compose file -------------------------------------------------------------------------------------------
 # Debian 12 has no Compose v2 plugin (`docker compose`); its docker-compose 1.29 reads the same file. The image built

@@ -5,6 +5,9 @@ namespace StreamPipeline.Cli;
 /// <summary>Runs a command body and turns its outcome into one clear line and the documented exit code.</summary>
 public static class CommandRunner
 {
+    /// <summary>The exit code of a cancelled command: the signal handler sets it from the signal that asked for the stop.</summary>
+    public static int StopExitCode { get; set; } = ExitCodes.Interrupted;
+
     /// <summary>Set STREAM_PIPELINE_DEBUG=1 to see stack traces.</summary>
     internal static bool ShowStackTraces => Environment.GetEnvironmentVariable("STREAM_PIPELINE_DEBUG") == "1";
 
@@ -27,7 +30,7 @@ public static class CommandRunner
     {
         var inner = e is AggregateException { InnerExceptions.Count: 1 } agg ? agg.InnerExceptions[0] : e;
         if (inner is OperationCanceledException && ct.IsCancellationRequested)
-            return (ExitCodes.Interrupted, "interrupted: stopped cleanly; run the same command again to resume");
+            return (StopExitCode, "interrupted: stopped cleanly; run the same command again to resume");
         return inner switch
         {
             DataFormatException or ArgumentException or FileNotFoundException or DirectoryNotFoundException

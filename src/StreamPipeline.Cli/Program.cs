@@ -23,6 +23,10 @@ var root = new RootCommand(
     ExportModelCommand.Create(),
 };
 
+// `stream-pipeline help [COMMAND]` is `stream-pipeline [COMMAND] --help`, as git, docker and dotnet have it.
+if (args is ["help", .. var helped])
+    args = [.. helped, "--help"];
+
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {
@@ -31,7 +35,8 @@ if (parse.Errors.Count > 0)
     return ExitCodes.BadInput;
 }
 
-// Ctrl-C / SIGTERM cancel the running command, which stops at the next safe point and leaves a resumable state.
+// Ctrl-C / SIGTERM cancel the running command, which stops at the next safe point and leaves a resumable state; the
+// exit code says which signal asked (130 for SIGINT, 143 for SIGTERM, as shells and schedulers read them).
 using var interrupt = new CancellationTokenSource();
 void OnSignal(PosixSignalContext context)
 {
@@ -40,9 +45,10 @@ void OnSignal(PosixSignalContext context)
     {
         // Again while stopping: quit now, as after kill -9 (the job resumes from its last commit), without a crash.
         Console.Error.WriteLine("\ninterrupt again: quitting now; the same command resumes from the last committed shard");
-        ImmediateExit.Now(ExitCodes.Interrupted);
+        ImmediateExit.Now(CommandRunner.StopExitCode);
     }
-    Console.Error.WriteLine("\ninterrupt: stopping at the next safe point (again to quit at once)...");
+    CommandRunner.StopExitCode = ExitCodes.ForStop(context.Signal);
+    Console.Error.WriteLine($"\n{(context.Signal == PosixSignal.SIGTERM ? "terminate" : "interrupt")}: stopping at the next safe point (again to quit at once)...");
     interrupt.Cancel();
 }
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);

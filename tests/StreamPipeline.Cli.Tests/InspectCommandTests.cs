@@ -26,6 +26,30 @@ public sealed class InspectCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_report_goes_to_stdout_with_every_label_shown_by_its_class_name()
+    {
+        using var job = await HalfFinishedJob();
+        var rows = job.CommittedRows;
+
+        var result = CliProcess.Run(_dir.Path, "inspect", job.Root);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("", result.Stderr.Trim());
+        Assert.StartsWith("inspect: ", result.Stdout);
+        var histogram = result.Stdout.Split('\n').Where(l => l.StartsWith("    ", StringComparison.Ordinal)).Select(l => l.Trim()).ToArray();
+        Assert.Equal(TinyJob.Classes, histogram.Length);
+        for (var c = 0; c < TinyJob.Classes; c++)
+        {
+            var line = histogram[c];
+            Assert.Contains(TinyJob.ClassNames[c], line);
+            Assert.Contains($"label {rows.Count(r => r.Label == c)}", System.Text.RegularExpressions.Regex.Replace(line, " +", " "));
+            Assert.Contains($"source {rows.Count(r => r.SourceLabel == c)}", System.Text.RegularExpressions.Regex.Replace(line, " +", " "));
+        }
+        using var json = JsonDocument.Parse(CliProcess.Run(_dir.Path, "inspect", job.Root, "--json").Stdout);
+        Assert.Equal(TinyJob.ClassNames, json.RootElement.GetProperty("class_names").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
     public async Task Json_on_a_half_finished_running_job_reports_committed_counts_histograms_and_rates()
     {
         using var job = await HalfFinishedJob();

@@ -27,7 +27,7 @@ public static class BenchCommand
         var steps = new Option<int?>("--steps") { Description = "PGD iterations. Default: 20; 2 for the ResNets." };
         var eps = new Option<double?>("--eps") { Description = "L2 radius of the eps-ball (default: the data's preset, config/presets/)." };
         var stepSize = new Option<double?>("--step-size") { Description = "PGD step size (default: the data's preset)." };
-        var devices = new Option<string>("--devices") { Description = "auto | cpu | cuda:0,cuda:1 | cpu,cpu (one worker, and one bare-loop thread, per entry).", DefaultValueFactory = _ => "auto" };
+        var devices = CommonOptions.Devices("auto | cpu | cuda:0,cuda:1 | cpu,cpu (one worker, and one bare-loop thread, per entry).");
         var repeat = new Option<int>("--repeat")
         {
             Description = "Rounds; each runs every phase once, odd rounds bare first, even rounds in reverse order. The median and spread over the rounds are reported.",

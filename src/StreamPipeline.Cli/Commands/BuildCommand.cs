@@ -21,7 +21,7 @@ public static class BuildCommand
         var limit = CommonOptions.Limit();
         var batch = new Option<int?>("--batch-size") { Description = "Examples per device batch (default 128; changes no label or target, pixels only in the last float bits)." };
         var shard = new Option<int?>("--shard-size") { Description = "Examples per shard file, the unit of commit and resume (default 1024)." };
-        var devices = new Option<string?>("--devices") { Description = "auto | cpu | cuda:0,cuda:1 | cpu,cpu (one worker per entry; default auto)." };
+        var devices = CommonOptions.DevicesOrSpec("auto | cpu | cuda:0,cuda:1 | cpu,cpu (one worker per entry; default auto).");
         var norm = new Option<string?>("--norm") { Description = "l2 | linf | l2-unbounded (default: the dataset's preset for the construction)." };
         norm.AcceptOnlyFromAmong([.. Names.Norm.All]);
         var eps = new Option<double?>("--eps") { Description = "Radius of the eps-ball (det/rand)." };

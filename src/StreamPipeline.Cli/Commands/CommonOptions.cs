@@ -17,11 +17,21 @@ public static class CommonOptions
         Description = "Keep only the first N examples of the dataset.",
     };
 
-    public static Option<string> Device() => new("--device", "--devices")
+    /// <summary>
+    /// The device option, spelt --devices on every command (--device is accepted as the same option): train and
+    /// evaluate use one device, build, worker and bench one worker per entry of a list.
+    /// </summary>
+    public static Option<string> Devices(string description) => new("--devices", "--device")
     {
-        Description = "Device: auto (CUDA if available, else CPU), cpu, cuda or cuda:N.",
+        Description = description,
         DefaultValueFactory = _ => "auto",
     };
+
+    /// <summary>As <see cref="Devices(string)"/> without a default: unset means "take it from the spec".</summary>
+    public static Option<string?> DevicesOrSpec(string description) => new("--devices", "--device") { Description = description };
+
+    /// <summary>The device of a one-device command (train, evaluate).</summary>
+    public static Option<string> Device() => Devices("Device: auto (CUDA if available, else CPU), cpu, cuda or cuda:N.");
 
     public static Option<int?> Threads() => new("--threads")
     {

@@ -26,9 +26,12 @@ public static class InspectCommand
             var request = new InspectRequest(parse.GetValue(jobDir)!, parse.GetValue(grid),
                 new GridSettings(Rows: parse.GetValue(gridRows) ?? 8).Validated(), parse.GetValue(dataRoot));
             var result = await JobInspector.RunAsync(request, token);
-            foreach (var line in InspectionReport.ToText(result.Inspection)) Console.Error.WriteLine(line);
+            // The report is the command's output (stdout, so `inspect JOB > report.txt` keeps it); with --json, stdout
+            // holds the one JSON object and the text goes to stderr.
+            var report = parse.GetValue(json) ? Console.Error : Console.Out;
+            foreach (var line in InspectionReport.ToText(result.Inspection)) report.WriteLine(line);
             if (result.Grid is { } g)
-                Console.Error.WriteLine($"  grid        {request.Grid} ({g.Rows.Count} examples from shards {string.Join(",", g.Rows.Select(r => r.Shard).Distinct())}, images x{g.Scale})");
+                report.WriteLine($"  grid        {request.Grid} ({g.Rows.Count} examples from shards {string.Join(",", g.Rows.Select(r => r.Shard).Distinct())}, images x{g.Scale})");
             if (parse.GetValue(json))
                 Console.WriteLine(InspectionReport.ToJson(result.Inspection, result.Grid is null ? null : Path.GetFullPath(request.Grid!)).ToJsonString());
             return ExitCodes.Success;

@@ -12,7 +12,7 @@ public static class WorkerCommand
     public static Command Create()
     {
         var join = new Option<string>("--join") { Description = "The coordinator's HOST:PORT (printed by build --serve).", Required = true };
-        var devices = new Option<string>("--devices") { Description = "auto | cpu | cuda:0,cuda:1 | cpu,cpu (one device worker per entry; default auto).", DefaultValueFactory = _ => "auto" };
+        var devices = CommonOptions.Devices("auto | cpu | cuda:0,cuda:1 | cpu,cpu (one device worker per entry; default auto).");
         var model = new Option<string?>("--model") { Description = "This machine's copy of the job's checkpoint (default: the path in the job's spec). Its SHA-256 must be the job's." };
         var job = new Option<string?>("--job") { Description = "Serve only the job with this spec hash (as inspect shows it); a coordinator of another job is refused." };
         var scratch = new Option<string?>("--scratch") { Description = "Folder where built shards wait for their upload (default: a folder under the system temp)." };

@@ -15,6 +15,9 @@ public sealed record ConstructionStats(
     IReadOnlyList<long> SourceLabelHistogram,
     long Relabelled)
 {
+    /// <summary>The class names the shards carry (index = label); empty while no shard is committed.</summary>
+    public IReadOnlyList<string> ClassNames { get; init; } = [];
+
     public static ConstructionStats Empty { get; } = new(0, 0, 0, 0, [], [], 0);
 
     /// <summary>Share of rows with <c>attack_success</c>; null without rows.</summary>

@@ -26,6 +26,7 @@ public static class InspectionReport
             ["mean_distance"] = s.MeanDistance,
             ["label_histogram"] = Array(s.LabelHistogram),
             ["source_label_histogram"] = Array(s.SourceLabelHistogram),
+            ["class_names"] = new JsonArray(s.ClassNames.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
             ["relabelled_share"] = s.RelabelledShare,
             ["spec"] = new JsonObject
             {
@@ -52,7 +53,7 @@ public static class InspectionReport
         };
     }
 
-    /// <summary>The human-readable block (for stderr).</summary>
+    /// <summary>The human-readable block (on stdout; on stderr when --json has stdout).</summary>
     public static IReadOnlyList<string> ToText(JobInspection inspection)
     {
         var (p, s) = (inspection.Progress, inspection.Stats);
@@ -80,15 +81,18 @@ public static class InspectionReport
         lines.Add($"  success     {Percent(s.AttackSuccessRate)} of rows (attack_success)");
         lines.Add($"  distance    mean {Number(s.MeanDistance)}" + (s.FiniteDistances < s.Rows ? $" ({s.Rows - s.FiniteDistances:N0} non-finite left out)" : ""));
         lines.Add($"  relabelled  {Percent(s.RelabelledShare)} of rows have label != source label");
-        lines.Add($"  labels      {Histogram(s.LabelHistogram)}");
-        lines.Add($"  source      {Histogram(s.SourceLabelHistogram)}");
+        lines.Add("  labels      rows per class, as trained on (label) and of the source example (source):");
+        var width = Math.Max(5, s.ClassNames.Count == 0 ? 0 : s.ClassNames.Max(n => n.Length));
+        for (var c = 0; c < s.LabelHistogram.Count; c++)
+        {
+            var name = c < s.ClassNames.Count ? s.ClassNames[c] : c.ToString(CultureInfo.InvariantCulture);
+            lines.Add(string.Create(CultureInfo.InvariantCulture,
+                $"    {c,3} {name.PadRight(width)}  label {s.LabelHistogram[c],9:N0}  source {s.SourceLabelHistogram[c],9:N0}"));
+        }
         return lines;
     }
 
     private static JsonArray Array(IReadOnlyList<long> counts) => new(counts.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray());
-
-    private static string Histogram(IReadOnlyList<long> counts) =>
-        string.Join(" ", counts.Select((c, i) => string.Create(CultureInfo.InvariantCulture, $"{i}:{c}")));
 
     // "P1" puts a space before '%' under the invariant culture.
     private static string Percent(double? share) => share is { } v ? (100 * v).ToString("0.0", CultureInfo.InvariantCulture) + "%" : "?";

@@ -58,6 +58,7 @@ public static class JobInspector
         long rows = 0, successes = 0, finite = 0, relabelled = 0;
         double distanceSum = 0;
         long[]? labels = null, sources = null;
+        IReadOnlyList<string> classNames = [];
         foreach (var shard in manifest.DoneShards)
         {
             ct.ThrowIfCancellationRequested();
@@ -65,6 +66,8 @@ public static class JobInspector
             ShardFiles.RequireIntact(jobDir, shard);
             var columns = await ParquetShardReader.ReadLabelsAsync(path, ct).ConfigureAwait(false);
             CheckBelongs(path, columns.Metadata, columns.Rows, shard, manifest);
+            if (labels is null)
+                classNames = columns.Metadata.ClassNames;
             labels ??= new long[columns.Metadata.Classes];
             sources ??= new long[columns.Metadata.Classes];
             if (columns.Metadata.Classes != labels.Length)
@@ -87,7 +90,7 @@ public static class JobInspector
             }
             rows += columns.Rows;
         }
-        return rows == 0 ? ConstructionStats.Empty : new ConstructionStats(rows, successes, distanceSum, finite, labels!, sources!, relabelled);
+        return rows == 0 ? ConstructionStats.Empty : new ConstructionStats(rows, successes, distanceSum, finite, labels!, sources!, relabelled) { ClassNames = classNames };
     }
 
     /// <summary>A shard file must be the one the manifest recorded: same row count, and written for this job's spec.</summary>

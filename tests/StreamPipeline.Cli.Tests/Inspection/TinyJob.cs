@@ -14,6 +14,9 @@ public sealed class TinyJob : IDisposable
 {
     public const string ModelSha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     public const int Classes = 4;
+
+    /// <summary>The class names the shards carry, as a real dataset's would.</summary>
+    public static readonly IReadOnlyList<string> ClassNames = ["T-shirt/top", "Trouser", "Pullover", "Dress"];
     public static readonly ImageShape Shape = new(1, TinyData.Side, TinyData.Side);
 
     private readonly List<ConstructedRow> _rows = [];
@@ -80,7 +83,7 @@ public sealed class TinyJob : IDisposable
     {
         var shard = Job.Manifest.ShardAt(id).Plan;
         var rows = Enumerable.Range(0, shard.Count).Select(i => RowFor(shard.Start + i)).ToArray();
-        var metadata = new ConstructedDatasetMetadata(Shape, ConstructedDatasetSchema.DefaultClassNames(Classes), Spec.ToCanonicalJson(),
+        var metadata = new ConstructedDatasetMetadata(Shape, ClassNames, Spec.ToCanonicalJson(),
             Spec.SpecHash(ModelSha256), ModelSha256, "{}").ToDictionary();
         var name = JobLayout.ShardFileName(id, ParquetShardSink.Extension);
         var file = await ParquetShardWriter.WriteAtomicAsync(Path.Combine(Job.DataDir, name), rows, Shape, metadata);

@@ -159,7 +159,7 @@ public sealed class DashboardQueriesTests(TinyModelFixture fixture) : IDisposabl
 
         Process.Start("kill", ["-TERM", running.Pid.ToString(CultureInfo.InvariantCulture)]).WaitForExit();
         var stopped = running.WaitForExit(TimeSpan.FromMinutes(1));
-        Assert.True(stopped.ExitCode == ExitCodes.Interrupted, $"exit {stopped.ExitCode}: {stopped.Stderr}");
+        Assert.True(stopped.ExitCode == ExitCodes.Terminated, $"exit {stopped.ExitCode}: {stopped.Stderr}");
         JobManifest.Read(jobDir).AssertConsistentWith(jobDir);
     }
 
