@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Net;
+using OpenTelemetry.Exporter;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -23,8 +25,8 @@ public static class Telemetry
     {
         HelpName = MetricsTarget.Syntax,
         Description =
-            "Where per-stage OpenTelemetry metrics go (the live view on stderr needs none): none; console (text on stderr) or " +
-            "console:PATH (appended to a file); otlp (OTEL_EXPORTER_OTLP_ENDPOINT, default http://localhost:4317; " +
+            "Where per-stage OpenTelemetry metrics go (the live view on stderr needs none): none; console (OpenTelemetry's console " +
+            "exporter, on stderr) or console:PATH (appended to a file); otlp (OTEL_EXPORTER_OTLP_ENDPOINT, default http://localhost:4317; " +
             $"service.name {ServiceName} unless OTEL_SERVICE_NAME is set); prometheus[:[HOST:]PORT] (serves /metrics while the job " +
             $"runs, default {MetricsTarget.Loopback}:{MetricsTarget.DefaultPort}; HOST {MetricsTarget.AllInterfaces} for every interface).",
         DefaultValueFactory = _ => MetricsTarget.None,
@@ -60,12 +62,23 @@ public static class Telemetry
             .ConfigureResource(r => r.Clear().AddService(ServiceName).AddTelemetrySdk().AddEnvironmentVariableDetector())
             .AddMeter(PipelineMetrics.MeterName);
         TextWriter? file = null;
+        TraceListener? listener = null;
         OtlpFailureWarning? warning = null;
         switch (target.Kind)
         {
             case MetricsKind.Console:
+                // OpenTelemetry's console exporter, through its Debug target: every line goes to Trace.WriteLine, and
+                // one listener sends it to stderr or the file, so stdout stays the command's (--json) alone.
                 file = target.Path is { } path ? OpenAppend(path) : null;
-                builder.AddReader(new PeriodicExportingMetricReader(new TextMetricExporter(file ?? Console.Error), interval));
+                listener = new TextWriterTraceListener(file ?? Console.Error, "stream-pipeline-metrics");
+                Trace.Listeners.Remove("Default");
+                Trace.Listeners.Add(listener);
+                Trace.AutoFlush = true;
+                builder.AddConsoleExporter((exporter, reader) =>
+                {
+                    exporter.Targets = ConsoleExporterOutputTargets.Debug;
+                    reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = interval;
+                });
                 break;
             case MetricsKind.Otlp:
                 warning = new OtlpFailureWarning(Console.Error);
@@ -103,7 +116,7 @@ public static class Telemetry
             var provider = builder.Build();
             if (target.Kind == MetricsKind.Prometheus)
                 Console.Error.WriteLine($"metrics: Prometheus scrape endpoint {target.ScrapeUrl} (while the job runs)");
-            return new MetricsSession(provider, warning, file);
+            return new MetricsSession(provider, warning, listener, file);
         }
         catch (InvalidOperationException e) when (target.Kind == MetricsKind.Prometheus && e.InnerException is HttpListenerException listen)
         {
