@@ -116,7 +116,7 @@ public static class Telemetry
             var provider = builder.Build();
             if (target.Kind == MetricsKind.Prometheus)
                 Console.Error.WriteLine($"metrics: Prometheus scrape endpoint {target.ScrapeUrl} (while the job runs)");
-            return new MetricsSession(provider, warning, listener, file);
+            return new MetricsSession(target.Kind, provider, warning, listener, file);
         }
         catch (InvalidOperationException e) when (target.Kind == MetricsKind.Prometheus && e.InnerException is HttpListenerException listen)
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using StreamPipeline.Pipeline.Telemetry;
 using StreamPipeline.Application.Building;
 using StreamPipeline.Cli.Observability;
 using StreamPipeline.Cli.Presentation;
@@ -87,6 +88,14 @@ public static class BuildCommand
     {
         // Disposed (flushed) before --json prints, so a console exporter's last block is out before the result.
         using var session = Telemetry.Create(metrics, interval);
-        return await LiveRuns.BuildAsync(request, "build", display, ct);
+        using var instruments = new PipelineMetrics();
+        try
+        {
+            return await LiveRuns.BuildAsync(request with { Metrics = instruments }, "build", display, ct);
+        }
+        finally
+        {
+            session?.AwaitLastScrape(instruments, ct);
+        }
     }
 }

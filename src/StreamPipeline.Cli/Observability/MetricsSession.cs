@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using OpenTelemetry.Metrics;
+using StreamPipeline.Pipeline.Telemetry;
 
 namespace StreamPipeline.Cli.Observability;
 
@@ -8,8 +9,28 @@ namespace StreamPipeline.Cli.Observability;
 /// stops the OTLP failure watch (a failed last flush still warns), removes the console exporter's trace listener and
 /// closes the console file.
 /// </summary>
-public sealed class MetricsSession(MeterProvider provider, OtlpFailureWarning? warning, TraceListener? listener, TextWriter? file) : IDisposable
+public sealed class MetricsSession(MetricsKind kind, MeterProvider provider, OtlpFailureWarning? warning, TraceListener? listener, TextWriter? file) : IDisposable
 {
+    /// <summary>How long a finished job's Prometheus endpoint waits for its last scrape (Prometheus's own default interval is 1 min; dashboards scrape every 1-15 s).</summary>
+    public static readonly TimeSpan LastScrapeWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A pull exporter sees a job's end only if a scrape comes after it: the Prometheus endpoint stays up until it has
+    /// been scraped once more (at most <see cref="LastScrapeWait"/>; a stop signal ends the wait), so the job-level
+    /// gauges a scraper keeps last are the job's final figures. Push exporters flush on dispose and need no wait.
+    /// </summary>
+    public void AwaitLastScrape(PipelineMetrics metrics, CancellationToken ct)
+    {
+        // A command that failed before it opened a job (bad input) has no end state to show: it exits at once.
+        if (kind != MetricsKind.Prometheus || ct.IsCancellationRequested || !metrics.ObservesJob)
+            return;
+        if (!metrics.WaitForCollection(TimeSpan.FromSeconds(1), ct))
+        {
+            Console.Error.WriteLine($"metrics: waiting up to {LastScrapeWait.TotalSeconds:0} s for a last scrape of the finished job (Ctrl-C skips)");
+            metrics.WaitForCollection(LastScrapeWait, ct);
+        }
+    }
+
     public void Dispose()
     {
         provider.Dispose();

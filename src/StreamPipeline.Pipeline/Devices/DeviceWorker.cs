@@ -60,7 +60,7 @@ public sealed class DeviceWorker : ReceiveActor
             Context.Parent.Tell(new DeviceWorkFailed(_slot, _incarnation, work.UnitId, "device worker has no perturber", false));
             return;
         }
-        var started = Stopwatch.GetTimestamp();
+        using var busy = _metrics.DeviceBusy(_device);
         try
         {
             var result = _perturber.Perturb(work.Request, _ct);
@@ -70,10 +70,6 @@ public sealed class DeviceWorker : ReceiveActor
         catch (Exception e)
         {
             Context.Parent.Tell(new DeviceWorkFailed(_slot, _incarnation, work.UnitId, DeviceErrors.Describe(e), DeviceErrors.IsOutOfMemory(e)));
-        }
-        finally
-        {
-            _metrics.DeviceBusy(_device, Stopwatch.GetElapsedTime(started));
         }
     }
 

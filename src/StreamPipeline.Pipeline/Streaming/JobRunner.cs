@@ -53,6 +53,7 @@ public sealed class JobRunner : IDisposable
         ct.ThrowIfCancellationRequested();
 
         using var directory = JobDirectory.Open(job.JobDir, spec, job.ModelSha256, total, job.DataFingerprint);
+        using var observed = ObservedJob.Start(_metrics, directory, Names.Construction.Of(spec.Construction));
         foreach (var damaged in directory.DamagedShards)
             _system.Log.Warning("Resuming {0}: {1}: {2}; rebuilding it", directory.Root, damaged.Path, damaged.Problem);
         var manifest = directory.Manifest;
@@ -85,5 +86,29 @@ public sealed class JobRunner : IDisposable
     {
         if (_ownsMetrics)
             _metrics.Dispose();
+    }
+
+    /// <summary>
+    /// The job's manifest on the job-level gauges while the directory is open; at the end, its last figures stay (the
+    /// directory is closed), so a scrape after the job ended still reads how far it got.
+    /// </summary>
+    private sealed class ObservedJob(PipelineMetrics metrics, Func<JobFigures> read) : IDisposable
+    {
+        public static ObservedJob Start(PipelineMetrics metrics, JobDirectory directory, string construction)
+        {
+            JobFigures Read()
+            {
+                var manifest = directory.Manifest;
+                return new JobFigures(construction, manifest.RowsDone, manifest.TotalExamples, manifest.DoneShards.Count(), manifest.Shards.Count);
+            }
+            metrics.ObserveJob(Read);
+            return new ObservedJob(metrics, Read);
+        }
+
+        public void Dispose()
+        {
+            var last = read();
+            metrics.ObserveJob(() => last);
+        }
     }
 }

@@ -26,7 +26,7 @@ public sealed class PipelineMetrics : IDisposable
     private readonly Counter<long> _batches;
     private readonly Histogram<double> _batchDuration;
     private readonly UpDownCounter<long> _inFlight;
-    private readonly Counter<double> _deviceBusy;
+    private readonly ObservableCounter<double> _deviceBusy;
     private readonly Counter<long> _attackSuccess;
     private readonly Counter<long> _attackAttempts;
     private readonly Counter<long> _shardsCommitted;
@@ -40,7 +40,13 @@ public sealed class PipelineMetrics : IDisposable
     private readonly long[] _stageBatches = new long[4];
     private readonly long[] _stageInFlight = new long[4];
     private readonly long[] _stageTicks = new long[4];
-    private readonly ConcurrentDictionary<string, long> _deviceBusyTicks = new(StringComparer.Ordinal);
+    // Device busy time accrues while a batch runs (done + running), so any interval's share is at most 1 per worker.
+    private readonly Lock _busyGate = new();
+    private readonly Dictionary<string, long> _busyDoneTicks = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, (string Device, long Started)> _busyRunning = [];
+    private long _busyIds;
+    private Func<JobFigures>? _job;
+    private long _collections;
     private long _shards;
     private long _rows;
     private long _bytes;
@@ -60,7 +66,8 @@ public sealed class PipelineMetrics : IDisposable
             "stream_pipeline.stage.batch_duration", "s", "Time a batch spends in a stage", tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = BatchDurationBuckets });
         _inFlight = _meter.CreateUpDownCounter<long>("stream_pipeline.stage.in_flight", "{batch}", "Batches inside a stage now");
-        _deviceBusy = _meter.CreateCounter<double>("stream_pipeline.device.busy_time", "s", "Time a device spent perturbing batches");
+        _deviceBusy = _meter.CreateObservableCounter("stream_pipeline.device.busy_time", ObserveBusy, "s",
+            "Time a device spent perturbing batches, accrued while a batch runs");
         _attackSuccess = _meter.CreateCounter<long>("stream_pipeline.attack.success", "{example}", "Examples whose attack succeeded");
         _attackAttempts = _meter.CreateCounter<long>("stream_pipeline.attack.attempts", "{example}", "Examples attacked");
         _shardsCommitted = _meter.CreateCounter<long>("stream_pipeline.shards.committed", "{shard}", "Shards committed to the job directory");
@@ -68,6 +75,12 @@ public sealed class PipelineMetrics : IDisposable
         _splits = _meter.CreateCounter<long>("stream_pipeline.splits", "{batch}", "Batches split in halves after running out of device memory");
         _rowsWritten = _meter.CreateCounter<long>("stream_pipeline.rows.written", "{row}", "Rows in committed shards");
         _bytesWritten = _meter.CreateCounter<long>("stream_pipeline.bytes.written", "By", "Bytes of committed shard files");
+        _meter.CreateObservableGauge("stream_pipeline.job.rows_committed", () => ObserveJob(j => j.RowsCommitted), "{row}",
+            "Rows of the job committed so far, by every run (the manifest's count: survives a resume)");
+        _meter.CreateObservableGauge("stream_pipeline.job.rows_total", () => ObserveJob(j => j.RowsTotal), "{row}", "Rows the job builds in all");
+        _meter.CreateObservableGauge("stream_pipeline.job.shards_committed", () => ObserveJob(j => j.ShardsCommitted), "{shard}",
+            "Shards of the job committed so far, by every run (the manifest's count)");
+        _meter.CreateObservableGauge("stream_pipeline.job.shards_total", () => ObserveJob(j => j.ShardsTotal), "{shard}", "Shards the job builds in all");
 
         _listener = new MeterListener
         {
@@ -122,7 +135,8 @@ public sealed class PipelineMetrics : IDisposable
         foreach (var device in devices.Distinct(StringComparer.Ordinal))
         {
             var deviceTag = Tags(new KeyValuePair<string, object?>("device", device));
-            _deviceBusy.Add(0, deviceTag);
+            lock (_busyGate)
+                _busyDoneTicks.TryAdd(device, 0);
             _retries.Add(0, deviceTag);
             _splits.Add(0, deviceTag);
         }
@@ -141,8 +155,44 @@ public sealed class PipelineMetrics : IDisposable
     public void InFlight(PipelineStage stage, int delta) =>
         _inFlight.Add(delta, Tags(new KeyValuePair<string, object?>("stage", StageNames[(int)stage])));
 
-    public void DeviceBusy(string device, TimeSpan busy) =>
-        _deviceBusy.Add(busy.TotalSeconds, Tags(new KeyValuePair<string, object?>("device", device)));
+    /// <summary>
+    /// <paramref name="device"/> is busy from now until the returned scope is disposed. The busy time is counted as it
+    /// accrues (an export in the middle of a long batch sees the part already spent), never in one lump at the end, so
+    /// the rate of <c>stream_pipeline.device.busy_time</c> over any interval is at most 1 per device worker.
+    /// </summary>
+    public IDisposable DeviceBusy(string device)
+    {
+        var id = Interlocked.Increment(ref _busyIds);
+        lock (_busyGate)
+            _busyRunning[id] = (device, Stopwatch.GetTimestamp());
+        return new BusyScope(this, id);
+    }
+
+    /// <summary>
+    /// Reports the job's progress from <paramref name="figures"/> (read at each export) on the <c>stream_pipeline.job.*</c>
+    /// gauges; null stops them.
+    /// </summary>
+    public void ObserveJob(Func<JobFigures>? figures) => Volatile.Write(ref _job, figures);
+
+    /// <summary>True while the job-level gauges report a job (a job directory was opened and not let go).</summary>
+    public bool ObservesJob => Volatile.Read(ref _job) is not null;
+
+    /// <summary>
+    /// Waits until an exporter collects these instruments (a Prometheus scrape, a periodic export) once more, at most
+    /// <paramref name="timeout"/>: true when it did. Lets a finished job's last figures reach a scraper.
+    /// </summary>
+    public bool WaitForCollection(TimeSpan timeout, CancellationToken ct = default)
+    {
+        var before = Interlocked.Read(ref _collections);
+        var clock = Stopwatch.StartNew();
+        while (Interlocked.Read(ref _collections) == before)
+        {
+            if (clock.Elapsed >= timeout || ct.IsCancellationRequested)
+                return false;
+            Thread.Sleep(20);
+        }
+        return true;
+    }
 
     public void AttackResults(string construction, int attempts, int successes)
     {
@@ -175,7 +225,7 @@ public sealed class PipelineMetrics : IDisposable
             Interlocked.Read(ref _shards), Interlocked.Read(ref _rows), Interlocked.Read(ref _bytes),
             Interlocked.Read(ref _retryCount), Interlocked.Read(ref _splitCount),
             Interlocked.Read(ref _attempts), Interlocked.Read(ref _successes),
-            _deviceBusyTicks.ToDictionary(p => p.Key, p => TimeSpan.FromTicks(p.Value).TotalSeconds, StringComparer.Ordinal));
+            BusySeconds());
     }
 
     public void Dispose()
@@ -202,7 +252,50 @@ public sealed class PipelineMetrics : IDisposable
     {
         var ticks = TimeSpan.FromSeconds(value).Ticks;
         if (ReferenceEquals(instrument, _batchDuration)) Interlocked.Add(ref _stageTicks[StageOf(tags)], ticks);
-        else if (ReferenceEquals(instrument, _deviceBusy)) _deviceBusyTicks.AddOrUpdate(Tag(tags, "device"), ticks, (_, sum) => sum + ticks);
+    }
+
+    /// <summary>Busy seconds per device: finished batches plus the part of running ones already spent.</summary>
+    private Dictionary<string, double> BusySeconds()
+    {
+        var now = Stopwatch.GetTimestamp();
+        lock (_busyGate)
+        {
+            var seconds = _busyDoneTicks.ToDictionary(p => p.Key, p => TimeSpan.FromTicks(p.Value).TotalSeconds, StringComparer.Ordinal);
+            foreach (var (device, started) in _busyRunning.Values)
+                seconds[device] = seconds.GetValueOrDefault(device) + Stopwatch.GetElapsedTime(started, now).TotalSeconds;
+            return seconds;
+        }
+    }
+
+    private IEnumerable<Measurement<double>> ObserveBusy()
+    {
+        Interlocked.Increment(ref _collections);
+        return BusySeconds().Select(p => new Measurement<double>(p.Value, Tags(new KeyValuePair<string, object?>("device", p.Key))));
+    }
+
+    private IEnumerable<Measurement<long>> ObserveJob(Func<JobFigures, long> figure)
+    {
+        Interlocked.Increment(ref _collections);
+        if (Volatile.Read(ref _job) is not { } job)
+            return [];
+        var figures = job();
+        return [new Measurement<long>(figure(figures), Tags(new KeyValuePair<string, object?>("construction", figures.Construction)))];
+    }
+
+    private void BusyEnded(long id)
+    {
+        lock (_busyGate)
+        {
+            if (!_busyRunning.Remove(id, out var running))
+                return;
+            var ticks = Stopwatch.GetElapsedTime(running.Started).Ticks;
+            _busyDoneTicks[running.Device] = _busyDoneTicks.GetValueOrDefault(running.Device) + ticks;
+        }
+    }
+
+    private sealed class BusyScope(PipelineMetrics metrics, long id) : IDisposable
+    {
+        public void Dispose() => metrics.BusyEnded(id);
     }
 
     private static int StageOf(ReadOnlySpan<KeyValuePair<string, object?>> tags) => Array.IndexOf(StageNames, Tag(tags, "stage"));

@@ -9,7 +9,15 @@ public static partial class ReadmeMetricsTable
     /// <param name="Series">For a histogram the base name (<c>_bucket</c>, <c>_sum</c>, <c>_count</c> follow); else the sample name.</param>
     public sealed record Row(string Instrument, string Unit, string Series, string Type, IReadOnlyList<string> Tags);
 
-    public static IReadOnlyList<Row> Rows { get; } = Read();
+    private static readonly IReadOnlyList<Row> All = Read();
+
+    /// <summary>The instruments of every build (a local build serves all of them).</summary>
+    public static IReadOnlyList<Row> Rows { get; } = All.Where(r => !r.Instrument.StartsWith(ClusterPrefix, StringComparison.Ordinal)).ToList();
+
+    /// <summary>The coordinator's own instruments (only a cluster coordinator serves them).</summary>
+    public static IReadOnlyList<Row> ClusterRows { get; } = All.Where(r => r.Instrument.StartsWith(ClusterPrefix, StringComparison.Ordinal)).ToList();
+
+    private const string ClusterPrefix = "stream_pipeline.cluster.";
 
     private static List<Row> Read()
     {
