@@ -52,7 +52,7 @@ public sealed class JobRunner : IDisposable
             throw new ArgumentException($"dataset {data.Reference} has no examples to build");
         ct.ThrowIfCancellationRequested();
 
-        using var directory = JobDirectory.Open(job.JobDir, spec, job.ModelSha256, total, job.DataFingerprint);
+        using var directory = JobDirectory.Open(job.JobDir, spec, job.ModelSha256, total, job.DataFingerprint, job.Sink.FileExtension);
         foreach (var damaged in directory.DamagedShards)
             _system.Log.Warning("Resuming {0}: {1}: {2}; rebuilding it", directory.Root, damaged.Path, damaged.Problem);
         var manifest = directory.Manifest;
@@ -76,6 +76,7 @@ public sealed class JobRunner : IDisposable
         {
             throw new OperationCanceledException($"build of {directory.Root} cancelled; the job directory is resumable", e.InnerException, ct);
         }
+        directory.Close();
         return new BuildResult(
             directory.Root, scope.ShardsTotal, scope.ShardsDoneAtStart, stream.ShardsCommitted, scope.RowsTotal,
             stream.RowsWritten, stream.BytesWritten, stream.Elapsed, directory.RemovedLeftovers, directory.DamagedShards, _metrics.Snapshot());
