@@ -29,7 +29,10 @@ public static class CoordinatorService
         using var owned = request.Metrics is null ? new PipelineMetrics($"{request.PublicHost}:{request.Port}") : null;
         var tls = akka is not null && Cluster.ClusterTls.IsConfigured(akka);
         var job = new CoordinatorJob(prepared.Spec, directory, prepared.ModelSha256, prepared.DataFingerprint);
-        return await ClusterCoordinator.RunAsync(job, request.BindHost, request.Port, request.PublicHost, akka, request.Metrics ?? owned!, onStatus,
+        var result = await ClusterCoordinator.RunAsync(job, request.BindHost, request.Port, request.PublicHost, akka, request.Metrics ?? owned!, onStatus,
             bound => say($"coordinator listening on {bound}{(tls ? " (TLS)" : "")}; start workers with: stream-pipeline worker --join {bound}{(tls ? " --tls-cert FILE" : "")}"), ct).ConfigureAwait(false);
+        if (result.Complete)
+            directory.Close(); // a manifest that cannot be made durable fails the job, loudly
+        return result;
     }
 }

@@ -39,15 +39,18 @@ public static class WorkerCommand
             var (bind, port, publicHost) = cluster.Resolve(parse, akka);
             var deviceList = parse.GetValue(devices)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             var scratchDir = parse.GetValue(scratch) ?? Path.Combine(Path.GetTempPath(), $"stream-pipeline-worker-{Environment.ProcessId}");
+            var scratchExisted = Directory.Exists(scratchDir);
             void Say(string line) => Console.Error.WriteLine($"worker: {line}");
             using var provider = Telemetry.Create(parse.GetValue(metrics)!, parse.GetValue(interval));
             using var pipelineMetrics = new PipelineMetrics($"{publicHost}:{port}");
             var outcome = await WorkerNode.RunAsync(
                 new WorkerOptions(coordinator, bind, publicHost, port, deviceList, parse.GetValue(job), scratchDir),
                 new ClusterWorkerBackend(deviceList, parse.GetValue(model), parse.GetValue(dataRoot), Say), akka, pipelineMetrics, Say, token);
+            // Each built shard's file is deleted once delivered: what is left in the scratch folder is not ours to delete.
+            // The folder goes only if this run created it and it is empty.
             try
             {
-                if (Directory.Exists(scratchDir)) Directory.Delete(scratchDir, recursive: true);
+                if (!scratchExisted && Directory.Exists(scratchDir)) Directory.Delete(scratchDir, recursive: false);
             }
             catch (IOException)
             {

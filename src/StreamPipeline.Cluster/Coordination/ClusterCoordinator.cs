@@ -29,8 +29,7 @@ public static class ClusterCoordinator
             await using (ct.Register(() => done.TrySetCanceled(ct)))
             {
                 var result = await done.Task.ConfigureAwait(false);
-                // Workers learn the end when they next ask for work; give them a moment to hear it and leave.
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(3, settings.RenewInterval.TotalSeconds)), CancellationToken.None).ConfigureAwait(false);
+                await WaitUntilWorkersTold(coordinator, settings).ConfigureAwait(false);
                 await coordinator.GracefulStop(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
                 return result;
             }
@@ -38,6 +37,22 @@ public static class ClusterCoordinator
         finally
         {
             await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Workers learn the end when they next ask for work, renew a lease or deliver a shard (at least every renew
+    /// interval while they hold a lease): the coordinator answers until every live worker has heard it — a failed job
+    /// must not leave its workers trying to reconnect — or two renew intervals (at least 3 s) have passed.
+    /// </summary>
+    private static async Task WaitUntilWorkersTold(IActorRef coordinator, ClusterSettings settings)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(3).Ticks, 2 * settings.RenewInterval.Ticks + TimeSpan.FromSeconds(1).Ticks));
+        while (DateTime.UtcNow < until)
+        {
+            if (await coordinator.Ask<bool>(new AllWorkersTold(), TimeSpan.FromSeconds(5)).ConfigureAwait(false))
+                return;
+            await Task.Delay(100).ConfigureAwait(false);
         }
     }
 }

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
-using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using StreamPipeline.Cluster.Leases;
@@ -20,7 +19,9 @@ namespace StreamPipeline.Cluster.Coordination;
 /// checked (size, SHA-256, row count, spec hash), and committed — fsync, rename, manifest — only if the lease is still
 /// the shard's current one; anything else is discarded and counted. A worker that stops renewing loses its leases at
 /// the deadline; one that leaves the cluster loses them at once. Completes <paramref name="done"/> when every shard is
-/// committed or a shard failed too often.
+/// committed, a shard failed too often, or the coordinator cannot commit (a write, fsync or rename of its own files
+/// failed: a full disk is the coordinator's failure, never the worker's bytes). From then on every worker's request,
+/// renewal or delivery is answered with <see cref="JobFinished"/>, so the workers end with the job.
 /// </summary>
 public sealed class JobCoordinator : ReceiveActor, IWithTimers
 {
@@ -38,7 +39,9 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
 
     private sealed record Upload(string Worker, Lease Lease, DeliverShard Delivery, IActorRef ReplyTo, string TempPath);
 
-    private sealed record UploadChecked(Upload Upload, string? Sha256, long Bytes, long Rows, string? SpecHash, string? Error);
+    /// <param name="Error">What is wrong with the worker's bytes.</param>
+    /// <param name="LocalError">What went wrong on this side writing them (a full disk): the job cannot go on.</param>
+    private sealed record UploadChecked(Upload Upload, string? Sha256, long Bytes, long Rows, string? SpecHash, string? Error, string? LocalError = null);
 
     private sealed record Tick;
 
@@ -51,6 +54,8 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
     private readonly LeaseTable _leases;
     private readonly Dictionary<string, WorkerState> _workers = new(StringComparer.Ordinal);
     private readonly Dictionary<long, Upload> _uploads = new();
+    // Workers answered JobFinished since the job ended: the coordinator stays up until every live one has heard.
+    private readonly HashSet<string> _told = new(StringComparer.Ordinal);
     private readonly IMaterializer _materializer;
     private readonly string _offerHocon;
     private readonly int _shardsTotal;
@@ -95,6 +100,7 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         Receive<ClusterEvent.UnreachableMember>(m => _log.Warning("Worker {0} is unreachable; its leases expire unless it renews them", NodeName(m.Member.Address)));
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<Tick>(_ => OnTick());
+        Receive<AllWorkersTold>(_ => Sender.Tell(_result is not null && _workers.Values.Where(w => w.Alive).All(w => _told.Contains(w.Name))));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -171,11 +177,8 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
 
     private void OnRequestLease(RequestLease message)
     {
-        if (_result is { } result)
-        {
-            Sender.Tell(new JobFinished(result.Complete, result.Message));
+        if (TellFinished(message.Worker))
             return;
-        }
         if (SendingWorker(message.Worker) is not { Ready: true } worker)
         {
             Sender.Tell(new WorkerRefused("register first (RegisterWorker, then WorkerReady)"));
@@ -193,6 +196,8 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
 
     private void OnRenew(RenewLeases message)
     {
+        if (TellFinished(message.Worker))
+            return;
         var name = SenderName(message.Worker);
         var lost = message.LeaseIds.Where(id => !_leases.Renew(id, name) && !_uploads.ContainsKey(id)).ToArray();
         Sender.Tell(new LeasesRenewed(lost));
@@ -200,6 +205,8 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
 
     private void OnDeliver(DeliverShard message)
     {
+        if (TellFinished(message.Worker))
+            return;
         var name = SenderName(message.Worker);
         var check = _leases.Check(message.LeaseId, message.ShardId, name);
         if (check != DeliveryCheck.Current || _uploads.ContainsKey(message.LeaseId))
@@ -209,36 +216,53 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
             return;
         }
         var lease = _leases.Live.First(l => l.LeaseId == message.LeaseId);
-        var final = Path.Combine(_job.Directory.DataDir, JobLayout.ShardFileName(message.ShardId, "parquet"));
-        // A name per lease: a stale upload of the same shard can never share (or replace) a current one's temporary file.
-        var temp = $"{final}.{message.LeaseId}{AtomicFile.TempSuffix}";
-        var upload = new Upload(name, lease, message, Sender, temp);
+        var upload = new Upload(name, lease, message, Sender, _job.Directory.UploadTempPath(message.ShardId, message.LeaseId));
         _uploads[message.LeaseId] = upload;
         ReceiveBytes(upload).PipeTo(Self);
     }
 
-    /// <summary>Streams the delivered bytes into the temporary file while hashing them, then reads its footer: nothing here decides.</summary>
+    /// <summary>
+    /// Streams the delivered bytes into the temporary file while hashing them, then reads its footer: nothing here
+    /// decides. A failure to write the file here (<see cref="CommitFailedException"/>) is told apart from bytes that do
+    /// not check out or a stream the worker broke off.
+    /// </summary>
     private async Task<UploadChecked> ReceiveBytes(Upload upload)
     {
         try
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             long bytes = 0;
-            var io = await upload.Delivery.Data.Source
-                .Select(chunk =>
-                {
-                    hash.AppendData(chunk);
-                    bytes += chunk.Length;
-                    return ByteString.FromBytes(chunk);
-                })
-                .RunWith(FileIO.ToFile(new FileInfo(upload.TempPath)), _materializer).ConfigureAwait(false);
-            if (!io.WasSuccessful)
-                throw io.Error;
+            var path = upload.TempPath;
+            await using (var file = CommitFailedException.Step(path, "create",
+                             () => new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous)))
+            {
+                await upload.Delivery.Data.Source
+                    .SelectAsync(1, async chunk =>
+                    {
+                        hash.AppendData(chunk);
+                        bytes += chunk.Length;
+                        try
+                        {
+                            await file.WriteAsync(chunk).ConfigureAwait(false);
+                        }
+                        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                        {
+                            throw CommitFailedException.From(e, path, "write");
+                        }
+                        return chunk.Length;
+                    })
+                    .RunWith(Sink.Ignore<int>(), _materializer).ConfigureAwait(false);
+                await CommitFailedException.Step(path, "write", () => file.FlushAsync()).ConfigureAwait(false);
+            }
             var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
             if (bytes != upload.Delivery.Bytes || !FileChecksum.Same(sha, upload.Delivery.Sha256))
                 return new UploadChecked(upload, sha, bytes, 0, null, $"received {bytes} bytes with SHA-256 {FileChecksum.Short(sha)}, the worker declared {upload.Delivery.Bytes} bytes, {FileChecksum.Short(upload.Delivery.Sha256)}");
             var footer = await ParquetShardReader.ReadLabelsAsync(upload.TempPath).ConfigureAwait(false);
             return new UploadChecked(upload, sha, bytes, footer.Rows, footer.Metadata.SpecHash, null);
+        }
+        catch (CommitFailedException e)
+        {
+            return new UploadChecked(upload, null, 0, 0, null, null, e.Message);
         }
         catch (Exception e)
         {
@@ -252,6 +276,19 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         var delivery = upload.Delivery;
         _uploads.Remove(delivery.LeaseId);
         var worker = upload.Worker;
+        if (_result is not null)
+        {
+            // The job ended while this upload ran (its worker was told then): nothing more is committed.
+            AtomicFile.TryDelete(upload.TempPath);
+            return;
+        }
+        if (done.LocalError is { } local)
+        {
+            AtomicFile.TryDelete(upload.TempPath);
+            _log.Error("Cannot receive shard {0} from {1}: {2}", delivery.ShardId, worker, local);
+            Finish(new CoordinatorResult(false, $"the coordinator cannot commit shard {delivery.ShardId}: {local}", Status()));
+            return;
+        }
         string? problem = done.Error;
         if (problem is null && done.Rows != upload.Lease.Shard.Count)
             problem = $"the file holds {done.Rows} rows, shard {delivery.ShardId} has {upload.Lease.Shard.Count}";
@@ -271,9 +308,10 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
             Discard(worker, delivery, Reason(check), $"lease {delivery.LeaseId} of shard {delivery.ShardId} {Reason(check)} while its shard was uploading", upload.ReplyTo);
             return;
         }
-        var final = Path.Combine(_job.Directory.DataDir, JobLayout.ShardFileName(delivery.ShardId, "parquet"));
+        var final = _job.Directory.ShardPath(delivery.ShardId);
         try
         {
+            _job.Directory.EnsureStillLocked();
             AtomicFile.Commit(upload.TempPath, final);
             _job.Directory.MarkCommitted(new CommittedShard(delivery.ShardId, Path.GetFileName(final), done.Rows, done.Sha256!, done.Bytes), worker, delivery.Seconds);
         }
@@ -281,7 +319,7 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         {
             AtomicFile.TryDelete(upload.TempPath);
             _log.Error("Committing shard {0} from {1} failed: {2}", delivery.ShardId, worker, e.Message);
-            Finish(new CoordinatorResult(false, $"committing shard {delivery.ShardId} failed: {e.Message.Split('\n')[0]}", Status()));
+            Finish(new CoordinatorResult(false, $"the coordinator cannot commit shard {delivery.ShardId}: {e.Message.Split('\n')[0]}", Status()));
             return;
         }
         _leases.Committed(delivery.LeaseId);
@@ -354,9 +392,25 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         _result = result;
         foreach (var worker in _workers.Values.Where(w => w.Alive))
             worker.Actor.Tell(new JobFinished(result.Complete, result.Message));
+        // Workers waiting for the answer to a delivery hear the end now; the upload itself is dropped when it completes.
+        foreach (var upload in _uploads.Values)
+        {
+            upload.ReplyTo.Tell(new JobFinished(result.Complete, result.Message));
+            _told.Add(upload.Worker);
+        }
         // The final state, at the moment it is reached (bench's cluster phase closes its timed window here).
         _onStatus?.Invoke(result.Status);
         _done.TrySetResult(result);
+    }
+
+    /// <summary>Once the job has ended, answers any request with <see cref="JobFinished"/> (and notes that the worker heard it).</summary>
+    private bool TellFinished(string claimed)
+    {
+        if (_result is not { } result)
+            return false;
+        Sender.Tell(new JobFinished(result.Complete, result.Message));
+        _told.Add(SenderName(claimed));
+        return true;
     }
 
     private static string Reason(DeliveryCheck check) => check switch

@@ -11,11 +11,12 @@ namespace StreamPipeline.Cluster.Workers;
 /// <summary>
 /// A worker's shard target: the sink writes the shard into a local scratch folder (the same bytes a local build would
 /// commit), then the file travels to the coordinator as an Akka.Streams SourceRef of chunks with its declared size and
-/// SHA-256, and the coordinator answers accepted or discarded. The scratch file is deleted either way.
+/// SHA-256, and the coordinator answers accepted, discarded, or that the job has ended (<paramref name="jobEnded"/>).
+/// The scratch file is deleted either way.
 /// </summary>
 internal sealed class DeliveringShardTarget(
     IShardSink sink, string scratchDir, IActorRef coordinator, string worker, Func<int, long?> leaseOf, Action<int, bool> delivered,
-    ClusterSettings settings, IMaterializer materializer) : IShardTarget
+    Action<JobFinished> jobEnded, ClusterSettings settings, IMaterializer materializer) : IShardTarget
 {
     public async Task<CommittedShard?> CommitAsync(ShardRows shard, double? seconds, CancellationToken ct)
     {
@@ -31,6 +32,8 @@ internal sealed class DeliveringShardTarget(
                 new DeliverShard(worker, leaseId, shard.Shard.Id, written.Rows, written.Sha256, written.Bytes, seconds, source),
                 settings.DeliveryTimeout, ct).ConfigureAwait(false);
             var accepted = reply is ShardAccepted;
+            if (reply is JobFinished finished)
+                jobEnded(finished);
             delivered(shard.Shard.Id, accepted);
             return accepted ? written : null;
         }

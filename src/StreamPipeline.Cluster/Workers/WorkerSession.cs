@@ -10,8 +10,8 @@ namespace StreamPipeline.Cluster.Workers;
 /// <summary>
 /// One connection of a worker to its coordinator, on one actor system: register, check the job, then pull leases while
 /// there is room (work pulling), feed them to the local build stream, renew the leases held, deliver what is built.
-/// Ends when the coordinator says the job is finished, refuses the worker, or cannot be reached (then the worker
-/// starts a new session).
+/// Ends when the coordinator says the job is finished or failed (in answer to a lease request, a renewal or a
+/// delivery), refuses the worker, or cannot be reached (then the worker starts a new session).
 /// </summary>
 internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, ClusterSettings settings, PipelineMetrics metrics,
     Func<JobOffer, PreparedWork> prepare, WorkerTally tally, Action<string> say)
@@ -19,6 +19,7 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
     private readonly Lock _gate = new();
     private readonly Dictionary<int, long> _held = new();
     private readonly SemaphoreSlim _room = new(0);
+    private readonly TaskCompletionSource<JobFinished> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The coordinator was reached (the worker's give-up clock restarts).</summary>
     public bool Connected { get; private set; }
@@ -52,7 +53,7 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
         var capacity = settings.LeasesPerDevice * work.Spec.Devices.Count;
         _room.Release(capacity);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var target = new DeliveringShardTarget(work.Sink, options.ScratchDir, coordinator, name, LeaseOf, Delivered, settings, system.Materializer());
+        var target = new DeliveringShardTarget(work.Sink, options.ScratchDir, coordinator, name, LeaseOf, Delivered, f => _ended.TrySetResult(f), settings, system.Materializer());
         var stream = ShardStream.Open(system, work.Spec, work.Data, work.StartIndexFor, work.Perturbers, target,
             new BuildScope(offer.ShardsTotal, offer.TotalExamples, 0, 0), metrics, observer: null, stop.Token, queueSize: capacity);
         var streamDone = stream.RunAsync();
@@ -112,7 +113,10 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
         {
             // Work pulling: ask only when a lease can be worked on at once.
             var room = _room.WaitAsync(ct);
-            if (await Task.WhenAny(room, streamDone).ConfigureAwait(false) == streamDone)
+            var woke = await Task.WhenAny(room, streamDone, _ended.Task).ConfigureAwait(false);
+            if (woke == _ended.Task)
+                return await Ended(_ended.Task.Result, stream, streamDone).ConfigureAwait(false);
+            if (woke == streamDone)
                 return null; // the stream failed: RunAsync reports it
             await room.ConfigureAwait(false);
             var reply = await coordinator.Ask<object>(new RequestLease(name), settings.AskTimeout, ct).ConfigureAwait(false);
@@ -127,10 +131,7 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
                     await Task.Delay(wait.RetryAfter, ct).ConfigureAwait(false);
                     break;
                 case JobFinished finished:
-                    // Deliver what is being built (the coordinator discards what it no longer needs), then leave.
-                    stream.Complete();
-                    await streamDone.ConfigureAwait(false);
-                    return tally.Outcome(finished.Complete ? WorkerEnd.JobFinished : WorkerEnd.JobFailed, finished.Message);
+                    return await Ended(finished, stream, streamDone).ConfigureAwait(false);
                 case WorkerRefused refused:
                     return tally.Outcome(WorkerEnd.Refused, refused.Reason);
                 default:
@@ -138,6 +139,19 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// The coordinator says the job is over. Finished: deliver what is being built (the coordinator discards what it
+    /// no longer needs), then leave. Failed: stop at once — the coordinator commits nothing more.
+    /// </summary>
+    private async Task<WorkerOutcome> Ended(JobFinished finished, ShardStream stream, Task streamDone)
+    {
+        if (!finished.Complete)
+            return tally.Outcome(WorkerEnd.JobFailed, $"the coordinator at {options.Coordinator} failed the job: {finished.Message}");
+        stream.Complete();
+        await streamDone.ConfigureAwait(false);
+        return tally.Outcome(WorkerEnd.JobFinished, finished.Message);
     }
 
     private async Task RenewLoop(IActorRef coordinator, string name, TimeSpan interval, CancellationToken ct)
@@ -150,9 +164,15 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
                 continue;
             try
             {
-                var renewed = await coordinator.Ask<LeasesRenewed>(new RenewLeases(name, held), settings.AskTimeout, ct).ConfigureAwait(false);
-                if (renewed.Lost.Length > 0)
-                    say($"lost {renewed.Lost.Length} lease(s) (expired or reassigned); whatever they build will be discarded");
+                switch (await coordinator.Ask<object>(new RenewLeases(name, held), settings.AskTimeout, ct).ConfigureAwait(false))
+                {
+                    case LeasesRenewed { Lost.Length: > 0 } renewed:
+                        say($"lost {renewed.Lost.Length} lease(s) (expired or reassigned); whatever they build will be discarded");
+                        break;
+                    case JobFinished finished:
+                        _ended.TrySetResult(finished);
+                        return;
+                }
             }
             catch (AskTimeoutException)
             {

@@ -3,6 +3,9 @@ namespace StreamPipeline.Data.Files;
 /// <summary>
 /// Whole-file replacement that a crash cannot tear, and that survives a power cut once it returns: write
 /// <c>path.tmp</c>, fsync it, rename it over <c>path</c>, fsync the directory. The one place the program commits a file.
+/// Every step's failure (a full disk, an I/O error) is a <see cref="CommitFailedException"/> naming the file; the
+/// temporary file is then deleted and nothing is renamed (or, when only the directory's fsync failed, the caller
+/// must not record the file as committed: it is not known to survive a crash).
 /// </summary>
 public static class AtomicFile
 {
@@ -17,10 +20,17 @@ public static class AtomicFile
         var temp = TempPath(path);
         try
         {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            using (var stream = Create(temp, FileAccess.Write))
             {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
+                try
+                {
+                    stream.Write(bytes);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw CommitFailedException.From(e, temp, "write");
+                }
+                FileSync.Flush(stream);
             }
             Rename(temp, path);
         }
@@ -45,10 +55,18 @@ public static class AtomicFile
         {
             string sha256;
             long bytes;
-            await using (var file = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            await using (var file = CommitFailedException.Step(temp, "create",
+                             () => new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous)))
             {
-                await write(file, ct).ConfigureAwait(false);
-                file.Flush(flushToDisk: true);
+                try
+                {
+                    await write(file, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw CommitFailedException.From(e, temp, "write");
+                }
+                FileSync.Flush(file);
                 bytes = file.Length;
                 // Hash what is on disk (still in the page cache): the checksum recorded is the file's.
                 file.Position = 0;
@@ -71,8 +89,8 @@ public static class AtomicFile
     /// </summary>
     public static void Commit(string temp, string path)
     {
-        using (var stream = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
-            stream.Flush(flushToDisk: true);
+        using (var stream = Create(temp, FileAccess.ReadWrite, FileMode.Open))
+            FileSync.Flush(stream);
         Rename(temp, path);
     }
 
@@ -91,10 +109,13 @@ public static class AtomicFile
         }
     }
 
+    private static FileStream Create(string path, FileAccess access, FileMode mode = FileMode.Create) =>
+        CommitFailedException.Step(path, mode == FileMode.Create ? "create" : "open", () => new FileStream(path, mode, access, FileShare.None));
+
     private static void Rename(string temp, string path)
     {
         // rename(2) is atomic on one file system: readers see the old or the new file, never a mix.
-        File.Move(temp, path, overwrite: true);
+        CommitFailedException.Step(path, "rename", () => File.Move(temp, path, overwrite: true));
         DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 }

@@ -11,13 +11,28 @@ public sealed class DirectoryLock : IDisposable
 {
     private int _fd;
 
+    private readonly (ulong Device, ulong Inode)? _identity;
+
     private DirectoryLock(string path, int fd)
     {
         Path = path;
         _fd = fd;
+        _identity = Libc.Identity(fd, null);
     }
 
     public string Path { get; }
+
+    /// <summary>
+    /// False when <see cref="Path"/> no longer names the directory this lock holds: it was moved away, removed, or
+    /// replaced (e.g. by a copy, which another build could then lock and write). Compares the locked descriptor's
+    /// device and inode with the path's (statx). Always true where that cannot be checked (not Linux).
+    /// </summary>
+    public bool StillAtPath()
+    {
+        if (_identity is not { } held || Volatile.Read(ref _fd) < 0)
+            return true;
+        return Libc.Identity(-1, Path) is { } now && now == held;
+    }
 
     /// <summary>Takes the lock, or returns null when another holder (this process or another) has it.</summary>
     /// <exception cref="IOException">The directory cannot be opened or locked for another reason.</exception>

@@ -17,6 +17,7 @@ public sealed class ManifestWriter : IDisposable
     private readonly string _jobDir;
     private FileStream _log;
     private int _logEntries;
+    private CommitFailedException? _failure;
 
     private ManifestWriter(string jobDir, Manifest manifest)
     {
@@ -37,7 +38,11 @@ public sealed class ManifestWriter : IDisposable
     /// <summary>Takes over <paramref name="manifest"/> (already read and recovered): writes it compacted and opens an empty log.</summary>
     public static ManifestWriter Open(string jobDir, Manifest manifest) => new(jobDir, manifest);
 
-    /// <summary>Records shard <c>entry.Id</c> done; durable when this returns.</summary>
+    /// <summary>
+    /// Records shard <c>entry.Id</c> done; durable when this returns. When the line cannot be written and fsynced
+    /// (<see cref="CommitFailedException"/>), the shard is not recorded, the line is cut off the log again as far as the
+    /// disk lets it, and the writer takes no more commits: after a failed fsync nothing written since is to be trusted.
+    /// </summary>
     public Manifest Commit(ShardEntry entry)
     {
         if (!entry.IsDone)
@@ -45,11 +50,31 @@ public sealed class ManifestWriter : IDisposable
         Manifest.CheckEntry(entry, Current.ShardAt(entry.Id).Plan, "commit");
         if (Current.ShardAt(entry.Id).IsDone)
             throw new InvalidOperationException($"shard {entry.Id} is already committed");
+        ThrowIfFailed();
         var line = JsonSerializer.SerializeToUtf8Bytes(entry, CompactOptions);
-        _log.Write(line);
-        _log.WriteByte((byte)'\n');
-        _log.Flush(flushToDisk: true);
-        BytesWritten += line.Length + 1;
+        var record = new byte[line.Length + 1];
+        line.CopyTo(record, 0);
+        record[^1] = (byte)'\n';
+        var before = _log.Length;
+        try
+        {
+            CommitFailedException.Step(_log.Name, "write", () => _log.Write(record));
+            FileSync.Flush(_log);
+        }
+        catch (CommitFailedException e)
+        {
+            _failure = e;
+            try
+            {
+                _log.SetLength(before);
+            }
+            catch (Exception ignored) when (ignored is IOException or UnauthorizedAccessException)
+            {
+                // The line may stay; its shard file is verified by checksum before a resume trusts it.
+            }
+            throw;
+        }
+        BytesWritten += record.Length;
         Current = Current.WithShard(entry);
         // The manifest holds every shard (done or not), so compacting every n/2 commits writes ~2n entries per n commits.
         if (++_logEntries >= Math.Max(MinCompactEntries, Current.Shards.Count / 2))
@@ -68,25 +93,67 @@ public sealed class ManifestWriter : IDisposable
     /// <summary>Writes manifest.json with every commit so far, then empties the log (a crash between the two replays the same commits: harmless).</summary>
     public void Compact()
     {
-        var json = Encoding.UTF8.GetBytes(Current.ToJson());
-        AtomicFile.WriteAllBytes(JobLayout.ManifestPath(_jobDir), json);
-        BytesWritten += json.Length;
-        _log?.Dispose();
-        _log = new FileStream(JobLayout.CommitLogPath(_jobDir), FileMode.Create, FileAccess.Write, FileShare.Read);
-        _log.Flush(flushToDisk: true);
+        ThrowIfFailed();
+        try
+        {
+            var json = Encoding.UTF8.GetBytes(Current.ToJson());
+            AtomicFile.WriteAllBytes(JobLayout.ManifestPath(_jobDir), json);
+            BytesWritten += json.Length;
+            _log?.Dispose();
+            _log = null!;
+            var path = JobLayout.CommitLogPath(_jobDir);
+            // Unbuffered: a commit's line reaches write(2) at once, so a failed write leaves nothing buffered behind.
+            _log = CommitFailedException.Step(path, "create", () => new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0));
+            FileSync.Flush(_log);
+        }
+        catch (CommitFailedException e)
+        {
+            _failure = e;
+            throw;
+        }
         _logEntries = 0;
         Compactions++;
     }
 
-    /// <summary>Closes the log; a clean close folds it into manifest.json first, so the manifest alone tells the truth.</summary>
+    /// <summary>
+    /// Folds the log into manifest.json, so the manifest alone tells the truth: the end of a run that succeeded. Throws
+    /// <see cref="CommitFailedException"/> when that cannot be made durable (the log still holds every commit).
+    /// </summary>
+    public void Close()
+    {
+        ThrowIfFailed();
+        if (_logEntries > 0)
+            Compact();
+    }
+
+    /// <summary>
+    /// Closes the log, folding it into manifest.json first when it can. A fold that fails here (a run that failed
+    /// already, e.g. on a full disk) is left undone and not reported again: the log still holds every commit, and the
+    /// first failure is the one to report. After a failed commit nothing more is written.
+    /// </summary>
     public void Dispose()
     {
         if (_log is null)
             return;
-        if (_logEntries > 0)
-            Compact();
-        _log.Dispose();
+        if (_logEntries > 0 && _failure is null)
+        {
+            try
+            {
+                Compact();
+            }
+            catch (CommitFailedException)
+            {
+                // The log is intact (manifest.json is replaced before the log is emptied): nothing is lost.
+            }
+        }
+        _log?.Dispose();
         _log = null!;
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failure is not null)
+            throw new CommitFailedException(_failure.Path, _failure.Operation, "an earlier commit failed; no more are recorded", _failure);
     }
 
     private static readonly JsonSerializerOptions CompactOptions = new(Manifest.JsonOptions) { WriteIndented = false };

@@ -8,6 +8,8 @@ public sealed class ParquetShardSink(ConstructedDatasetMetadata metadata) : ISha
 {
     public const string Extension = "parquet";
 
+    public string FileExtension => Extension;
+
     public async Task<CommittedShard> CommitAsync(ShardPlan shard, IReadOnlyList<ConstructedRow> rows, string dataDir, CancellationToken ct)
     {
         var path = Path.Combine(dataDir, JobLayout.ShardFileName(shard.Id, Extension));

@@ -52,7 +52,7 @@ public sealed class JobRunner : IDisposable
             throw new ArgumentException($"dataset {data.Reference} has no examples to build");
         ct.ThrowIfCancellationRequested();
 
-        using var directory = JobDirectory.Open(job.JobDir, spec, job.ModelSha256, total, job.DataFingerprint);
+        using var directory = JobDirectory.Open(job.JobDir, spec, job.ModelSha256, total, job.DataFingerprint, job.Sink.FileExtension);
         using var observed = ObservedJob.Start(_metrics, directory, Names.Construction.Of(spec.Construction));
         foreach (var damaged in directory.DamagedShards)
             _system.Log.Warning("Resuming {0}: {1}: {2}; rebuilding it", directory.Root, damaged.Path, damaged.Problem);
@@ -77,6 +77,7 @@ public sealed class JobRunner : IDisposable
         {
             throw new OperationCanceledException($"build of {directory.Root} cancelled; the job directory is resumable", e.InnerException, ct);
         }
+        directory.Close();
         return new BuildResult(
             directory.Root, scope.ShardsTotal, scope.ShardsDoneAtStart, stream.ShardsCommitted, scope.RowsTotal,
             stream.RowsWritten, stream.BytesWritten, stream.Elapsed, directory.RemovedLeftovers, directory.DamagedShards, _metrics.Snapshot());

@@ -8,6 +8,8 @@ public sealed class LocalShardTarget(JobDirectory directory, IShardSink sink, st
 {
     public async Task<CommittedShard?> CommitAsync(ShardRows shard, double? seconds, CancellationToken ct)
     {
+        // Never write into a directory that is no longer the one this build locked (it was moved or replaced).
+        directory.EnsureStillLocked();
         var committed = await sink.CommitAsync(shard.Shard, shard.Rows, directory.DataDir, ct).ConfigureAwait(false);
         if (committed.Id != shard.Shard.Id)
             throw new InvalidOperationException($"the shard sink committed shard {committed.Id} when asked for {shard.Shard}");

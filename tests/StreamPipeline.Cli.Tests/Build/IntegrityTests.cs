@@ -24,18 +24,7 @@ public sealed class IntegrityTests(TinyModelFixture fixture)
     }
 
     /// <summary>A finished copy of the reference build, safe to damage.</summary>
-    private string FinishedJob(string name)
-    {
-        var reference = fixture.ReferenceBuild(_build.Flags());
-        var copy = fixture.NewJobDirectory(name);
-        foreach (var file in Directory.EnumerateFiles(reference, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(copy, Path.GetRelativePath(reference, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-        return copy;
-    }
+    private string FinishedJob(string name) => fixture.CopyOf(fixture.ReferenceBuild(_build.Flags()), name);
 
     private static void FlipOneByte(string file)
     {

@@ -57,6 +57,22 @@ public sealed class TinyModelFixture : IDisposable
     /// <summary>A fresh, not yet existing job directory path.</summary>
     public string NewJobDirectory(string name) => _dir.File($"{name}-{Guid.NewGuid().ToString("N")[..8]}");
 
+    /// <summary>A fresh copy of job directory <paramref name="jobDir"/> (e.g. a reference build), safe to damage.</summary>
+    public string CopyOf(string jobDir, string name) => Copy(jobDir, NewJobDirectory(name));
+
+    /// <summary>Copies every file under <paramref name="source"/> to the same place under <paramref name="target"/> (as <c>cp -r</c>); returns <paramref name="target"/>.</summary>
+    public static string Copy(string source, string target)
+    {
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(target, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+        return target;
+    }
+
     /// <summary>
     /// The job directory of an uninterrupted build run with <paramref name="flags"/> (the arguments after
     /// <c>build JOBDIR</c>), built on first use and shared by every test that asks for the same flags.

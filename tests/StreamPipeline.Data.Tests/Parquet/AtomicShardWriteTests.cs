@@ -69,10 +69,10 @@ public sealed class AtomicShardWriteTests
         string path = dir.File("part-00002.parquet");
         var rows = new TrippingRows(source, afterReads: source.Length + 7, () => throw new IOException("disk went away"));
 
-        var e = await Assert.ThrowsAsync<IOException>(() =>
+        var e = await Assert.ThrowsAsync<StreamPipeline.Data.Files.CommitFailedException>(() =>
             ParquetShardWriter.WriteAtomicAsync(path, rows, shape, ShardTestData.Metadata(shape).ToDictionary()));
 
-        Assert.Equal("disk went away", e.Message);
+        Assert.Equal($"{path}.tmp: write failed: disk went away", e.Message);
         Assert.Empty(Directory.GetFiles(dir.Path));
     }
 
@@ -84,9 +84,10 @@ public sealed class AtomicShardWriteTests
         string path = dir.File("part-00004.parquet");
         Directory.CreateDirectory(path); // the rename target cannot be replaced by a file
 
-        await Assert.ThrowsAsync<IOException>(() =>
+        var e = await Assert.ThrowsAsync<StreamPipeline.Data.Files.CommitFailedException>(() =>
             ParquetShardWriter.WriteAtomicAsync(path, ShardTestData.RandomRows(25, 3, shape), shape, ShardTestData.Metadata(shape).ToDictionary()));
 
+        Assert.Equal($"{path}: rename failed: Is a directory", e.Message);
         Assert.Empty(Directory.GetFiles(dir.Path));
         Assert.True(Directory.Exists(path));
     }

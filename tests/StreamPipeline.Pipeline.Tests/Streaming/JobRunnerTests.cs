@@ -377,6 +377,8 @@ public class JobRunnerTests : PipelineTestKit
 
     private sealed class AbsolutePathSink : IShardSink
     {
+        public string FileExtension => BinaryShardSink.Extension;
+
         public async Task<CommittedShard> CommitAsync(ShardPlan shard, IReadOnlyList<ConstructedRow> rows, string dataDir, CancellationToken ct)
         {
             var committed = await new BinaryShardSink().CommitAsync(shard, rows, dataDir, ct);

@@ -15,6 +15,8 @@ public sealed class BinaryShardSink : IShardSink
 {
     public const string Extension = "bin";
 
+    public string FileExtension => Extension;
+
     private static readonly byte[] Magic = "SPBIN001"u8.ToArray();
 
     public async Task<CommittedShard> CommitAsync(ShardPlan shard, IReadOnlyList<ConstructedRow> rows, string dataDir, CancellationToken ct)
