@@ -41,6 +41,8 @@ public sealed class ProgressLine : IDisposable
             var line = Format(done, total, now, detail);
             if (InPlace)
             {
+                // A line wider than the terminal wraps, and a carriage return then rewrites only its last part.
+                line = Fit(line, Math.Max(20, Terminal.Width() - 1));
                 var pad = Math.Max(0, _lastWidth - line.Length);
                 Console.Error.Write("\r" + line + new string(' ', pad));
                 _lastWidth = line.Length;
@@ -81,9 +83,24 @@ public sealed class ProgressLine : IDisposable
         var rate = elapsed.TotalSeconds > 0 ? done / elapsed.TotalSeconds : 0;
         var percent = total > 0 ? 100.0 * done / total : 0;
         var eta = rate > 0 && total > done ? TimeSpan.FromSeconds((total - done) / rate) : TimeSpan.Zero;
-        var text = $"{_label}: {done:N0}/{total:N0} ({percent:F1}%) {rate:N1} {_unit}/s elapsed {Clock(elapsed)} eta {Clock(eta)}";
+        var text = $"{_label}: {done:N0}/{total:N0} ({percent:F1}%) {rate:N1} {_unit}/s eta {Clock(eta)} elapsed {Clock(elapsed)}";
         return detail is null ? text : text + " " + detail;
     }
+
+    /// <summary>The line cut to <paramref name="width"/>: the elapsed clock goes first, then the end of the line.</summary>
+    private static string Fit(string line, int width)
+    {
+        if (line.Length <= width)
+            return line;
+        var elapsed = line.IndexOf(" elapsed ", StringComparison.Ordinal);
+        if (elapsed >= 0)
+        {
+            var end = line.IndexOf(' ', elapsed + " elapsed ".Length);
+            line = end < 0 ? line[..elapsed] : line[..elapsed] + line[end..];
+        }
+        return line.Length <= width ? line : line[..width];
+    }
+
 
     public static string Clock(TimeSpan t) =>
         t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t.Minutes:D2}:{t.Seconds:D2}" : $"{t.Minutes:D2}:{t.Seconds:D2}";

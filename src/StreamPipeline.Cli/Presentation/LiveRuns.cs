@@ -59,7 +59,7 @@ public static class LiveRuns
         using var view = new BuildView(label, display);
         void Say(string line) => Console.Error.WriteLine($"{label}: {line}");
         var result = await BuildService.RunAsync(request, view, Say, ct, StderrLogger.Config);
-        view.Finish(null);
+        view.Finish(result.Stats);
         foreach (var damaged in result.DamagedShards)
             Say($"rebuilt {damaged.Path}: {damaged.Problem}");
         var s = result.Stats;

@@ -20,4 +20,17 @@ public static class Terminal
             return DisplayMode.Plain;
         return string.IsNullOrEmpty(noColor) ? DisplayMode.Redraw : DisplayMode.Overwrite;
     }
+
+    /// <summary>The terminal's width in columns (80 when it cannot be read).</summary>
+    public static int Width()
+    {
+        try
+        {
+            return Console.WindowWidth > 0 ? Console.WindowWidth : 80;
+        }
+        catch (IOException)
+        {
+            return 80;
+        }
+    }
 }

@@ -23,7 +23,7 @@ public sealed partial class TerminalOutputTests(TinyModelFixture fixture)
     private string[] TrainArguments(string output) =>
         ["train", "--data", fixture.TestReference, "--out", output, "--epochs", "2", "--batch-size", "16", "--device", "cpu", "--threads", "1"];
 
-    [GeneratedRegex(@"\d+/[\d,]+ images \(")]
+    [GeneratedRegex(@"\d+\.\d% [\d,]+/[\d,]+ img, ")]
     private static partial Regex BuildProgressLine();
 
     [GeneratedRegex(@"train: [\d,]+/[\d,]+ \(")]
