@@ -12,6 +12,14 @@ network, no normalisation: a state_dict from anyone's training script); robustne
 checkpoint: DataParallel(AttackerModel) state under 'model', plus optimizer, schedule, epoch, saved with
 pickle_module=dill as robustness.train does). Formats (--format): pt (torch.save zip), pt-legacy (torch.save before
 1.6), safetensors (written here from the format's description, independent of TorchSharp.PyBridge's writer).
+make --set KEY[INDEX]=VALUE overwrites one element of a saved tensor (nan, inf, -inf or a number; INDEX counts the
+flattened tensor), and --fill KEY=VALUE fills a whole tensor (* for every floating one): weights that are not finite,
+or finite and too large.
+
+hostile writes a small-cnn state_dict in torch.save's zip or legacy layout by hand (the pickle and the storages as
+torch.save lays them out), with one tensor's storage claim or view made hostile (--kind): storage-huge (a storage of
+2^40 elements), storage-negative (-5 elements), offset-negative (storage offset -3), view-out-of-range (a view
+reaching past its storage).
 """
 
 import argparse
@@ -119,6 +127,16 @@ def make(args):
 
     for key in args.drop:  # a deliberately incomplete state_dict, for the importer's error path
         del state[key]
+    for item in args.fill:  # KEY=VALUE (KEY * for every floating tensor): weights too large, yet finite
+        key, value = item.split("=")
+        for name in [k for k, t in state.items() if t.is_floating_point()] if key == "*" else [key]:
+            state[name] = torch.full_like(state[name], float(value))
+    for item in args.set:  # KEY[INDEX]=VALUE: one non-finite (or chosen) element
+        target, value = item.split("=")
+        key, index = target[:-1].split("[")
+        tensor = state[key].clone()
+        tensor.view(-1)[int(index)] = float(value)
+        state[key] = tensor
     inputs = torch.rand(args.images, *shape, generator=generator)
     with torch.no_grad():
         logits, representation = forward(inputs, with_latent=True)
@@ -174,6 +192,83 @@ def check(args):
     }))
 
 
+class _Storage:
+    """A storage as torch.save pickles it: by persistent id, its bytes stored apart."""
+
+    def __init__(self, key, numel, data):
+        self.key, self.numel, self.data = key, numel, data
+
+
+class _Tensor:
+    """A tensor as torch.save pickles it: torch._utils._rebuild_tensor_v2(storage, offset, size, stride, ...)."""
+
+    def __init__(self, storage, offset, size, stride):
+        self.storage, self.offset, self.size, self.stride = storage, offset, size, stride
+
+    def __reduce__(self):
+        import collections
+        return (torch._utils._rebuild_tensor_v2,
+                (self.storage, self.offset, tuple(self.size), tuple(self.stride), False, collections.OrderedDict()))
+
+
+def _pickle(obj, legacy):
+    import io
+    import pickle
+
+    class Pickler(pickle.Pickler):
+        def persistent_id(self, value):
+            if isinstance(value, _Storage):
+                pid = ("storage", torch.FloatStorage, value.key, "cpu", value.numel)
+                return pid + (None,) if legacy else pid
+            return None
+
+    out = io.BytesIO()
+    Pickler(out, protocol=2).dump(obj)
+    return out.getvalue()
+
+
+def hostile(args):
+    import pickle
+    import zipfile
+    torch.manual_seed(0)
+    model = torch_models.create("small-cnn", parse_shape(args.shape), args.classes, normalize=False)
+    state, storages = {}, []
+    for i, (key, tensor) in enumerate(model.state_dict().items()):
+        tensor = tensor.detach().contiguous().float()
+        storage = _Storage(str(i), tensor.numel(), tensor.numpy().tobytes())
+        view = _Tensor(storage, 0, list(tensor.shape), list(tensor.stride()))
+        if key == args.key:
+            if args.kind == "storage-huge":
+                storage.numel = 2 ** 40
+            elif args.kind == "storage-negative":
+                storage.numel = -5
+            elif args.kind == "offset-negative":
+                view.offset = -3
+            elif args.kind == "view-out-of-range":
+                view.offset = tensor.numel() - 1
+        state[key] = view
+        storages.append(storage)
+
+    if args.format == "pt-legacy":
+        with open(args.out, "wb") as f:
+            pickle.dump(0x1950a86a20f9469cfc6c, f, protocol=2)
+            pickle.dump(1001, f, protocol=2)
+            pickle.dump({"protocol_version": 1001, "little_endian": True,
+                         "type_sizes": {"short": 2, "int": 4, "long": 4}}, f, protocol=2)
+            f.write(_pickle(state, legacy=True))
+            pickle.dump([s.key for s in storages], f, protocol=2)
+            for s in storages:
+                f.write(struct.pack("<q", s.numel))
+                f.write(s.data)
+    else:
+        with zipfile.ZipFile(args.out, "w", zipfile.ZIP_STORED) as z:
+            z.writestr("archive/data.pkl", _pickle(state, legacy=False))
+            for s in storages:
+                z.writestr(f"archive/data/{s.key}", s.data)
+            z.writestr("archive/version", "3\n")
+    print(json.dumps({"out": args.out, "kind": args.kind, "key": args.key, "bytes": os.path.getsize(args.out)}))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -188,12 +283,21 @@ def main():
     m.add_argument("--out", required=True)
     m.add_argument("--reference", required=True)
     m.add_argument("--drop", action="append", default=[], help="leave this key out of the saved state_dict")
+    m.add_argument("--set", action="append", default=[], help="KEY[INDEX]=VALUE: overwrite one element of a saved tensor")
+    m.add_argument("--fill", action="append", default=[], help="KEY=VALUE: fill a saved tensor (* for all floating ones)")
+    h = commands.add_parser("hostile")
+    h.add_argument("--kind", required=True, choices=["storage-huge", "storage-negative", "offset-negative", "view-out-of-range"])
+    h.add_argument("--format", default="pt", choices=["pt", "pt-legacy"])
+    h.add_argument("--key", default="conv1.weight")
+    h.add_argument("--shape", default="1,28,28")
+    h.add_argument("--classes", type=int, default=10)
+    h.add_argument("--out", required=True)
     c = commands.add_parser("check")
     c.add_argument("--weights", required=True)
     c.add_argument("--reference", required=True)
     args = parser.parse_args()
     torch.set_num_threads(1)
-    make(args) if args.command == "make" else check(args)
+    {"make": make, "check": check, "hostile": hostile}[args.command](args)
 
 
 if __name__ == "__main__":

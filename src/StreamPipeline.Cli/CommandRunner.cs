@@ -40,7 +40,7 @@ public static class CommandRunner
         };
     }
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    private static string OneLine(string message) => InputText.OneLine(message);
 }
 
 /// <summary>A bad command-line combination detected after parsing (exit code 2).</summary>

@@ -31,7 +31,8 @@ var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {
     // One clear line and exit 2 for bad usage, instead of the library's wall of help text.
-    Console.Error.WriteLine($"error: {parse.Errors[0].Message} (see --help)");
+        // The library's message repeats the offending token whole: shown as any other value is, start and end.
+    Console.Error.WriteLine($"error: {StreamPipeline.Data.InputText.Show(parse.Errors[0].Message.ReplaceLineEndings(" "), 200)} (see --help)");
     return ExitCodes.BadInput;
 }
 

@@ -31,7 +31,7 @@ public static class ClusterTls
     private static X509Certificate2 Load(string path, string password)
     {
         if (!File.Exists(path))
-            throw new ArgumentException($"TLS certificate {path} not found (stream-pipeline.cluster.tls.certificate, --tls-cert)");
+            throw new ArgumentException($"TLS certificate {StreamPipeline.Data.InputText.Show(path)} not found (stream-pipeline.cluster.tls.certificate, --tls-cert)");
         X509Certificate2 certificate;
         try
         {

@@ -32,11 +32,11 @@ public static class DatasetReference
             case "cifar10" when SplitLast(rest, ':') is ({ Length: > 0 } directory, ("train" or "test") and var split):
                 settings.RequireOnly();
                 if (!Directory.Exists(directory))
-                    throw new DataFormatException($"{directory}: CIFAR-10 folder not found");
+                    throw new DataFormatException($"{InputText.Show(directory)}: CIFAR-10 folder not found");
                 return Cifar10Dataset.Open(reference, directory, train: split == "train", options.Limit);
             case "idx" when rest.Split(',') is [{ Length: > 0 } images, { Length: > 0 } labels]:
                 settings.RequireOnly("classes");
-                return IdxDataset.Open(reference, images, labels, classes: settings.Count("classes", min: 2), options.Limit);
+                return IdxDataset.Open(reference, images, labels, classes: settings.Count("classes", min: 2, max: DatasetClasses.MaxClasses), options.Limit);
             case "folder" when rest.Length > 0:
                 settings.RequireOnly();
                 return ImageFolderDataset.Open(reference, rest, options.Limit);
@@ -49,7 +49,7 @@ public static class DatasetReference
                 return Parquet.HuggingFaceParquetDataset.Open(reference, rest,
                     settings.Text(Parquet.HuggingFaceParquetDataset.ImageOption), settings.Text(Parquet.HuggingFaceParquetDataset.LabelOption), options.Limit);
             default:
-                throw new ArgumentException($"Malformed dataset reference '{reference}': expected one of {Forms}");
+                throw new ArgumentException($"Malformed dataset reference '{InputText.Show(reference)}': expected one of {Forms}");
         }
     }
 

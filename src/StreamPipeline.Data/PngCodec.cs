@@ -85,8 +85,7 @@ public static class PngCodec
         ImageResult image;
         try
         {
-            var info = ImageInfo.FromStream(new MemoryStream(png, writable: false))
-                ?? throw new DataFormatException("PNG: not a recognisable image header.");
+            var info = Readers.EncodedImage.Info(new MemoryStream(png, writable: false), "PNG");
             var wanted = info.ColorComponents is ColorComponents.Grey or ColorComponents.GreyAlpha
                 ? ColorComponents.Grey
                 : ColorComponents.RedGreenBlue;

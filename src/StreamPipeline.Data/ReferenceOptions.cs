@@ -24,7 +24,7 @@ internal sealed class ReferenceOptions
                 var eq = part.IndexOf('=');
                 var name = (eq < 0 ? part : part[..eq]).Trim();
                 if (name.Length == 0 || !options.TryAdd(name, eq < 0 ? null : part[(eq + 1)..].Trim()))
-                    throw new ArgumentException($"Malformed options '{query}' in dataset reference '{reference}' (expected name or name=value, joined by &)");
+                    throw new ArgumentException($"Malformed options '{InputText.Show(query)}' in dataset reference '{InputText.Show(reference)}' (expected name or name=value, joined by &)");
             }
         }
         return new ReferenceOptions(reference, options);
@@ -37,8 +37,8 @@ internal sealed class ReferenceOptions
         {
             if (!known.Contains(name))
                 throw new ArgumentException(known.Length == 0
-                    ? $"dataset reference '{_reference}' takes no options ('{name}' given)"
-                    : $"dataset reference '{_reference}': unknown option '{name}' (known: {string.Join(", ", known)})");
+                    ? $"dataset reference '{InputText.Show(_reference)}' takes no options ('{InputText.Show(name)}' given)"
+                    : $"dataset reference '{InputText.Show(_reference)}': unknown option '{InputText.Show(name)}' (known: {string.Join(", ", known)})");
         }
     }
 
@@ -46,7 +46,7 @@ internal sealed class ReferenceOptions
     {
         if (!_options.TryGetValue(name, out var value))
             return false;
-        return value is null ? true : throw new ArgumentException($"dataset reference '{_reference}': option '{name}' takes no value");
+        return value is null ? true : throw new ArgumentException($"dataset reference '{InputText.Show(_reference)}': option '{InputText.Show(name)}' takes no value");
     }
 
     /// <summary>The value of <c>name=value</c>; null when the option is absent.</summary>
@@ -55,16 +55,16 @@ internal sealed class ReferenceOptions
         if (!_options.TryGetValue(name, out var value))
             return null;
         return string.IsNullOrEmpty(value)
-            ? throw new ArgumentException($"dataset reference '{_reference}': option '{name}' needs a value ({name}=...)")
+            ? throw new ArgumentException($"dataset reference '{InputText.Show(_reference)}': option '{InputText.Show(name)}' needs a value ({InputText.Show(name)}=...)")
             : value;
     }
 
-    public int? Count(string name, int min)
+    public int? Count(string name, int min, int max)
     {
         if (!_options.TryGetValue(name, out var value))
             return null;
-        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < min || n > 1_000_000)
-            throw new ArgumentException($"dataset reference '{_reference}': {name}={value} must be a whole number from {min} to 1000000");
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < min || n > max)
+            throw new ArgumentException($"dataset reference '{InputText.Show(_reference)}': {InputText.Show(name)}={InputText.Show(value)} must be a whole number from {min} to {max}");
         return n;
     }
 }

@@ -41,6 +41,9 @@ public static class Checkpoint
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(info);
         CheckDescribes(info, model);
+        // Never write what Load would refuse.
+        if (NonFinite.InWeights(model) is { } nonFinite)
+            throw new InvalidOperationException($"{path}: not written: {nonFinite}");
 
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full);
@@ -99,9 +102,6 @@ public static class Checkpoint
         {
             using (var stream = new MemoryStream(bytes, writable: false))
                 model.load(stream, strict: true);
-            model.to(device);
-            model.eval();
-            return (model, info);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or EndOfStreamException or IOException)
         {
@@ -109,6 +109,33 @@ public static class Checkpoint
             throw new InvalidDataException(
                 $"{path}: weights do not fit a {info.Architecture} model for {info.InputShape} images and {info.Classes} classes ({e.Message})", e);
         }
+
+        try
+        {
+            RequireFinite(model, path);
+            model.to(device);
+            model.eval();
+            return (model, info);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Refuses a model whose weights hold NaN or infinity, or whose output on a plain image does (finite weights too
+    /// large for float32): every use of it would be silent garbage. Checked at every load and import, on the CPU.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Naming <paramref name="path"/> and the first non-finite tensor or output.</exception>
+    public static void RequireFinite(ClassifierModel model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (NonFinite.InWeights(model) is { } weights)
+            throw new InvalidDataException($"{path}: {weights}; a model with non-finite weights gives no usable output");
+        if (NonFinite.InOutput(model) is { } output)
+            throw new InvalidDataException($"{path}: {output}: its weights are too large for float32 arithmetic");
     }
 
     /// <summary>
@@ -136,9 +163,9 @@ public static class Checkpoint
         ArgumentNullException.ThrowIfNull(path);
         var sidecar = SidecarPath(path);
         if (!File.Exists(path))
-            throw new FileNotFoundException($"checkpoint weights not found: {path}", path);
+            throw new FileNotFoundException($"checkpoint weights not found: {InputText.Show(path)}", path);
         if (!File.Exists(sidecar))
-            throw new FileNotFoundException($"checkpoint sidecar not found: {sidecar} (a checkpoint is the weights plus this .json file)", sidecar);
+            throw new FileNotFoundException($"checkpoint sidecar not found: {InputText.Show(sidecar)} (a checkpoint is the weights plus this .json file)", sidecar);
 
         SidecarJson? json;
         try
@@ -166,7 +193,7 @@ public static class Checkpoint
     private static void CheckDescribes(CheckpointInfo info, ClassifierModel model)
     {
         if (!ModelFactory.Architectures.Contains(info.Architecture))
-            throw new ArgumentException($"checkpoint architecture '{info.Architecture}' is not one ModelFactory can rebuild; known: {string.Join(", ", ModelFactory.Architectures)}");
+            throw new ArgumentException($"checkpoint architecture '{InputText.Show(info.Architecture)}' is not one ModelFactory can rebuild; known: {string.Join(", ", ModelFactory.Architectures)}");
         if (info.Architecture != model.Architecture || info.InputShape != model.InputShape || info.Classes != model.Classes)
             throw new ArgumentException(
                 $"checkpoint info ({info.Architecture}, {info.InputShape}, {info.Classes} classes) does not describe the model ({model.Architecture}, {model.InputShape}, {model.Classes} classes)");
@@ -211,9 +238,10 @@ public static class Checkpoint
         public CheckpointInfo ToInfo(string sidecar)
         {
             if (Format != Checkpoint.Format)
-                throw new InvalidDataException($"{sidecar}: unsupported checkpoint format '{Format}', expected '{Checkpoint.Format}'");
+                throw new InvalidDataException($"{sidecar}: unsupported checkpoint format '{InputText.Show(Format)}', expected '{Checkpoint.Format}'");
             if (InputShape.Length != 3 || InputShape.Any(d => d < 1))
                 throw new InvalidDataException($"{sidecar}: input_shape must be [C, H, W] with positive values, got [{string.Join(", ", InputShape)}]");
+            DatasetClasses.CheckedCount(Classes, $"{sidecar}: classes");
             if (string.IsNullOrEmpty(WeightsSha256))
                 throw new InvalidDataException($"{sidecar}: weights_sha256 is missing");
             return new CheckpointInfo(
@@ -252,7 +280,7 @@ public static class Checkpoint
             if (Adversarial is not null)
             {
                 if (!Names.Norm.TryParse(Adversarial, out var norm))
-                    throw new InvalidDataException($"{sidecar}: training.adversarial '{Adversarial}' is not one of {Names.Norm.Choices}");
+                    throw new InvalidDataException($"{sidecar}: training.adversarial '{InputText.Show(Adversarial)}' is not one of {Names.Norm.Choices}");
                 adversarial = new AttackSettings(norm, Eps, StepSize, Steps, RandomStart: true, KeepBest: false, Targeted: false);
             }
             return new TrainingInfo(Epochs, BatchSize, LearningRate, Seed, adversarial);

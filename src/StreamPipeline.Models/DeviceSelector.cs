@@ -1,4 +1,5 @@
 using System.Globalization;
+using StreamPipeline.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -42,13 +43,13 @@ public static class DeviceSelector
             throw new ArgumentException("device list is empty; expected auto, cpu or cuda:N[,cuda:M...]", nameof(specs));
         var parts = specs.Split(',').Select(p => p.Trim()).ToArray();
         if (parts.Any(p => p.Length == 0))
-            throw new ArgumentException($"device list '{specs}' has an empty entry", nameof(specs));
+            throw new ArgumentException($"device list '{InputText.Show(specs)}' has an empty entry", nameof(specs));
 
         var normalized = parts.Select(Normalize).ToArray();
         if (normalized.Contains("auto"))
         {
             if (normalized.Length > 1)
-                throw new ArgumentException($"device list '{specs}': auto cannot be combined with other devices", nameof(specs));
+                throw new ArgumentException($"device list '{InputText.Show(specs)}': auto cannot be combined with other devices", nameof(specs));
             return cuda.is_available()
                 ? Enumerable.Range(0, cuda.device_count()).Select(i => $"cuda:{i}").ToArray()
                 : ["cpu"];

@@ -46,7 +46,14 @@ public static class Evaluator
             {
                 var (images, labels) = Trainer.ToDevice(batch, dims, device);
                 using (no_grad())
-                    correct += model.forward(images).argmax(1).eq(labels).sum().item<long>();
+                {
+                    var logits = model.forward(images);
+                    // argmax over NaN picks a class anyway: an accuracy from it would be silent garbage.
+                    if (!logits.isfinite().all().item<bool>())
+                        throw new InvalidOperationException(
+                            $"the {model.Architecture} model's logits are not finite on examples {seen}..{seen + batch.Count - 1} of {data.Reference}: its weights overflow float32 on these images");
+                    correct += logits.argmax(1).eq(labels).sum().item<long>();
+                }
 
                 if (attack is not null)
                 {

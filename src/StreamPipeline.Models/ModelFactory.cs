@@ -25,7 +25,7 @@ public static class ModelFactory
             ResNet50.ArchitectureName => new ResNet50(shape, classes, mean, std),
             ImageNetResNet50.ArchitectureName => new ImageNetResNet50(shape, classes, mean, std),
             _ => throw new ArgumentException(
-                $"unknown model architecture '{architecture}'; known: {string.Join(", ", Architectures)}", nameof(architecture)),
+                $"unknown model architecture '{InputText.Show(architecture)}'; known: {string.Join(", ", Architectures)}", nameof(architecture)),
         };
     }
 }

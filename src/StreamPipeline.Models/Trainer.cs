@@ -70,10 +70,15 @@ public static class Trainer
                         optimizer.zero_grad();
                         var logits = model.forward(images);
                         var loss = nn.functional.cross_entropy(logits, labels);
+                        var lossValue = loss.item<float>();
+                        // A NaN or infinite loss poisons every weight at the step; stop rather than write garbage.
+                        if (!float.IsFinite(lossValue))
+                            throw new TrainingDivergedException(
+                                $"training diverged: the loss is {lossValue} in epoch {epoch} after {seen:N0} examples of {data.Reference} (a lower learning rate may help); no checkpoint written");
                         loss.backward();
                         optimizer.step();
 
-                        lossSum += loss.item<float>() * batch.Count;
+                        lossSum += lossValue * batch.Count;
                         correct += logits.argmax(1).eq(labels).sum().item<long>();
                         seen += batch.Count;
                     }
@@ -91,6 +96,8 @@ public static class Trainer
                 lastReport = clock.Elapsed;
                 progress?.Report(new TrainProgress(epoch, settings.Epochs, seen, data.Count, epochLoss, epochAccuracy, clock.Elapsed));
             }
+            if (NonFinite.InWeights(model) is { } nonFinite)
+                throw new TrainingDivergedException($"training diverged: {nonFinite} after the last step; no checkpoint written");
         }
         finally
         {

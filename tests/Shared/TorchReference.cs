@@ -15,9 +15,9 @@ public sealed record TorchReference(
         JsonSerializer.Deserialize<TorchReference>(File.ReadAllText(path), Options)
         ?? throw new InvalidDataException($"{path}: empty reference");
 
-    /// <summary>Writes a model and its reference with <c>torch_interop.py make</c>; returns the reference.</summary>
+    /// <summary>Writes a model and its reference with <c>torch_interop.py make</c> (<paramref name="extra"/>: more of its options); returns the reference.</summary>
     public static TorchReference Make(string arch, string layout, string shape, string weights, string reference,
-        string format = "pt", int classes = 10, int images = 4, int seed = 0, string? drop = null)
+        string format = "pt", int classes = 10, int images = 4, int seed = 0, string? drop = null, IReadOnlyList<string>? extra = null)
     {
         string[] args =
         [
@@ -27,7 +27,7 @@ public sealed record TorchReference(
             "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--out", weights, "--reference", reference,
         ];
-        TorchPython.Run(drop is null ? args : [.. args, "--drop", drop]);
+        TorchPython.Run([.. args, .. drop is null ? [] : new[] { "--drop", drop }, .. extra ?? []]);
         return Read(reference);
     }
 

@@ -1,3 +1,5 @@
+using StreamPipeline.Data;
+
 namespace StreamPipeline.Cli.Tests;
 
 /// <summary>Every reader's bad input ends in one clear line naming the file, exit code 2, and no stack trace.</summary>
@@ -88,6 +90,73 @@ public sealed class BadInputTests : IDisposable
         var unknown = CliProcess.Run(_dir.Path, "train", "--no-such-flag");
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("error:", unknown.Stderr);
+    }
+
+    [Fact]
+    public void Folder_with_an_empty_class_folder_is_refused_naming_it()
+    {
+        // Before: "zebra" silently became a third class that no example has, and the model got a third output.
+        var png = PngCodec.Encode(new float[TinyData.Side * TinyData.Side], new ImageShape(1, TinyData.Side, TinyData.Side));
+        foreach (var cls in new[] { "cat", "dog" })
+            File.WriteAllBytes(_dir.NewFile($"folder/{cls}/1.png"), png);
+        Directory.CreateDirectory(_dir.File("folder/zebra"));
+
+        AssertOneClearLine(Train($"folder:{_dir.File("folder")}"), $"{_dir.File("folder/zebra")}: class folder holds no PNG or JPEG images");
+        Assert.False(File.Exists(_dir.File("model.pt")));
+    }
+
+    [Fact]
+    public void Png_whose_header_claims_100000x100000_pixels_is_refused_with_its_size_and_the_limit()
+    {
+        var shape = new ImageShape(1, TinyData.Side, TinyData.Side);
+        var png = PngCodec.Encode(new float[shape.Size], shape);
+        File.WriteAllBytes(_dir.NewFile("folder/cat/1.png"), png);
+        File.WriteAllBytes(_dir.NewFile("folder/dog/1.png"), png);
+        File.WriteAllBytes(_dir.NewFile("folder/dog/2.png"), HostilePng.WithSize(png, 100_000, 100_000));
+
+        // Before: "unreadable image (not PNG or JPEG)", though it is a PNG.
+        AssertOneClearLine(Train($"folder:{_dir.File("folder")}"),
+            $"{_dir.File("folder/dog/2.png")}: PNG of 100000x100000 pixels; an image may have at most 67,108,864 pixels");
+    }
+
+    [Fact]
+    public void Idx_reference_declaring_two_billion_classes_is_refused_before_anything_is_allocated()
+    {
+        var files = TinyData.WriteIdx(_dir.Path, "many", 16, seed: 4);
+        // Before: accepted up to 1,000,000, and a 1,000,000-class model was built for 4 classes of images.
+        AssertOneClearLine(Train(TinyData.Reference(files) + "?classes=2000000000"), "classes=2000000000 must be a whole number from 2 to 100000");
+        AssertOneClearLine(Train(TinyData.Reference(files) + "?classes=1000000"), "classes=1000000 must be a whole number from 2 to 100000");
+    }
+
+    public static TheoryData<string, string[]> HugeCommandLineValues()
+    {
+        // 100,000 characters: a single argument may be at most 128 KiB on Linux.
+        var huge = new string('x', 100_000);
+        return new TheoryData<string, string[]>
+        {
+            { "data folder", ["train", "--data", "folder:/nonexistent/" + huge, "--out", "m.pt", "--device", "cpu"] },
+            { "data reference", ["train", "--data", "nonsense" + huge, "--out", "m.pt", "--device", "cpu"] },
+            { "data options", ["train", "--data", "idx:a,b?" + huge, "--out", "m.pt", "--device", "cpu"] },
+            { "model path", ["evaluate", "--model", "/nonexistent/" + huge, "--data", "fashion-mnist:test", "--device", "cpu"] },
+            { "architecture", ["train", "--model", huge, "--data", "fashion-mnist:test", "--out", "m.pt", "--device", "cpu"] },
+            { "import source", ["import-model", "/nonexistent/" + huge, "--arch", "small-cnn", "--out", "m.ckpt"] },
+            { "spec path", ["build", "job", "--spec", "/nonexistent/" + huge] },
+            { "unknown option", ["train", "--" + huge] },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(HugeCommandLineValues))]
+    public void Error_line_that_echoes_a_huge_command_line_value_stays_short(string what, string[] args)
+    {
+        var result = CliProcess.Run(_dir.Path, args);
+
+        Assert.True(result.ExitCode == 2, $"{what}: exit code {result.ExitCode}");
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            l => l.StartsWith("error:", StringComparison.Ordinal));
+        // Before: the line repeated all 100,000 characters.
+        Assert.True(line.Length < 400, $"{what}: an error line of {line.Length} characters: {line[..Math.Min(400, line.Length)]}");
+        Assert.Contains("xxx...xxx", line);
     }
 
     [Fact]

@@ -35,6 +35,26 @@ public sealed class TrainEvaluateTests : IDisposable
     }
 
     [Fact]
+    public void Training_that_diverges_to_NaN_fails_with_one_line_and_writes_no_checkpoint()
+    {
+        var train = TinyData.Reference(TinyData.WriteIdx(_dir.Path, "train", 128, seed: 13));
+        var model = _dir.File("diverged.pt");
+
+        // Adam's first step moves every weight by about the learning rate: 1e30 overflows the next forward pass.
+        var trained = CliProcess.Run(_dir.Path, "train", "--data", train, "--out", model, "--epochs", "1", "--batch-size", "32",
+            "--lr", "1e30", "--device", "cpu");
+
+        // Before: exit 0 and a checkpoint of NaN weights, which every later command used as if it were a model.
+        Assert.True(trained.ExitCode == 1, $"exit code {trained.ExitCode}: {trained.Stderr}");
+        var failed = Assert.Single(trained.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            l => l.StartsWith("failed:", StringComparison.Ordinal));
+        Assert.Contains("training diverged: the loss is", failed);
+        Assert.Contains("no checkpoint written", failed);
+        Assert.False(File.Exists(model));
+        Assert.False(File.Exists(model + ".json"));
+    }
+
+    [Fact]
     public void Training_twice_with_the_same_seed_writes_identical_weights()
     {
         var train = TinyData.Reference(TinyData.WriteIdx(_dir.Path, "train", 128, seed: 12));

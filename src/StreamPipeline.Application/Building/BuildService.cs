@@ -46,7 +46,7 @@ public static class BuildService
         if (Directory.Exists(spec.Model))
             throw new ArgumentException($"model {spec.Model} is a directory, not a checkpoint");
         if (!File.Exists(spec.Model))
-            throw new FileNotFoundException($"model checkpoint not found: {spec.Model}");
+            throw new FileNotFoundException($"model checkpoint not found: {InputText.Show(spec.Model)}");
         var info = Checkpoint.ReadInfo(spec.Model);
         var modelSha = FileChecksum.Sha256Of(spec.Model);
         if (!FileChecksum.Same(modelSha, info.WeightsSha256))

@@ -65,7 +65,7 @@ public static class ImportModelCommand
         if (text is null) return null;
         var parts = text.Split(',', 'x');
         if (parts.Length != 3 || !parts.All(p => int.TryParse(p.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0))
-            throw new UsageException($"--input-shape must be C,H,W with positive integers, got '{text}'");
+            throw new UsageException($"--input-shape must be C,H,W with positive integers, got '{InputText.Show(text)}'");
         var v = parts.Select(p => int.Parse(p.Trim(), CultureInfo.InvariantCulture)).ToArray();
         return new ImageShape(v[0], v[1], v[2]);
     }

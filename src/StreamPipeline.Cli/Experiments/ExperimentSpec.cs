@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using StreamPipeline.Application;
+using StreamPipeline.Data;
 using StreamPipeline.Models;
 using StreamPipeline.Pipeline.Configuration;
 using StreamPipeline.Pipeline.Specs;
@@ -168,7 +169,7 @@ public sealed record ExperimentSpec(
 
     private static double[] Doubles(SpecConfig c, string path) =>
         c.List(path).Select(item => double.TryParse(item, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v)
-            ? v : throw c.Error($"{path}: '{item}' is not a number")).ToArray();
+            ? v : throw c.Error($"{path}: '{InputText.Show(item)}' is not a number")).ToArray();
 
     private static TrainStep Train(SpecConfig c, string path, bool importable = false)
     {
@@ -206,14 +207,14 @@ public sealed record ExperimentSpec(
         {
             if (step.Import is { } imported)
                 Check(ModelFactory.Architectures.Contains(imported.Architecture),
-                    $"{name}.import.architecture: unknown architecture '{imported.Architecture}'; known: {string.Join(", ", ModelFactory.Architectures)}");
+                    $"{name}.import.architecture: unknown architecture '{InputText.Show(imported.Architecture)}'; known: {string.Join(", ", ModelFactory.Architectures)}");
         }
 
         var architectures = Transfer.Architectures;
         Check(architectures.Count > 0, "transfer.architectures must name at least one architecture");
         foreach (var architecture in architectures)
             Check(ModelFactory.Architectures.Contains(architecture),
-                $"transfer.architectures: unknown architecture '{architecture}'; known: {string.Join(", ", ModelFactory.Architectures)}");
+                $"transfer.architectures: unknown architecture '{InputText.Show(architecture)}'; known: {string.Join(", ", ModelFactory.Architectures)}");
         Check(architectures.Distinct().Count() == architectures.Count, "transfer.architectures names an architecture twice");
         // The target of the source's own architecture would be the source model itself: transfer would be white-box.
         Check(Transfer.TargetSeed != Seed, $"transfer.target-seed must differ from seed ({Seed}): the {Architecture} target would be the source model itself");

@@ -20,7 +20,7 @@ public static class JobInspector
         if (File.Exists(jobDir))
             throw new DataFormatException($"{jobDir}: is a file, not a job directory");
         if (!Directory.Exists(jobDir))
-            throw new DataFormatException($"{jobDir}: job directory not found");
+            throw new DataFormatException($"{InputText.Show(jobDir)}: job directory not found");
         if (!ManifestStore.Exists(jobDir))
             throw new DataFormatException($"{jobDir}: not a job directory (no {JobLayout.ManifestFileName})");
         return ManifestStore.Read(jobDir);

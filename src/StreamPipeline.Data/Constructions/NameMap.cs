@@ -36,7 +36,7 @@ public sealed class NameMap<TEnum> where TEnum : struct, Enum
 
     /// <summary>Parses a name (or alias); throws <see cref="ArgumentException"/> with one line listing the choices.</summary>
     public TEnum Parse(string text) =>
-        TryParse(text, out var value) ? value : throw new ArgumentException($"{What} '{text}' is not one of {Choices}");
+        TryParse(text, out var value) ? value : throw new ArgumentException($"{What} '{InputText.Show(text)}' is not one of {Choices}");
 
     public bool TryParse(string? text, out TEnum value)
     {

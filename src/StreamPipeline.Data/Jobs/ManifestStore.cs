@@ -23,7 +23,7 @@ public static class ManifestStore
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new DataFormatException($"{path}: manifest not found (is {jobDir} a job directory?)", e);
+            throw new DataFormatException($"{InputText.Show(path)}: manifest not found (is {InputText.Show(jobDir)} a job directory?)", e);
         }
         var manifest = Manifest.FromJson(json, path);
         var (entries, _) = ReadLog(JobLayout.CommitLogPath(jobDir), manifest);

@@ -57,8 +57,8 @@ internal sealed record HuggingFaceFeatures(IReadOnlyList<string> ImageColumns, I
     {
         if (feature.TryGetProperty("names", out var names) && names.ValueKind == JsonValueKind.Array)
             return DatasetClasses.Checked(names.EnumerateArray().Select(n => n.ValueKind == JsonValueKind.String ? n.GetString() : null).ToArray(), source);
-        if (feature.TryGetProperty("num_classes", out var count) && count.TryGetInt32(out var n) && n > 0)
-            return DatasetClasses.Numbered(n);
+        if (feature.TryGetProperty("num_classes", out var count) && count.TryGetInt64(out var n) && n > 0)
+            return DatasetClasses.Numbered(DatasetClasses.CheckedCount(n, $"{source}: num_classes"));
         throw new DataFormatException($"{source}: has neither 'names' nor 'num_classes'");
     }
 }

@@ -53,7 +53,7 @@ public sealed class HuggingFaceParquetDataset : IImageDataset
 
     public int Classes => ClassNames.Count;
 
-    /// <summary>The ClassLabel feature's names, or "0".."C-1" for a plain integer label column (C = largest label + 1).</summary>
+    /// <summary>The ClassLabel feature's names, or "0".."C-1" for a plain integer label column (C = largest label + 1, every class present).</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
     public long Count { get; }
@@ -97,11 +97,19 @@ public sealed class HuggingFaceParquetDataset : IImageDataset
 
         FileColumns[] fileArray = [.. files];
         RowGroup[] groupArray = [.. groups];
-        var names = fileArray[0].ClassNames ?? NumberedClasses(labels, fileArray[0]);
+        var negative = labels.FindIndex(l => l < 0);
+        if (negative >= 0)
+            throw new DataFormatException(
+                $"{RowName(fileArray, groupArray, starts, negative)}: label {labels[negative]} is negative (column '{fileArray[0].LabelColumn}')");
+        var tooLarge = fileArray[0].ClassNames is null ? labels.FindIndex(l => l >= DatasetClasses.MaxClasses) : -1;
+        if (tooLarge >= 0)
+            throw new DataFormatException(
+                $"{RowName(fileArray, groupArray, starts, tooLarge)}: label {labels[tooLarge]:N0} would make {labels[tooLarge] + 1:N0} classes; a dataset may have at most {DatasetClasses.MaxClasses:N0} (column '{fileArray[0].LabelColumn}')");
+        var names = fileArray[0].ClassNames ?? NumberedClasses(labels, fileArray.Length == 1 ? fileArray[0].Path : path, fileArray[0].LabelColumn);
         var checkedLabels = new int[labels.Count];
         for (var i = 0; i < labels.Count; i++)
         {
-            if (labels[i] < 0 || labels[i] >= names.Count)
+            if (labels[i] >= names.Count)
                 throw new DataFormatException(
                     $"{RowName(fileArray, groupArray, starts, i)}: label {labels[i]} is outside 0..{names.Count - 1} (column '{fileArray[0].LabelColumn}')");
             checkedLabels[i] = (int)labels[i];
@@ -308,16 +316,10 @@ public sealed class HuggingFaceParquetDataset : IImageDataset
             throw new DataFormatException($"{path}: row {firstRow + i}: {problem}");
     }
 
-    private static IReadOnlyList<string> NumberedClasses(List<long> labels, FileColumns file)
-    {
-        var max = labels.Count == 0 ? -1 : labels.Max();
-        if (max < 1)
-            throw new DataFormatException(
-                $"{file.Path}: label column '{file.LabelColumn}' is no ClassLabel and its largest label is {max}: a classifier needs at least 2 classes");
-        if (max >= 1_000_000)
-            throw new DataFormatException($"{file.Path}: label column '{file.LabelColumn}' holds {max}, too large for a class index");
-        return DatasetClasses.Numbered((int)max + 1);
-    }
+    /// <summary>Numbered classes for a label column without ClassLabel names: labels must be exactly 0..C-1 across all files.</summary>
+    private static IReadOnlyList<string> NumberedClasses(List<long> labels, string files, string labelColumn) =>
+        DatasetClasses.Numbered(DatasetClasses.FromLabels(labels, $"{files}: label column '{labelColumn}' (no ClassLabel)",
+            "give the column a ClassLabel feature (names or num_classes) in the files' 'huggingface' metadata"));
 
     private static bool SameNames(IReadOnlyList<string>? a, IReadOnlyList<string>? b) =>
         a is null ? b is null : b is not null && a.SequenceEqual(b);

@@ -35,11 +35,11 @@ internal static class ParquetFileSet
         var pattern = Path.GetFileName(path);
         var folder = Path.GetDirectoryName(path) is { Length: > 0 } d ? d : ".";
         if (!pattern.Contains('*'))
-            throw new DataFormatException($"{path}: not found (expected {Forms})");
+            throw new DataFormatException($"{InputText.Show(path)}: not found (expected {Forms})");
         if (folder.Contains('*'))
             throw new DataFormatException($"{path}: '*' may appear in the file name only, not in the folder '{folder}'");
         if (!Directory.Exists(folder))
-            throw new DataFormatException($"{path}: folder {folder} not found");
+            throw new DataFormatException($"{InputText.Show(path)}: folder {InputText.Show(folder)} not found");
         var matches = Directory.EnumerateFiles(folder, pattern, Exact).Order(StringComparer.Ordinal).ToArray();
         return matches.Length > 0 ? matches : throw new DataFormatException($"{path}: no file matches");
     }

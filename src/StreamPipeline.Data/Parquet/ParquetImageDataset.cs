@@ -67,7 +67,7 @@ public sealed class ParquetImageDataset : IImageDataset
         ArgumentException.ThrowIfNullOrEmpty(jobDir);
         if (limit < 0) throw new ArgumentOutOfRangeException(nameof(limit), limit, "The limit must not be negative.");
         if (!Directory.Exists(jobDir))
-            throw new DataFormatException($"{jobDir}: job directory not found.");
+            throw new DataFormatException($"{InputText.Show(jobDir)}: job directory not found.");
         if (!ManifestStore.Exists(jobDir))
             throw new DataFormatException($"{jobDir}: no {JobLayout.ManifestFileName} (is this a job directory written by build?).");
         var manifest = ManifestStore.Read(jobDir);

@@ -65,7 +65,7 @@ public sealed class Cifar10Dataset : IImageDataset
             {
                 var path = paths[f];
                 if (!File.Exists(path))
-                    throw new DataFormatException($"{path}: file not found");
+                    throw new DataFormatException($"{InputText.Show(path)}: file not found");
                 var handle = File.OpenHandle(path);
                 files.Add(handle);
                 var length = RandomAccess.GetLength(handle);

@@ -66,37 +66,9 @@ public sealed class IdxDataset : IImageDataset
 
     public void Dispose() => _images.Dispose();
 
-    /// <summary>The class count the labels imply: max + 1, when every class below it occurs.</summary>
-    private static int ClassesFrom(int[] labels, string path)
-    {
-        if (labels.Length == 0)
-            throw new DataFormatException($"{path}: no labels");
-        var seen = new bool[256];
-        foreach (var label in labels)
-            seen[label] = true;
-        var classes = labels.Max() + 1;
-        var missing = Enumerable.Range(0, classes).Where(c => !seen[c]).ToArray();
-        if (classes < 2)
-            throw new DataFormatException($"{path}: every label is {labels[0]}; a classifier needs at least 2 classes");
-        if (missing.Length > 0)
-            throw new DataFormatException(
-                $"{path}: labels are not 0..{classes - 1}: {labels.Max()} occurs but {Ranges(missing)} never do{(missing.Length == 1 ? "es" : "")}; " +
-                "if that is meant, declare the class count: idx:IMAGES,LABELS?classes=N");
-        return classes;
-    }
-
-    private static string Ranges(int[] values)
-    {
-        var parts = new List<string>();
-        for (var i = 0; i < values.Length;)
-        {
-            var j = i;
-            while (j + 1 < values.Length && values[j + 1] == values[j] + 1) j++;
-            parts.Add(i == j ? $"{values[i]}" : $"{values[i]}..{values[j]}");
-            i = j + 1;
-        }
-        return string.Join(", ", parts);
-    }
+    /// <summary>The class count the labels imply (<see cref="DatasetClasses.FromLabels"/>).</summary>
+    private static int ClassesFrom(int[] labels, string path) =>
+        DatasetClasses.FromLabels(labels.Select(l => (long)l).ToArray(), path, "declare the class count: idx:IMAGES,LABELS?classes=N");
 
     // Labels are small (one byte each), so they are read and checked once at open time.
     private static int[] ReadLabels(string path, int? classes)

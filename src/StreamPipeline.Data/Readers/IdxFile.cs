@@ -30,7 +30,7 @@ internal sealed class IdxFile : IDisposable
     public static IdxFile Open(string path, int expectedMagic)
     {
         if (!File.Exists(path))
-            throw new DataFormatException($"{path}: file not found");
+            throw new DataFormatException($"{InputText.Show(path)}: file not found");
         var handle = File.OpenHandle(path);
         try
         {

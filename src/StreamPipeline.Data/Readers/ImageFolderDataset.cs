@@ -36,23 +36,19 @@ public sealed class ImageFolderDataset : IImageDataset
     /// <summary>
     /// Lists the images under <paramref name="directory"/> and reads the headers of the kept ones (after the limit):
     /// all must have the same size; the images are 1 channel if all of them are grey, else 3.
-    /// An empty class subfolder still counts as a class.
+    /// A class subfolder without images is refused, naming it: it would widen the model by a class it never sees.
     /// </summary>
     public static ImageFolderDataset Open(string reference, string directory, long? limit = null)
     {
         if (!Directory.Exists(directory))
-            throw new DataFormatException($"{directory}: image folder not found");
+            throw new DataFormatException($"{InputText.Show(directory)}: image folder not found");
         var classDirectories = Directory.GetDirectories(directory).Order(StringComparer.Ordinal).ToArray();
         if (classDirectories.Length == 0)
             throw new DataFormatException($"{directory}: no class subfolders");
+        var names = DatasetClasses.Checked(classDirectories.Select(System.IO.Path.GetFileName).ToArray(), directory);
         var examples = classDirectories
-            .SelectMany((classDirectory, label) => Directory.EnumerateFiles(classDirectory)
-                .Where(f => Extensions.Contains(System.IO.Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-                .Order(StringComparer.Ordinal)
-                .Select(path => (path, label)))
+            .SelectMany((classDirectory, label) => Images(classDirectory).Select(path => (path, label)))
             .ToArray();
-        if (examples.Length == 0)
-            throw new DataFormatException($"{directory}: no PNG or JPEG images in its class subfolders");
         examples = examples[..(int)RangeCheck.Limited(examples.Length, limit)];
 
         var paths = examples.Select(e => e.path).ToArray();
@@ -67,7 +63,6 @@ public sealed class ImageFolderDataset : IImageDataset
             allGrey &= EncodedImage.IsGrey(info);
         }
         var shape = new ImageShape(allGrey ? 1 : 3, first.Height, first.Width);
-        var names = DatasetClasses.Checked(classDirectories.Select(System.IO.Path.GetFileName).ToArray(), directory);
         return new ImageFolderDataset(reference, paths, [.. examples.Select(e => e.label)], names, shape);
     }
 
@@ -82,6 +77,18 @@ public sealed class ImageFolderDataset : IImageDataset
 
     public void Dispose()
     {
+    }
+
+    /// <summary>The PNG/JPEG files of one class subfolder in ordinal order; none is refused, naming the subfolder.</summary>
+    private static string[] Images(string classDirectory)
+    {
+        var images = Directory.EnumerateFiles(classDirectory)
+            .Where(f => Extensions.Contains(System.IO.Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+        return images.Length > 0 ? images
+            : throw new DataFormatException(
+                $"{classDirectory}: class folder holds no PNG or JPEG images; every subfolder is a class, and a class without examples is refused (remove the folder)");
     }
 
     private void Decode(string path, Span<float> destination) => EncodedImage.Decode(File.ReadAllBytes(path), Shape, destination, path);

@@ -19,15 +19,17 @@ internal static class ImportShapes
             ResNet18.ArchitectureName => ("linear.weight", 32),
             ResNet50.ArchitectureName => ("linear.weight", 32),
             ImageNetResNet50.ArchitectureName => ("fc.weight", 224),
-            _ => throw new ArgumentException($"import does not know architecture '{architecture}'; known: {string.Join(", ", ModelFactory.Architectures)}"),
+            _ => throw new ArgumentException($"import does not know architecture '{InputText.Show(architecture)}'; known: {string.Join(", ", ModelFactory.Architectures)}"),
         };
 
+        var classesFrom = classes is null ? $"{path}: the classifier '{classifier}'" : "--classes";
         if (classes is null)
         {
             if (!weights.TryGetValue(classifier, out var w) || w.ndim != 2)
                 throw new InvalidDataException($"{path}: cannot tell the number of classes of this {architecture}: no 2-D '{classifier}' (pass --classes)");
             classes = checked((int)w.shape[0]);
         }
+        DatasetClasses.CheckedCount(classes.Value, classesFrom);
         if (shape is not null) return (shape, classes.Value);
 
         int channels;

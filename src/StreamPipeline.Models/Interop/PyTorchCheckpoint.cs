@@ -1,3 +1,4 @@
+using StreamPipeline.Data;
 using StreamPipeline.Data.Files;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -22,10 +23,10 @@ public static class PyTorchCheckpoint
         ArgumentNullException.ThrowIfNull(request);
         notice ??= _ => { };
         if (!File.Exists(request.Source))
-            throw new FileNotFoundException($"PyTorch weights not found: {request.Source}", request.Source);
+            throw new FileNotFoundException($"PyTorch weights not found: {InputText.Show(request.Source)}", request.Source);
         var architecture = request.Architecture.Trim().ToLowerInvariant();
         if (!ModelFactory.Architectures.Contains(architecture))
-            throw new ArgumentException($"unknown model architecture '{request.Architecture}'; known: {string.Join(", ", ModelFactory.Architectures)}");
+            throw new ArgumentException($"unknown model architecture '{InputText.Show(request.Architecture)}'; known: {string.Join(", ", ModelFactory.Architectures)}");
 
         // Every tensor read from the file dies with this scope; the model's own parameters are not scoped.
         using var scope = NewDisposeScope();
@@ -40,9 +41,20 @@ public static class PyTorchCheckpoint
         if (source.Mean is null)
             notice("the file carries no input normalisation: the model gets mean 0 and std 1, so it sees the [0,1] pixels as they are");
 
-        using var model = ModelFactory.Create(architecture, shape, classes, source.Mean, source.Std);
+        ClassifierModel created;
+        try
+        {
+            created = ModelFactory.Create(architecture, shape, classes, source.Mean, source.Std);
+        }
+        catch (ArgumentException e)
+        {
+            // e.g. a normalisation std of 0 or NaN: a fault of the file, so the file is named.
+            throw new InvalidDataException($"{request.Source}: {e.Message}", e);
+        }
+        using var model = created;
         foreach (var note in StateDictCopy.CopyInto(model, source.Tensors, request.Source)) notice(note);
         model.eval();
+        Checkpoint.RequireFinite(model, request.Source);
 
         var info = CheckpointInfo.Describe(model, $"imported:{Path.GetFileName(request.Source)}") with
         {

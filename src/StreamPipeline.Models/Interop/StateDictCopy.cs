@@ -27,14 +27,14 @@ internal static class StateDictCopy
                 if (!source.TryGetValue(key, out var tensor))
                 {
                     if (key.EndsWith(".num_batches_tracked", StringComparison.Ordinal)) continue;
-                    throw new InvalidDataException($"{path}: missing key '{key}': {subject} expects {TensorText.Describe(target)}");
+                    throw new InvalidDataException($"{path}: missing key '{InputText.Show(key)}': {subject} expects {TensorText.Describe(target)}");
                 }
                 if (!tensor.shape.SequenceEqual(target.shape))
-                    throw new InvalidDataException($"{path}: key '{key}' has shape {TensorText.Shape(tensor.shape)}, {subject} expects {TensorText.Describe(target)}");
+                    throw new InvalidDataException($"{path}: key '{InputText.Show(key)}' has shape {TensorText.Shape(tensor.shape)}, {subject} expects {TensorText.Describe(target)}");
                 if (tensor.dtype != target.dtype)
                 {
                     if (tensor.is_floating_point() != target.is_floating_point())
-                        throw new InvalidDataException($"{path}: key '{key}' holds {TensorText.Describe(tensor)}, {subject} expects {TensorText.Describe(target)}");
+                        throw new InvalidDataException($"{path}: key '{InputText.Show(key)}' holds {TensorText.Describe(tensor)}, {subject} expects {TensorText.Describe(target)}");
                     converted.Add(key);
                 }
                 target.copy_(tensor);
@@ -43,7 +43,7 @@ internal static class StateDictCopy
 
         var unexpected = source.Keys.Where(k => !targets.ContainsKey(k)).Order(StringComparer.Ordinal).FirstOrDefault();
         if (unexpected is not null)
-            throw new InvalidDataException($"{path}: unexpected key '{unexpected}': {subject} has no such tensor (is --arch right?)");
+            throw new InvalidDataException($"{path}: unexpected key '{InputText.Show(unexpected)}': {subject} has no such tensor (is --arch right?)");
         return converted.Count == 0
             ? []
             : [$"converted {converted.Count} tensor(s) to the model's dtype (first: {converted[0]}, {TensorText.DType(source[converted[0]].dtype)} → {TensorText.DType(targets[converted[0]].dtype)})"];

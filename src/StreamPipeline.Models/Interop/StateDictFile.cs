@@ -1,9 +1,8 @@
 using System.Buffers.Binary;
-using TorchSharp.PyBridge;
 
 namespace StreamPipeline.Models.Interop;
 
-/// <summary>Recognises a weights file by its first bytes and reads it with the matching TorchSharp.PyBridge reader.</summary>
+/// <summary>Recognises a weights file by its first bytes and reads it with the matching reader.</summary>
 internal static class StateDictFile
 {
     /// <summary>The format a file name asks for when writing: <c>.safetensors</c>, else PyTorch's.</summary>
@@ -36,9 +35,9 @@ internal static class StateDictFile
         {
             try
             {
-                return (Safetensors.LoadStateDict(path), "safetensors", []);
+                return (SafetensorsReader.Read(path), "safetensors", []);
             }
-            catch (Exception e) when (e is System.Text.Json.JsonException or NotImplementedException or NotSupportedException or IOException or ArgumentException)
+            catch (IOException e)
             {
                 throw new InvalidDataException($"{path}: cannot read this safetensors file ({e.Message})", e);
             }

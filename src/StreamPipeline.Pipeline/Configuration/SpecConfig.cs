@@ -1,6 +1,7 @@
 using System.Globalization;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
+using StreamPipeline.Data;
 
 namespace StreamPipeline.Pipeline.Configuration;
 
@@ -40,7 +41,7 @@ public sealed class SpecConfig
         foreach (var path in extraKnown ?? [])
             known.Add(path);
         if (!user.IsEmpty)
-            RejectUnknown(user.Root.GetObject(), "", known, source, kind);
+            RejectUnknown(user.Root.GetObject(), "", known, LeafPaths(defaults, known), source, kind);
         return new SpecConfig(user, user.WithFallback(defaults), source, kind);
     }
 
@@ -48,9 +49,9 @@ public sealed class SpecConfig
     public static SpecConfig Load(string path, Config defaults, string kind, IReadOnlyCollection<string>? extraKnown = null)
     {
         if (Directory.Exists(path))
-            throw new ArgumentException($"{kind} {path}: is a directory, not a spec file");
+            throw new ArgumentException($"{kind} {InputText.Show(path)}: is a directory, not a spec file");
         if (!File.Exists(path))
-            throw new ArgumentException($"{kind} {path}: file not found");
+            throw new ArgumentException($"{kind} {InputText.Show(path)}: file not found");
         return Over(ParseFile(path, kind), defaults, path, kind, extraKnown);
     }
 
@@ -95,7 +96,7 @@ public sealed class SpecConfig
     /// <summary>The value at <paramref name="path"/> (from the file or the defaults), parsed; missing or unparsable → one line.</summary>
     public T Get<T>(string path, Func<string, T> parse)
     {
-        var text = _merged.HasPath(path) ? _merged.GetString(path, null) : null;
+        var text = Scalar<T>(path);
         if (text is null)
             throw Error($"{path} is missing (and has no default)");
         return Parse(path, text, parse);
@@ -104,7 +105,7 @@ public sealed class SpecConfig
     /// <summary>A value the user must give: in the file, or with <paramref name="flag"/>.</summary>
     public T Required<T>(string path, string flag, Func<string, T> parse)
     {
-        var text = _merged.HasPath(path) ? _merged.GetString(path, null) : null;
+        var text = Scalar<T>(path);
         if (string.IsNullOrWhiteSpace(text))
             throw Error($"{path} is required: set it in the spec file or with {flag}");
         return Parse(path, text, parse);
@@ -145,7 +146,7 @@ public sealed class SpecConfig
     public int[] IntList(string path) => List(path).Select(item => Parse(path, item, ParseInt)).ToArray();
 
     /// <summary>An error about this spec: <c>KIND SOURCE: message</c>, one line.</summary>
-    public ArgumentException Error(string message) => new($"{Kind} {Source}: {message}");
+    public ArgumentException Error(string message) => new($"{Kind} {InputText.Show(Source)}: {message}");
 
     public static int ParseInt(string text) => int.Parse(text, NumberStyles.Integer, CultureInfo.InvariantCulture);
 
@@ -168,8 +169,36 @@ public sealed class SpecConfig
         return n > 0 ? n : throw new ArgumentException("must be positive (or \"all\")");
     }
 
+    /// <summary>
+    /// The text of the single value at <paramref name="path"/>, or null when there is none; a list or an object where
+    /// one value of type <typeparamref name="T"/> belongs is refused here, naming what was found, for every kind of value.
+    /// </summary>
+    private string? Scalar<T>(string path)
+    {
+        if (!_merged.HasPath(path))
+            return null;
+        var value = _merged.GetValue(path);
+        if (value is null)
+            return null;
+        if (value.IsArray())
+            throw Error($"{path} must be {Expected<T>()}, got a list");
+        if (value.IsObject())
+            throw Error($"{path} must be {Expected<T>()}, got an object");
+        return value.GetString();
+    }
+
+    /// <summary>What a value of type <typeparamref name="T"/> is, in a user's words.</summary>
+    private static string Expected<T>() => (Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T)) switch
+    {
+        var t when t == typeof(int) || t == typeof(long) => "a whole number",
+        var t when t == typeof(double) || t == typeof(float) => "a number",
+        var t when t == typeof(bool) => "true or false",
+        _ => "a single value",
+    };
+
     private T Parse<T>(string path, string text, Func<string, T> parse)
     {
+        var shown = InputText.Show(text);
         try
         {
             return parse(text);
@@ -177,24 +206,46 @@ public sealed class SpecConfig
         catch (ArgumentException e)
         {
             throw Error(e.Message.Contains(path, StringComparison.Ordinal) ? e.Message
-                : e.Message.StartsWith("must ", StringComparison.Ordinal) ? $"{path} = {text} {e.Message}"
-                : $"{path} = '{text}': {e.Message}");
+                : e.Message.StartsWith("must ", StringComparison.Ordinal) ? $"{path} = {shown} {e.Message}"
+                : $"{path} = '{shown}': {e.Message}");
         }
         catch (Exception e) when (e is FormatException or OverflowException)
         {
-            throw Error($"{path} = '{text}' is not a valid {(Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T)).Name.ToLowerInvariant()} value");
+            throw Error($"{path} must be {Expected<T>()}, got '{shown}'");
         }
     }
 
-    private static void RejectUnknown(HoconObject node, string prefix, HashSet<string> known, string source, string kind)
+    private static void RejectUnknown(HoconObject node, string prefix, HashSet<string> known, HashSet<string> leaves, string source, string kind)
     {
         foreach (var (key, value) in node.Items)
         {
             var path = prefix + key;
             if (!known.Contains(path))
-                throw new ArgumentException($"{kind} {source}: unknown setting '{path}' (the settings and their defaults are documented in config/)");
-            if (value.IsObject())
-                RejectUnknown(value.GetObject(), path + ".", known, source, kind);
+                throw new ArgumentException($"{kind} {InputText.Show(source)}: unknown setting '{InputText.Show(path)}' (the settings and their defaults are documented in config/)");
+            // An object where a single value belongs is not looked into: reading the value names the misfit.
+            if (value.IsObject() && !leaves.Contains(path))
+                RejectUnknown(value.GetObject(), path + ".", known, leaves, source, kind);
+        }
+    }
+
+    /// <summary>The known paths that hold one value: a leaf of the defaults, or a documented key with no default and nothing under it.</summary>
+    private static HashSet<string> LeafPaths(Config defaults, HashSet<string> known)
+    {
+        var objects = new HashSet<string>(StringComparer.Ordinal);
+        if (!defaults.IsEmpty)
+            CollectObjects(defaults.Root.GetObject(), "", objects);
+        return known.Where(path => !objects.Contains(path) && !known.Any(k => k.StartsWith(path + ".", StringComparison.Ordinal)))
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    private static void CollectObjects(HoconObject node, string prefix, HashSet<string> into)
+    {
+        foreach (var (key, value) in node.Items)
+        {
+            if (!value.IsObject())
+                continue;
+            into.Add(prefix + key);
+            CollectObjects(value.GetObject(), prefix + key + ".", into);
         }
     }
 

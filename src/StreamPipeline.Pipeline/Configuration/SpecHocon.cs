@@ -1,5 +1,7 @@
 using System.Text;
 using Akka.Configuration;
+using StreamPipeline.Data;
+using StreamPipeline.Data.Files;
 
 namespace StreamPipeline.Pipeline.Configuration;
 
@@ -75,12 +77,13 @@ public static class SpecHocon
     /// The text of a spec file: at most <see cref="MaxFileBytes"/> bytes of UTF-8 (or of UTF-16 with a byte order mark),
     /// never a directory; problems as one-line <see cref="ArgumentException"/>s naming the file.
     /// </summary>
-    public static string ReadFile(string file) => ReadText(file, problem => new ArgumentException($"spec {file}: {problem}"));
+    public static string ReadFile(string file) => ReadText(file, problem => new ArgumentException($"spec {InputText.Show(file)}: {problem}"));
 
     internal static string ReadText(string file, Func<string, Exception> fail)
     {
-        if (Directory.Exists(file))
-            throw fail("is a directory, not a file");
+        // Before opening: opening a FIFO would wait for a writer forever.
+        if (FileKind.NotRegular(file) is { } kind)
+            throw fail($"is {kind}, not a regular file");
         if (!File.Exists(file))
             throw fail("file not found");
         byte[] bytes;

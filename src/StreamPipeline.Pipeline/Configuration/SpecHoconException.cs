@@ -1,4 +1,5 @@
 using System.Text;
+using StreamPipeline.Data;
 
 namespace StreamPipeline.Pipeline.Configuration;
 
@@ -23,28 +24,12 @@ internal sealed class SpecHoconException(string file, int? line, string problem)
     /// <summary><c>spec FILE: line N: problem (included from FILE line N)</c>, on one line.</summary>
     public string OneLine()
     {
-        var text = new StringBuilder("spec ").Append(File).Append(": ");
+        var text = new StringBuilder("spec ").Append(InputText.Show(File)).Append(": ");
         if (Line is { } line)
             text.Append("line ").Append(line).Append(": ");
         text.Append(Problem);
         if (IncludedFrom is { } from)
-            text.Append(" (included from ").Append(from.File).Append(" line ").Append(from.Line).Append(')');
+            text.Append(" (included from ").Append(InputText.Show(from.File)).Append(" line ").Append(from.Line).Append(')');
         return text.ToString().ReplaceLineEndings(" ");
-    }
-
-    /// <summary>User text quoted for a message: control characters escaped, long text cut, so a message stays one short line.</summary>
-    public static string Show(string text, int max = 60)
-    {
-        var shown = new StringBuilder();
-        foreach (var c in text.Length > max ? text[..max] : text)
-        {
-            if (char.IsControl(c) || char.IsSurrogate(c) || c is '\u2028' or '\u2029' or '\uFEFF')
-                shown.Append($"\\u{(int)c:x4}");
-            else
-                shown.Append(c);
-        }
-        if (text.Length > max)
-            shown.Append("...");
-        return shown.ToString();
     }
 }

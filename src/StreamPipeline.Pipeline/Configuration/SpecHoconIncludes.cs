@@ -1,3 +1,5 @@
+using StreamPipeline.Data;
+
 namespace StreamPipeline.Pipeline.Configuration;
 
 /// <summary>
@@ -23,7 +25,7 @@ internal sealed class SpecHoconIncludes
     /// </summary>
     public (string File, string Text) Open(string from, string name, int line)
     {
-        SpecHoconException Error(string problem) => new(from, line, $"include \"{SpecHoconException.Show(name)}\": {problem}");
+        SpecHoconException Error(string problem) => new(from, line, $"include \"{InputText.Show(name)}\": {problem}");
 
         if (name.Length == 0)
             throw Error("an empty file name");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using StreamPipeline.Data;
 
 namespace StreamPipeline.Pipeline.Configuration;
 
@@ -152,7 +153,7 @@ internal sealed class SpecHoconParser
         var key = ParsePath("a setting name");
         if (key.Count == 0)
             throw Error($"expected a setting name, found {Describe()}");
-        var shown = SpecHoconException.Show(string.Join('.', key));
+        var shown = InputText.Show(string.Join('.', key));
         // Each dotted part of a key is one more level of objects.
         var valueDepth = depth + key.Count - 1;
         if (valueDepth > SpecHocon.MaxDepth)
@@ -231,7 +232,7 @@ internal sealed class SpecHoconParser
 
     private SpecHoconException UnexpectedInValue(IReadOnlyList<string> fieldPath)
     {
-        var key = SpecHoconException.Show(string.Join('.', fieldPath));
+        var key = InputText.Show(string.Join('.', fieldPath));
         return Peek() switch
         {
             ':' => Error($"':' in the value of '{key}': quote a value that contains ':', e.g. data = \"cifar10:/data/cifar:train\""),
@@ -312,7 +313,7 @@ internal sealed class SpecHoconParser
         // (a reference to a setting that contains this one is a cycle, found when resolving).
         if (StartsWith(_prefix.Concat(path).ToArray(), fieldPath) || (_prefix.Count > 0 && StartsWith(path, fieldPath)))
         {
-            throw Error(line, $"{SpecHoconException.Show(substitution.Written)} in the value of '{SpecHoconException.Show(string.Join('.', fieldPath))}' " +
+            throw Error(line, $"{InputText.Show(substitution.Written)} in the value of '{InputText.Show(string.Join('.', fieldPath))}' " +
                               "refers to that setting itself: self-referential substitutions are not supported in a spec");
         }
         return substitution;
@@ -439,7 +440,7 @@ internal sealed class SpecHoconParser
                     text.Append(ReadUnicodeEscape());
                     break;
                 default:
-                    throw Error($"unknown escape '\\{SpecHoconException.Show(escape.ToString())}' in a quoted string");
+                    throw Error($"unknown escape '\\{InputText.Show(escape.ToString())}' in a quoted string");
             }
         }
     }
@@ -552,7 +553,7 @@ internal sealed class SpecHoconParser
         }
         foreach (var (key, value) in fields.Fields)
             SpecHoconNode.Assign(target, key, value);
-        return $"include \"{SpecHoconException.Show(name)}\"";
+        return $"include \"{InputText.Show(name)}\"";
     }
 
     private bool Take(string expected)
@@ -613,12 +614,12 @@ internal sealed class SpecHoconParser
         if (Peek() == '+' && Peek(1) == '=')
             return "'+='";
         if (!StartsUnquoted())
-            return $"'{SpecHoconException.Show(Peek().ToString())}'";
+            return $"'{InputText.Show(Peek().ToString())}'";
         var start = _pos;
         var end = start;
         while (end < _text.Length && end - start < 30 && !IsInlineSpace(_text[end]) && _text[end] != '\n' && !NotUnquoted.Contains(_text[end]))
             end++;
-        return $"'{SpecHoconException.Show(_text[start..end])}'";
+        return $"'{InputText.Show(_text[start..end])}'";
     }
 
     private SpecHoconException NestingError() =>

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
+using StreamPipeline.Data;
 
 namespace StreamPipeline.Pipeline.Configuration;
 
@@ -84,9 +85,9 @@ internal sealed class SpecHoconResolver
                 return new SpecHoconValue.Text(environment);
             if (substitution.Optional)
                 return null;
-            var shown = SpecHoconException.Show(name);
+            var shown = InputText.Show(name);
             throw new SpecHoconException(substitution.File, substitution.Line,
-                $"{SpecHoconException.Show(substitution.Written)}: '{shown}' is set neither in the spec nor as an environment variable (write ${{?{shown}}} for an optional value)");
+                $"{InputText.Show(substitution.Written)}: '{shown}' is set neither in the spec nor as an environment variable (write ${{?{shown}}} for an optional value)");
         }
         finally
         {
@@ -210,9 +211,9 @@ internal sealed class SpecHoconResolver
         var start = node is SpecHoconNode.Substitution again ? Math.Max(0, _chain.IndexOf(again)) : 0;
         if (_chain.Count == 0)
             return new SpecHoconException(node.File, node.Line, "substitution cycle");
-        var steps = _chain.Skip(start).Select(s => $"{SpecHoconException.Show(s.Written)} (line {s.Line})");
+        var steps = _chain.Skip(start).Select(s => $"{InputText.Show(s.Written)} (line {s.Line})");
         var first = _chain[start];
-        var end = node is SpecHoconNode.Substitution ? $" -> {SpecHoconException.Show(first.Written)} again" : ", which is inside the value it refers to";
+        var end = node is SpecHoconNode.Substitution ? $" -> {InputText.Show(first.Written)} again" : ", which is inside the value it refers to";
         return new SpecHoconException(first.File, first.Line, $"substitution cycle: {string.Join(" -> ", steps)}{end}");
     }
 

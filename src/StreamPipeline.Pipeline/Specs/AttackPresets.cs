@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using StreamPipeline.Data;
 using StreamPipeline.Pipeline.Configuration;
 
 namespace StreamPipeline.Pipeline.Specs;
@@ -32,7 +33,7 @@ public static class AttackPresets
             if (Cache.TryGetValue(dataset, out var cached))
                 return cached;
             var text = EmbeddedDefaults.PresetText(dataset)
-                       ?? throw new ArgumentException($"no attack presets for dataset '{dataset}' (known: {string.Join(", ", Datasets)})");
+                       ?? throw new ArgumentException($"no attack presets for dataset '{InputText.Show(dataset)}' (known: {string.Join(", ", Datasets)})");
             var presets = Parse(text, $"config/presets/{dataset}.conf", dataset);
             Cache[dataset] = presets;
             return presets;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using StreamPipeline.Data;
 using StreamPipeline.Data.Files;
 
 namespace StreamPipeline.Pipeline.Specs;
@@ -83,7 +84,7 @@ public sealed record JobSpec
         foreach (var device in Devices!)
         {
             if (device is null || !DevicePattern.IsMatch(device))
-                Fail($"devices: '{device}' is not a device (auto, cpu, cuda, cuda:N, mps)");
+                Fail($"devices: '{InputText.Show(device)}' is not a device (auto, cpu, cuda, cuda:N, mps)");
         }
         if (Devices!.Contains("auto") && Devices!.Count > 1)
             Fail("devices: 'auto' cannot be combined with other devices");

@@ -148,12 +148,25 @@ public sealed class HuggingFaceParquetDatasetTests : IDisposable
         var shape = new ImageShape(1, 2, 2);
         var png = PngCodec.Encode(new float[4], shape);
         var path = _dir.File("plain.parquet");
-        HubParquet.Write(path, [new(png, 4), new(png, 0), new(png, 2)], huggingface: null, imageColumn: "pic", labelColumn: "y", labelType: "TINYINT");
+        HubParquet.Write(path, [new(png, 2), new(png, 0), new(png, 1)], huggingface: null, imageColumn: "pic", labelColumn: "y", labelType: "TINYINT");
 
         using var data = DatasetReference.Open($"parquet:{path}?image=pic&label=y");
 
-        Assert.Equal(["0", "1", "2", "3", "4"], data.ClassNames);
-        Assert.Equal([4, 0, 2], data.ReadRange(0, 3).Labels);
+        Assert.Equal(["0", "1", "2"], data.ClassNames);
+        Assert.Equal([2, 0, 1], data.ReadRange(0, 3).Labels);
+    }
+
+    [Fact]
+    public void A_plain_integer_label_column_with_a_gap_is_refused_naming_the_first_missing_class()
+    {
+        var shape = new ImageShape(1, 2, 2);
+        var png = PngCodec.Encode(new float[4], shape);
+        var path = _dir.File("gap.parquet");
+        HubParquet.Write(path, [new(png, 4), new(png, 0), new(png, 2)], huggingface: null, imageColumn: "pic", labelColumn: "y", labelType: "TINYINT");
+
+        var e = Assert.Throws<DataFormatException>(() => DatasetReference.Open($"parquet:{path}?image=pic&label=y").Dispose());
+
+        Assert.StartsWith($"{path}: label column 'y' (no ClassLabel): labels are not 0..4: 4 occurs but 1, 3 never do", e.Message);
     }
 
     [Fact]
@@ -176,7 +189,7 @@ public sealed class HuggingFaceParquetDatasetTests : IDisposable
         { "no-metadata", "no Image feature in its 'huggingface' metadata" },
         { "undecodable", "row 2: unreadable image" },
         { "label-too-large", "row 1: label 3 is outside 0..2 (column 'label')" },
-        { "label-negative", "row 0: label -1 is outside 0..2" },
+        { "label-negative", "row 0: label -1 is negative" },
         { "label-null", "row 1: label column 'label' is null" },
         { "image-null", "row 2: image column 'img' has no bytes" },
         { "other-size", "row 1: image is 3x2, expected 2x2 like " },

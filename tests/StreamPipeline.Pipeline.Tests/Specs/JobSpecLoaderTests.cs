@@ -73,7 +73,12 @@ public class JobSpecLoaderTests
 
     [Theory]
     [InlineData("batch-size = 0", "batch-size = 0 must be between")]
-    [InlineData("batch-size = abc", "batch-size = 'abc' is not a valid int32")]
+    [InlineData("batch-size = abc", "batch-size must be a whole number, got 'abc'")]
+    [InlineData("attack.steps = [1, 2]", "attack.steps must be a whole number, got a list")]
+    [InlineData("attack.steps = { n = 1 }", "attack.steps must be a whole number, got an object")]
+    [InlineData("attack.eps = [0.5]", "attack.eps must be a number, got a list")]
+    [InlineData("attack.eps = \"half\"", "attack.eps must be a number, got 'half'")]
+    [InlineData("construction = [det]", "construction must be a single value, got a list")]
     [InlineData("shard-size = -3", "shard-size = -3")]
     [InlineData("limit = -5", "limit = -5 must be positive")]
     [InlineData("construction = dett", "construction 'dett' is not one of det|rand|robust|nonrobust")]
@@ -89,7 +94,7 @@ public class JobSpecLoaderTests
     [InlineData("faults.failing-devices = [3]", "faults.failing-devices: 3 is not an index into devices")]
     [InlineData("attack.stepsize = 0.1", "unknown setting 'attack.stepsize'")]
     [InlineData("batch_size = 2", "unknown setting 'batch_size'")]
-    [InlineData("faults.failing-devices = [first]", "faults.failing-devices = 'first' is not a valid int32 value")]
+    [InlineData("faults.failing-devices = [first]", "faults.failing-devices must be a whole number, got 'first'")]
     public void Bad_values_are_refused_with_one_line_naming_the_setting(string line, string expected)
     {
         var error = Assert.Throws<ArgumentException>(() => JobSpecLoader.Parse(Minimal + "\n" + line, source: "bad.conf"));
