@@ -18,6 +18,7 @@ var root = new RootCommand(
     BenchCommand.Create(),
     BenchCommand.CreatePhase(),
     WorkerCommand.Create(),
+    ClusterCertCommand.Create(),
     SimulateClusterCommand.Create(),
     ImportModelCommand.Create(),
     ExportModelCommand.Create(),

@@ -107,5 +107,45 @@ public sealed class ClusterTlsTests(ClusterFixture fixture) : IClassFixture<Clus
         Assert.Contains("did not answer", ended.Stderr);
     }
 
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Cluster_cert_makes_a_private_certificate_that_a_coordinator_and_a_worker_build_with_and_never_overwrites_it()
+    {
+        var folder = Path.Combine(fixture.Root, $"certs-{Guid.NewGuid().ToString("N")[..8]}");
+        var made = CliProcess.Run(fixture.Root, "cluster-cert", "--out", folder);
+        Assert.True(made.ExitCode == 0, made.Stderr);
+        var path = made.Stdout.Trim();
+        Assert.Equal(Path.Combine(folder, "cluster.pfx"), path);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
+        using (var loaded = X509CertificateLoader.LoadPkcs12FromFile(path, ""))
+        {
+            Assert.True(loaded.HasPrivateKey);
+            Assert.True(loaded.NotAfter > DateTime.UtcNow.AddDays(364));
+        }
+        var before = File.ReadAllBytes(path);
+        var again = CliProcess.Run(fixture.Root, "cluster-cert", "--out", folder);
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("already exists", Assert.Single(again.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Equal(before, File.ReadAllBytes(path));
+
+        // The made certificate works as the cluster's: coordinator and worker build a job over TLS (no password set).
+        var job = fixture.NewJobDirectory("tls-made");
+        var port = FreePort.Next();
+        var settings = fixture.Settings("tls-made", coordinatorTimeout: "8s");
+        var none = new Dictionary<string, string>();
+        using var coordinator = RunningCli.Start(fixture.Root, none,
+            [.. Build(job).Select(a => a == "96" ? "32" : a), "--serve", "--port", port.ToString(CultureInfo.InvariantCulture), "--cluster-conf", settings, "--tls-cert", path]);
+        Assert.True(coordinator.WaitUntil(() => coordinator.Stderr.Contains("coordinator listening on", StringComparison.Ordinal), Patience), coordinator.Stderr);
+        Assert.Contains("(TLS)", coordinator.Stderr);
+        using var worker = RunningCli.Start(fixture.Root, none,
+            ["worker", "--join", $"127.0.0.1:{port}", "--devices", "cpu", "--threads", "1", "--cluster-conf", settings, "--tls-cert", path]);
+        var served = coordinator.WaitForExit(Patience);
+        var worked = worker.WaitForExit(TimeSpan.FromMinutes(1));
+        Assert.True(served.ExitCode == 0, served.Stderr);
+        Assert.True(worked.ExitCode == 0, worked.Stderr);
+        Assert.Single(JobManifest.Read(job).Done);
+    }
+
     private static IReadOnlyDictionary<int, string> Checksums(string jobDir) => JobManifest.Read(jobDir).Done.ToDictionary(s => s.Id, s => s.Sha256!);
 }
