@@ -1,38 +1,18 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using StreamPipeline.Cli;
-using StreamPipeline.Cli.Commands;
 
 // Before any torch work: libtorch's per-step CPU buffers are reused instead of mapped and faulted in again each step.
 NativeHeap.Tune();
 
-var root = new RootCommand(
-    "StreamPipeline: build the datasets of 'Adversarial Examples Are Not Bugs, They Are Features' " +
-    "as resumable, observable streaming jobs, and train and evaluate models on them.")
-{
-    TrainCommand.Create(),
-    EvaluateCommand.Create(),
-    BuildCommand.Create(),
-    InspectCommand.Create(),
-    ExperimentCommand.Create(),
-    BenchCommand.Create(),
-    BenchCommand.CreatePhase(),
-    WorkerCommand.Create(),
-    ClusterCertCommand.Create(),
-    SimulateClusterCommand.Create(),
-    ImportModelCommand.Create(),
-    ExportModelCommand.Create(),
-};
-
-// `stream-pipeline help [COMMAND]` is `stream-pipeline [COMMAND] --help`, as git, docker and dotnet have it.
-if (args is ["help", .. var helped])
-    args = [.. helped, "--help"];
+var root = StreamPipelineCommand.Create();
+args = StreamPipelineCommand.Normalize(args);
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {
-    // One clear line and exit 2 for bad usage, instead of the library's wall of help text.
-        // The library's message repeats the offending token whole: shown as any other value is, start and end.
+    // One clear line and exit 2 for bad usage, instead of the library's wall of help text. The library's message repeats
+    // the offending token whole: shown as any other value is, start and end.
     Console.Error.WriteLine($"error: {StreamPipeline.Data.InputText.Show(parse.Errors[0].Message.ReplaceLineEndings(" "), 200)} (see --help)");
     return ExitCodes.BadInput;
 }
