@@ -136,6 +136,18 @@ public sealed class DashboardQueriesTests(TinyModelFixture fixture) : IDisposabl
                 Assert.All(series, s => Assert.Equal("0", s.GetProperty("value")[1].GetString()));
             }
 
+            // Device busy share at most 1 between any two scrapes (one worker): busy time accrues as it is spent. The
+            // value is read during the scrape, its timestamp is the scrape's start: a few ms of slack for that.
+            var busySamples = Query(http, prometheusPort, "stream_pipeline_device_busy_time_seconds_total[10m]").Single()
+                .GetProperty("values").EnumerateArray()
+                .Select(v => (At: v[0].GetDouble(), Busy: double.Parse(v[1].GetString()!, CultureInfo.InvariantCulture))).ToArray();
+            Assert.True(busySamples.Length >= 5, $"only {busySamples.Length} scrapes of the busy time");
+            for (var i = 1; i < busySamples.Length; i++)
+            {
+                var (grew, window) = (busySamples[i].Busy - busySamples[i - 1].Busy, busySamples[i].At - busySamples[i - 1].At);
+                Assert.True(grew <= window + 0.05, $"busy time grew {grew:F3} s between scrapes {window:F3} s apart: a share of {grew / window:F2}");
+            }
+
             // Every counter the dashboard reads has its first sample in the first scrape that held any of the job's series.
             var counters = expressions.SelectMany(e => System.Text.RegularExpressions.Regex.Matches(e, @"stream_pipeline_\w+_total").Select(m => m.Value))
                 .Distinct(StringComparer.Ordinal).ToArray();
