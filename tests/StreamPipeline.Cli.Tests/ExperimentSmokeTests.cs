@@ -26,7 +26,7 @@ public sealed class ExperimentSmokeTests : IDisposable
         Assert.True(first.ExitCode == 0, first.Stderr);
 
         var csv = File.ReadAllLines(Path.Combine(outDir, "results.csv"));
-        Assert.Equal("training_set,built_from,accuracy,robust_accuracy,paper_cifar10_accuracy", csv[0]);
+        Assert.Equal("training_set,built_from,accuracy,robust_accuracy,examples,authors_cifar10_accuracy,authors_cifar10_robust_accuracy", csv[0]);
         var names = csv.Skip(1).Select(l => l.Split(',')[0]).ToArray();
         Assert.Equal(["standard", "robust", "trained-on-robust", "trained-on-nonrobust", "trained-on-rand", "trained-on-det"], names);
         foreach (var line in csv.Skip(1))
@@ -40,6 +40,14 @@ public sealed class ExperimentSmokeTests : IDisposable
         var markdown = File.ReadAllText(Path.Combine(outDir, "results.md"));
         Assert.Contains("| D_det (deterministic targets) |", markdown);
         Assert.Contains("43.7%", markdown);
+        // Every row carries the authors' figures, each with a source the report lists.
+        foreach (var row in ExperimentRunner.Rows)
+        {
+            var line = Assert.Single(markdown.Split('\n'), l => l.StartsWith($"| {row.Label} |", StringComparison.Ordinal));
+            Assert.EndsWith($"| {row.Authors.Accuracy} [{row.Authors.AccuracySource}] | {row.Authors.RobustAccuracy} [{row.Authors.RobustSource}] |", line);
+            Assert.Contains($"- [{row.Authors.AccuracySource}] ", markdown);
+            Assert.Contains($"- [{row.Authors.RobustSource}] ", markdown);
+        }
         Assert.Contains("## Wall time per step", markdown);
         foreach (var kind in new[] { "det", "rand", "robust", "nonrobust" })
         {
@@ -166,22 +174,31 @@ public sealed class ExperimentSmokeTests : IDisposable
 
         var curves = RobustnessCurves.ReadCsv(Path.Combine(outDir, "plots", "robustness.csv"));
         var expectedCurves = ExperimentRunner.Rows.SelectMany(row =>
-            Json(Path.Combine(outDir, "evals", "robustness", row.Name + ".json")).GetProperty("points").EnumerateArray()
-                .Select(p => new RobustnessCurvePoint(row.Label, p.GetProperty("eps").GetDouble(), p.GetProperty("robust_accuracy").GetDouble()))).ToList();
+        {
+            var curve = Json(Path.Combine(outDir, "evals", "robustness", row.Name + ".json"));
+            var n = curve.GetProperty("examples").GetInt64();
+            return curve.GetProperty("points").EnumerateArray()
+                .Select(p => new RobustnessCurvePoint(row.Label, p.GetProperty("eps").GetDouble(), p.GetProperty("robust_accuracy").GetDouble(), n));
+        }).ToList();
         Assert.Equal(6 * 3, expectedCurves.Count);
-        Assert.Equal(expectedCurves, curves);
+        Assert.Equal(expectedCurves, curves.Select(c => c.Point));
+        // Each point's interval is the 95% Wilson interval of its accuracy over its n images.
+        Assert.All(curves, c => Assert.Equal(WilsonInterval.Of(c.Point.RobustAccuracy, c.Point.Examples), (c.Low, c.High)));
 
         var transfer = Json(Path.Combine(outDir, "evals", "transfer.json"));
-        var points = TransferPlot.ReadCsv(Path.Combine(outDir, "plots", "transfer.csv"));
+        var rows = TransferPlot.ReadCsv(Path.Combine(outDir, "plots", "transfer.csv"));
+        var points = rows.Select(r => r.Point).ToList();
         var targets = transfer.GetProperty("targets").EnumerateArray().ToList();
         Assert.Equal(["mlp", "small-cnn"], points.Select(p => p.Architecture));
         Assert.Equal(targets.Select(t => t.GetProperty("architecture").GetString()), points.Select(p => p.Architecture));
         Assert.Equal(targets.Select(t => t.GetProperty("transfer_success").GetDouble()), points.Select(p => p.TransferSuccess));
+        Assert.All(points, p => Assert.Equal(transfer.GetProperty("examples").GetInt64(), p.TransferExamples));
         // x: the small-cnn (the spec's architecture) reuses the results table's trained-on-det; others have their own.
-        Assert.Equal(
-            [Json(Path.Combine(outDir, "evals", "trained-on-det-mlp.json")).GetProperty("accuracy").GetDouble(),
-             Json(Path.Combine(outDir, "evals", "trained-on-det.json")).GetProperty("accuracy").GetDouble()],
-            points.Select(p => p.DetAccuracy));
+        var detEvals = new[] { Json(Path.Combine(outDir, "evals", "trained-on-det-mlp.json")), Json(Path.Combine(outDir, "evals", "trained-on-det.json")) };
+        Assert.Equal(detEvals.Select(e => e.GetProperty("accuracy").GetDouble()), points.Select(p => p.DetAccuracy));
+        Assert.Equal(detEvals.Select(e => e.GetProperty("examples").GetInt64()), points.Select(p => p.DetExamples));
+        Assert.All(rows, r => Assert.Equal(WilsonInterval.Of(r.Point.DetAccuracy, r.Point.DetExamples), r.DetInterval));
+        Assert.All(rows, r => Assert.Equal(WilsonInterval.Of(r.Point.TransferSuccess, r.Point.TransferExamples), r.TransferInterval));
         Assert.Equal(64, transfer.GetProperty("examples").GetInt64());
     }
 

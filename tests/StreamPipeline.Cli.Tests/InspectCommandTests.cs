@@ -119,6 +119,11 @@ public sealed class InspectCommandTests : IDisposable
             AssertCell(pixels, shape, row.DiffLeft, row.Top, grid.Scale,
                 p => PngCodec.Quantize(0.5f + 4f * (constructed.Pixels.Span[p] - source[p] / 255f)));
         }
+        // Every label is written by its class name, the source's and the one trained on.
+        Assert.All(grid.Rows, r => Assert.Equal((TinyJob.ClassNames[r.SourceLabel], TinyJob.ClassNames[r.Label]), (r.SourceName, r.LabelName)));
+        Assert.All(grid.Rows, r => Assert.Equal($"{r.SourceName} → {r.LabelName}", r.Lines[0]));
+        Assert.All(grid.Rows, r => Assert.Null(r.StartLeft));
+        Assert.Contains("source x | constructed x_adv", grid.Legend[0]);
         // The label text is drawn to the right of the difference image.
         var textLeft = grid.Rows[0].DiffLeft + TinyData.Side * grid.Scale + ExampleGrid.Gap;
         var background = Byte(pixels, shape, 0, grid.Width - 1, grid.Height - 1);
@@ -187,31 +192,6 @@ public sealed class InspectCommandTests : IDisposable
             ExampleGrid.BuildAsync(job.Root, JobInspector.ReadManifest(job.Root), other, new GridSettings(Rows: 2)));
 
         Assert.Contains("check --data-root", error.Message);
-    }
-
-    [Fact]
-    public void Bitmap_font_has_distinct_glyphs_and_draws_exactly_their_ink()
-    {
-        var needed = "0123456789abcdefghijklmnopqrstuvwxyz->: |.";
-        Assert.All(needed, c => Assert.Contains(c, BitmapFont.Characters));
-        var inks = BitmapFont.Characters.Select(c => string.Concat(BitmapFont.Glyph(c).Cast<bool>().Select(b => b ? '#' : '.'))).ToList();
-        Assert.Equal(inks.Count, inks.Distinct().Count());
-        Assert.Same(BitmapFont.Glyph('q'), BitmapFont.Glyph('Q'));
-
-        const string text = "7 -> 1";
-        var canvas = new RgbCanvas(BitmapFont.MeasureWidth(text, 2) + 4, BitmapFont.GlyphHeight * 2 + 4, Rgb.Grey(0f));
-        var width = canvas.DrawText(text, 2, 2, 2, Rgb.Grey(1f));
-
-        Assert.Equal((text.Length * BitmapFont.Advance - 1) * 2, width);
-        for (var y = 0; y < canvas.Height; y++)
-        for (var x = 0; x < canvas.Width; x++)
-        {
-            var (gx, gy) = ((x - 2) / 2, (y - 2) / 2);
-            var (ch, col) = (gx / BitmapFont.Advance, gx % BitmapFont.Advance);
-            var ink = x >= 2 && y >= 2 && gy < BitmapFont.GlyphHeight && ch < text.Length && col < BitmapFont.GlyphWidth
-                      && BitmapFont.Glyph(text[ch])[gy, col];
-            Assert.True(ink == (canvas[x, y].R == 1f), $"pixel ({x},{y})");
-        }
     }
 
     private static long[] Histogram(IEnumerable<int> labels)

@@ -5,6 +5,7 @@ using StreamPipeline.Application.Building;
 using StreamPipeline.Application.Evaluation;
 using StreamPipeline.Application.Training;
 using StreamPipeline.Cli.Presentation;
+using StreamPipeline.Data;
 using StreamPipeline.Data.Files;
 using StreamPipeline.Models;
 using StreamPipeline.Models.Interop;
@@ -24,15 +25,15 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
     /// <summary>How the steps' live views draw; the figure studies draw theirs the same way.</summary>
     internal DisplayMode Display => display;
 
-    /// <summary>The training sets of the results table, in the paper's order, with the paper's CIFAR-10 figure where it gives one.</summary>
-    public static IReadOnlyList<(string Name, string Label, string Source, string? PaperAccuracy)> Rows { get; } =
+    /// <summary>The training sets of the results table, in the paper's order, with the authors' CIFAR-10 figures (cited).</summary>
+    public static IReadOnlyList<(string Name, string Label, string Source, AuthorsFigure Authors)> Rows { get; } =
     [
-        ("standard", "D (standard training)", "original data", "95.3%"),
-        ("robust", "D (adversarial training, L2)", "original data", null),
-        ("trained-on-robust", "D_R (robust features)", "robust model", null),
-        ("trained-on-nonrobust", "D_NR (non-robust features)", "standard model", null),
-        ("trained-on-rand", "D_rand (random targets)", "standard model", "63.3%"),
-        ("trained-on-det", "D_det (deterministic targets)", "standard model", "43.7%"),
+        ("standard", "D (standard training)", "original data", new("95.3%", "T1", "8.7%", "RZ")),
+        ("robust", "D (adversarial training, L2)", "original data", new("90.8%", "RZ", "82.3%", "RZ")),
+        ("trained-on-robust", "D_R (robust features)", "robust model", new("84%", "CD", "48%", "CD")),
+        ("trained-on-nonrobust", "D_NR (non-robust features)", "standard model", new("88%", "CD", "0%", "CD")),
+        ("trained-on-rand", "D_rand (random targets)", "standard model", new("63.3%", "T1", "0%", "CD")),
+        ("trained-on-det", "D_det (deterministic targets)", "standard model", new("43.7%", "T1", "0%", "CD")),
     ];
 
     public string ModelPath(string name) => Path.Combine(outDir, "models", name + ".pt");
@@ -65,7 +66,10 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
         robustness.Run(ct);
 
         var grids = await Grids.WriteAsync(this, outDir, dataRoot, ct);
-        var figures = PaperFigures.Write(outDir, transfer.ReadFigure(), robustness.ReadFigure());
+        int classes;
+        using (var test = DatasetReference.Open(spec.TestData, new DatasetOptions(dataRoot)))
+            classes = test.Classes;
+        var figures = PaperFigures.Write(outDir, transfer.ReadFigure(), robustness.ReadFigure(), classes);
         new ResultsReport(this, spec, outDir).Write(figures, grids, ReadSteps());
         Console.Error.WriteLine($"experiment: done in {total.Elapsed.TotalMinutes:F1} min; results in {Path.Combine(outDir, "results.md")}");
     }

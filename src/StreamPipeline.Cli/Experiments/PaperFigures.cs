@@ -11,11 +11,12 @@ internal sealed record PaperFigures(
 {
     public const string Folder = "plots";
 
-    public static PaperFigures Write(string outDir, TransferStudy.Figure transfer, RobustnessStudy.Figure robustness)
+    /// <param name="classes">Classes of the test set: the plots' chance level is 1/classes.</param>
+    public static PaperFigures Write(string outDir, TransferStudy.Figure transfer, RobustnessStudy.Figure robustness, int classes)
     {
-        var robustnessFiles = RobustnessCurves.Write(Path.Combine(outDir, Folder, "robustness.png"), robustness.Points, robustness.Examples, robustness.Attack);
-        var transferFiles = TransferPlot.Write(Path.Combine(outDir, Folder, "transfer.png"), transfer.Points, transfer.Result.Examples,
-            $"the {transfer.Result.SourceArchitecture} {transfer.Result.Source} model", transfer.Attack);
+        var robustnessFiles = RobustnessCurves.Write(Path.Combine(outDir, Folder, "robustness.png"), robustness.Points, robustness.Attack, classes);
+        var transferFiles = TransferPlot.Write(Path.Combine(outDir, Folder, "transfer.png"), transfer.Points,
+            $"the {transfer.Result.SourceArchitecture} {transfer.Result.Source} model", transfer.Attack, classes);
         return new PaperFigures(transfer, transferFiles, robustness, robustnessFiles);
     }
 }

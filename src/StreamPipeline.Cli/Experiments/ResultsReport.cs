@@ -37,19 +37,25 @@ internal sealed class ResultsReport(ExperimentRunner runner, ExperimentSpec spec
         md.AppendLine($"A fresh {spec.Architecture} trained on each training set, evaluated on the original test set " +
                       $"({spec.TestData}, {examples:N0} images): standard accuracy, and robust accuracy under untargeted {attackText}.");
         md.AppendLine();
-        md.AppendLine("| training set | built from | accuracy | robust accuracy | paper, CIFAR-10 accuracy |");
-        md.AppendLine("|---|---|---:|---:|---:|");
-        var csv = new StringBuilder("training_set,built_from,accuracy,robust_accuracy,paper_cifar10_accuracy\n");
+        md.AppendLine("| training set | built from | accuracy (95% CI) | robust accuracy (95% CI) | authors, CIFAR-10: accuracy | robust, L2 eps 0.25 |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|");
+        var csv = new StringBuilder("training_set,built_from,accuracy,robust_accuracy,examples,authors_cifar10_accuracy,authors_cifar10_robust_accuracy\n");
         foreach (var row in ExperimentRunner.Rows)
         {
             var e = evals[row.Name];
             var robust = e.RobustAccuracy ?? double.NaN;
-            md.AppendLine($"| {row.Label} | {row.Source} | {Percent(e.Accuracy)} | {Percent(robust)} | {row.PaperAccuracy ?? "—"} |");
-            csv.AppendLine(string.Join(',', row.Name, '"' + row.Source + '"', e.Accuracy.ToString("F4", Inv), robust.ToString("F4", Inv), row.PaperAccuracy ?? ""));
+            var a = row.Authors;
+            md.AppendLine($"| {row.Label} | {row.Source} | {WithInterval(e.Accuracy, e.Examples)} | {WithInterval(robust, e.Examples)} | " +
+                          $"{a.Accuracy} [{a.AccuracySource}] | {a.RobustAccuracy} [{a.RobustSource}] |");
+            csv.AppendLine(string.Join(',', row.Name, '"' + row.Source + '"', e.Accuracy.ToString("F4", Inv), robust.ToString("F4", Inv),
+                e.Examples.ToString(Inv), a.Accuracy, a.RobustAccuracy));
         }
         md.AppendLine();
-        md.AppendLine("Paper (Ilyas et al. 2019, CIFAR-10, ResNet-50): D 95.3%, D_rand 63.3%, D_det 43.7% on the original test set; a model trained on " +
-                      "D_R is robust without adversarial training, one trained on D_NR is accurate but not robust (Figure 2).");
+        md.AppendLine("The authors' figures are CIFAR-10 with ResNet-50 (this table's own dataset and model differ: compare the pattern, not the " +
+                      "numbers). Sources:");
+        md.AppendLine();
+        foreach (var (key, citation) in AuthorsFigure.Citations)
+            md.AppendLine($"- [{key}] {citation}");
         md.AppendLine();
         WriteTransferTable(md, figures.Transfer);
         WriteSettings(md);
@@ -92,8 +98,11 @@ internal sealed class ResultsReport(ExperimentRunner runner, ExperimentSpec spec
                       $"Points: [{Link(figures.TransferFiles.Csv)}]({Link(figures.TransferFiles.Csv)}).");
         md.AppendLine();
 
-        md.AppendLine("**Constructed examples.** Each grid: per row the source image, the constructed image and their difference (amplified " +
-                      $"×{new GridSettings().DiffGain.ToString("0.##", Inv)} around grey), with the source label → the label trained on.");
+        md.AppendLine("**Constructed examples.** D_det and D_rand: per row the source image, the constructed image and their difference " +
+                      $"(×{new GridSettings().DiffGain.ToString("0.##", Inv)} around grey), with source class → label trained on. D_R and D_NR: the start " +
+                      "image x0 the construction began from, the constructed image, the source image whose label it carries and whose representation " +
+                      "it was pushed toward, and the difference from x0 — a D_NR image still looks like x0 yet is labelled as the source; a D_R " +
+                      "image comes to look like the source. Each grid's legend says what its numbers are.");
         md.AppendLine();
         foreach (var kind in new[] { ConstructionKind.Det, ConstructionKind.Rand, ConstructionKind.NonRobust, ConstructionKind.Robust })
         {
@@ -173,4 +182,13 @@ internal sealed class ResultsReport(ExperimentRunner runner, ExperimentSpec spec
     private static string Number(double value) => value.ToString("0.####", Inv);
 
     private static string Percent(double value) => double.IsNaN(value) ? "—" : (100 * value).ToString("F1", Inv) + "%";
+
+    /// <summary>An accuracy with its 95% Wilson interval over <paramref name="n"/> images.</summary>
+    private static string WithInterval(double value, long n)
+    {
+        if (double.IsNaN(value) || n < 1)
+            return Percent(value);
+        var (low, high) = Reporting.WilsonInterval.Of(value, n);
+        return $"{Percent(value)} ({(100 * low).ToString("F1", Inv)}–{(100 * high).ToString("F1", Inv)})";
+    }
 }

@@ -54,7 +54,7 @@ internal sealed class RobustnessStudy(ExperimentRunner runner, ExperimentSpec sp
         var examples = curves.Select(c => c.Item2.Examples).Distinct().ToList();
         if (examples.Count != 1)
             throw new InvalidDataException($"robustness curves were measured on different numbers of test images ({string.Join(", ", examples)})");
-        var points = curves.SelectMany(c => c.Item2.Points.Select(p => new RobustnessCurvePoint(c.Label, p.Eps, p.RobustAccuracy))).ToList();
+        var points = curves.SelectMany(c => c.Item2.Points.Select(p => new RobustnessCurvePoint(c.Label, p.Eps, p.RobustAccuracy, c.Item2.Examples))).ToList();
         return new Figure(points, examples[0], Attack);
     }
 

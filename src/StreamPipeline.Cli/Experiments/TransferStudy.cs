@@ -118,7 +118,7 @@ internal sealed class TransferStudy(ExperimentRunner runner, ExperimentSpec spec
 
     internal sealed record Figure(Result Result, IReadOnlyList<Row> Rows, AttackSettings Attack)
     {
-        public IReadOnlyList<TransferPoint> Points => Rows.Select(r => new TransferPoint(r.Target.Architecture, r.DetAccuracy, r.Target.TransferSuccess)).ToList();
+        public IReadOnlyList<TransferPoint> Points => Rows.Select(r => new TransferPoint(r.Target.Architecture, r.DetAccuracy, r.DetExamples, r.Target.TransferSuccess, Result.Examples)).ToList();
 
         /// <summary>Pearson's r over the points: the number Figure 3's claim rests on.</summary>
         public double Correlation => PearsonCorrelation.Of(Rows.Select(r => r.DetAccuracy).ToList(), Rows.Select(r => r.Target.TransferSuccess).ToList());

@@ -30,6 +30,31 @@ internal static class PlotRendering
         return fallback;
     }
 
+    /// <summary>
+    /// Series colours: the Okabe–Ito palette (Okabe and Ito 2008), told apart by people with the common colour-vision
+    /// deficiencies; its yellow, weak on white, is left out. Every series also gets its own marker shape.
+    /// </summary>
+    public static IReadOnlyList<Color> Palette { get; } =
+    [
+        Color.FromHex("#0072B2"), Color.FromHex("#E69F00"), Color.FromHex("#009E73"), Color.FromHex("#CC79A7"),
+        Color.FromHex("#D55E00"), Color.FromHex("#56B4E9"), Color.FromHex("#000000"),
+    ];
+
+    /// <summary>Marker shapes, one per series, in the order of <see cref="Palette"/>.</summary>
+    public static IReadOnlyList<MarkerShape> Markers { get; } =
+    [
+        MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond,
+        MarkerShape.FilledTriangleDown, MarkerShape.OpenCircle, MarkerShape.OpenSquare,
+    ];
+
+    /// <summary>The colour of chance lines and fits: grey, dashed.</summary>
+    public static Color Reference => Color.FromHex("#7F7F7F");
+
+    /// <summary>The accuracy of guessing among <paramref name="classes"/> classes, as the plots' chance lines draw it.</summary>
+    public static double Chance(int classes) => classes >= 2
+        ? 1.0 / classes
+        : throw new ArgumentException($"chance needs at least 2 classes, got {classes}", nameof(classes));
+
     /// <summary>Axis ticks for fractions in [0,1] written as percentages; the plotted values stay the fractions of the CSV.</summary>
     public static NumericAutomatic PercentTicks() => new()
     {
