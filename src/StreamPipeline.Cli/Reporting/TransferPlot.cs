@@ -48,7 +48,7 @@ public static class TransferPlot
             return $"Pearson r undefined (n = {points.Count}; it needs 2+ points that vary)";
         var interval = PearsonCorrelation.BootstrapInterval(xs, ys) is { } b
             ? $"95% bootstrap interval {b.Low.ToString("0.00", inv)} to {b.High.ToString("0.00", inv)}"
-            : "no bootstrap interval: most resamples of so few points leave r undefined";
+            : points.Count < 3 ? "no interval with fewer than 3 points" : "no interval: most resamples leave r undefined";
         return $"Pearson r = {r.ToString("0.00", inv)} (n = {points.Count} architectures; {interval})";
     }
 
