@@ -36,14 +36,14 @@ public static class WorkerCommand
             if (!coordinator.Contains(':') || !int.TryParse(coordinator[(coordinator.LastIndexOf(':') + 1)..], out var coordinatorPort) || coordinatorPort is < 1 or > 65535)
                 throw new UsageException($"--join {coordinator}: expected HOST:PORT of the coordinator");
             var akka = cluster.Config(parse);
-            var (bind, port, publicHost) = cluster.Resolve(parse, akka);
+            var endpoint = cluster.Resolve(parse, akka);
             var deviceList = parse.GetValue(devices)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             var scratchDir = parse.GetValue(scratch) ?? Path.Combine(Path.GetTempPath(), $"stream-pipeline-worker-{Environment.ProcessId}");
             void Say(string line) => Console.Error.WriteLine($"worker: {line}");
             using var provider = Telemetry.Create(parse.GetValue(metrics)!, parse.GetValue(interval));
-            using var pipelineMetrics = new PipelineMetrics($"{publicHost}:{port}");
+            using var pipelineMetrics = new PipelineMetrics($"{endpoint.PublicHost}:{endpoint.Port}");
             var outcome = await WorkerNode.RunAsync(
-                new WorkerOptions(coordinator, bind, publicHost, port, deviceList, parse.GetValue(job), scratchDir),
+                new WorkerOptions(coordinator, endpoint, deviceList, parse.GetValue(job), scratchDir),
                 new ClusterWorkerBackend(deviceList, parse.GetValue(model), parse.GetValue(dataRoot), Say), akka, pipelineMetrics, Say, token);
             try
             {

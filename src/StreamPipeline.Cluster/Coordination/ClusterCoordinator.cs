@@ -16,10 +16,10 @@ namespace StreamPipeline.Cluster.Coordination;
 /// </remarks>
 public static class ClusterCoordinator
 {
-    public static async Task<CoordinatorResult> RunAsync(CoordinatorJob job, string bindHost, int port, string publicHost, Config? overrides,
+    public static async Task<CoordinatorResult> RunAsync(CoordinatorJob job, ClusterEndpoint endpoint, Config? overrides,
         PipelineMetrics metrics, Action<CoordinatorStatus>? onStatus, Action<string>? onBound, CancellationToken ct)
     {
-        var system = ClusterSystem.Create(ClusterSystem.CoordinatorRole, bindHost, port, publicHost, seed: null, overrides);
+        var system = ClusterSystem.Create(ClusterSystem.CoordinatorRole, endpoint, seed: null, overrides);
         try
         {
             var settings = ClusterSettings.From(system.Settings.Config);

@@ -32,7 +32,7 @@ public static class WorkerNode
             while (true)
             {
                 ct.ThrowIfCancellationRequested();
-                var system = ClusterSystem.Create(ClusterSystem.WorkerRole, options.BindHost, options.Port, options.PublicHost, options.Coordinator, overrides);
+                var system = ClusterSystem.Create(ClusterSystem.WorkerRole, options.Endpoint, options.Coordinator, overrides);
                 var session = new WorkerSession(system, options, settings, metrics, Prepare, tally, say);
                 WorkerOutcome? outcome;
                 try

@@ -25,7 +25,7 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
 
     public async Task<WorkerOutcome?> RunAsync(CancellationToken ct)
     {
-        var name = $"{options.PublicHost}:{Akka.Cluster.Cluster.Get(system).SelfAddress.Port}";
+        var name = $"{options.Endpoint.PublicHost}:{Akka.Cluster.Cluster.Get(system).SelfAddress.Port}";
         var coordinator = await FindCoordinator(ct).ConfigureAwait(false);
         if (coordinator is null)
             return null;
