@@ -29,6 +29,6 @@ public static class CoordinatorService
         var tls = akka is not null && Cluster.ClusterTls.IsConfigured(akka);
         var job = new CoordinatorJob(prepared.Spec, directory, prepared.ModelSha256, prepared.DataFingerprint);
         return await ClusterCoordinator.RunAsync(job, request.Endpoint, akka, request.Metrics ?? owned!, onStatus,
-            bound => say($"coordinator listening on {bound}{(tls ? " (TLS)" : "")}; start workers with: stream-pipeline worker --join {bound}{(tls ? " --tls-cert FILE" : "")}"), ct).ConfigureAwait(false);
+            bound => say($"coordinator listening on {bound}{(tls ? " (TLS)" : "")}; start workers with: stream-pipeline worker --join {bound}{(tls ? " --tls-cert FILE" : "")}"), ct, say).ConfigureAwait(false);
     }
 }

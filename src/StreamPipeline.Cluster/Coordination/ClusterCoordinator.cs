@@ -17,14 +17,14 @@ namespace StreamPipeline.Cluster.Coordination;
 public static class ClusterCoordinator
 {
     public static async Task<CoordinatorResult> RunAsync(CoordinatorJob job, ClusterEndpoint endpoint, Config? overrides,
-        PipelineMetrics metrics, Action<CoordinatorStatus>? onStatus, Action<string>? onBound, CancellationToken ct)
+        PipelineMetrics metrics, Action<CoordinatorStatus>? onStatus, Action<string>? onBound, CancellationToken ct, Action<string>? say = null)
     {
         var system = ClusterSystem.Create(ClusterSystem.CoordinatorRole, endpoint, seed: null, overrides);
         try
         {
             var settings = ClusterSettings.From(system.Settings.Config);
             var done = new TaskCompletionSource<CoordinatorResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var coordinator = system.ActorOf(JobCoordinator.Props(job, settings, new ClusterMetrics(metrics), onStatus, done), ClusterSystem.CoordinatorActorName);
+            var coordinator = system.ActorOf(JobCoordinator.Props(job, settings, new ClusterMetrics(metrics), onStatus, done, say), ClusterSystem.CoordinatorActorName);
             onBound?.Invoke(JobCoordinator.NodeName(Akka.Cluster.Cluster.Get(system).SelfAddress));
             await using (ct.Register(() => done.TrySetCanceled(ct)))
             {

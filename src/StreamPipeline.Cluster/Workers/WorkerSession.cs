@@ -32,7 +32,7 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
         var offerReply = await coordinator.Ask<object>(new RegisterWorker(name, options.Devices, options.PinnedSpecHash), settings.AskTimeout, ct).ConfigureAwait(false);
         Connected = true;
         if (offerReply is WorkerRefused refused)
-            return tally.Outcome(WorkerEnd.Refused, refused.Reason);
+            return tally.Outcome(WorkerEnd.Refused, $"the coordinator at {options.Coordinator} refused this worker: {refused.Reason}");
         var offer = (JobOffer)offerReply;
         PreparedWork work;
         try
@@ -132,7 +132,7 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
                     await streamDone.ConfigureAwait(false);
                     return tally.Outcome(finished.Complete ? WorkerEnd.JobFinished : WorkerEnd.JobFailed, finished.Message);
                 case WorkerRefused refused:
-                    return tally.Outcome(WorkerEnd.Refused, refused.Reason);
+                    return tally.Outcome(WorkerEnd.Refused, $"the coordinator at {options.Coordinator} refused this worker: {refused.Reason}");
                 default:
                     throw new InvalidOperationException($"the coordinator answered {reply.GetType().Name} to a lease request");
             }
