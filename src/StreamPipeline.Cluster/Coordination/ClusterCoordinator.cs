@@ -23,14 +23,28 @@ public static class ClusterCoordinator
         try
         {
             var settings = ClusterSettings.From(system.Settings.Config);
+            var finishedBefore = job.Directory.Manifest.IsComplete;
             var done = new TaskCompletionSource<CoordinatorResult>(TaskCreationOptions.RunContinuationsAsynchronously);
             var coordinator = system.ActorOf(JobCoordinator.Props(job, settings, new ClusterMetrics(metrics), onStatus, done, say), ClusterSystem.CoordinatorActorName);
             onBound?.Invoke(JobCoordinator.NodeName(Akka.Cluster.Cluster.Get(system).SelfAddress));
             await using (ct.Register(() => done.TrySetCanceled(ct)))
             {
                 var result = await done.Task.ConfigureAwait(false);
-                // Workers learn the end when they next ask for work; give them a moment to hear it and leave.
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(3, settings.RenewInterval.TotalSeconds)), CancellationToken.None).ConfigureAwait(false);
+                // Workers learn the end when they next ask for work; give them a moment to hear it and leave. A job that was
+                // finished before this coordinator started (the last one was killed after its last commit) has workers
+                // reconnecting with backoff: stay for one full reconnect cycle, so each of them hears it when it registers.
+                var farewell = finishedBefore
+                    ? settings.ReconnectBackoffMax + settings.AskTimeout
+                    : TimeSpan.FromSeconds(Math.Min(3, settings.RenewInterval.TotalSeconds));
+                if (finishedBefore)
+                    say?.Invoke($"the job was already complete; answering reconnecting workers for {farewell.TotalSeconds:0.#} s (Ctrl-C ends this)");
+                try
+                {
+                    await Task.Delay(farewell, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
                 await coordinator.GracefulStop(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
                 return result;
             }

@@ -155,6 +155,12 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
             Sender.Tell(new WorkerRefused(reason));
             return;
         }
+        if (_result is { } result)
+        {
+            // A worker reconnecting after the job ended (this coordinator may be a restart of one killed after its last commit).
+            Sender.Tell(new JobFinished(result.Complete, result.Message));
+            return;
+        }
         if (_workers.TryGetValue(name, out var known))
             known.Actor = Sender;
         else

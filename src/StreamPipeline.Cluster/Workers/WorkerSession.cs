@@ -10,11 +10,12 @@ namespace StreamPipeline.Cluster.Workers;
 /// <summary>
 /// One connection of a worker to its coordinator, on one actor system: register, check the job, then pull leases while
 /// there is room (work pulling), feed them to the local build stream, renew the leases held, deliver what is built.
-/// Ends when the coordinator says the job is finished, refuses the worker, or cannot be reached (then the worker
-/// starts a new session).
+/// Ends when the coordinator says the job is finished (a restarted coordinator of a finished job says so at once),
+/// refuses the worker, or cannot be reached (then the worker starts a new session). Every answer of the coordinator is
+/// reported to <paramref name="heard"/> (true): the worker's give-up clock; false while the job is being prepared here.
 /// </summary>
 internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, ClusterSettings settings, PipelineMetrics metrics,
-    Func<JobOffer, PreparedWork> prepare, WorkerTally tally, Action<string> say)
+    Func<JobOffer, PreparedWork> prepare, WorkerTally tally, Action<string> say, Action<bool> heard)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<int, long> _held = new();
@@ -29,12 +30,19 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
         var coordinator = await FindCoordinator(ct).ConfigureAwait(false);
         if (coordinator is null)
             return null;
-        var offerReply = await coordinator.Ask<object>(new RegisterWorker(name, options.Devices, options.PinnedSpecHash), settings.AskTimeout, ct).ConfigureAwait(false);
+        var offerReply = await Ask<object>(coordinator, new RegisterWorker(name, options.Devices, options.PinnedSpecHash), ct).ConfigureAwait(false);
         Connected = true;
-        if (offerReply is WorkerRefused refused)
-            return tally.Outcome(WorkerEnd.Refused, $"the coordinator at {options.Coordinator} refused this worker: {refused.Reason}");
+        switch (offerReply)
+        {
+            case WorkerRefused refused:
+                return tally.Outcome(WorkerEnd.Refused, $"the coordinator at {options.Coordinator} refused this worker: {refused.Reason}");
+            case JobFinished finished:
+                // A coordinator restarted on a job that was finished meanwhile (killed after its last commit).
+                return Ended(finished);
+        }
         var offer = (JobOffer)offerReply;
         PreparedWork work;
+        heard(false);
         try
         {
             work = prepare(offer);
@@ -42,10 +50,14 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
         catch (WorkerCannotServeException e)
         {
             // Asks, not tells: the coordinator knows a worker by the address its messages come from.
-            await coordinator.Ask<Acknowledged>(new WorkerRefusesJob(name, e.Message), settings.AskTimeout, ct).ConfigureAwait(false);
+            await Ask<Acknowledged>(coordinator, new WorkerRefusesJob(name, e.Message), ct).ConfigureAwait(false);
             return tally.Outcome(WorkerEnd.Refused, e.Message);
         }
-        await coordinator.Ask<Acknowledged>(new WorkerReady(name), settings.AskTimeout, ct).ConfigureAwait(false);
+        finally
+        {
+            heard(true);
+        }
+        await Ask<Acknowledged>(coordinator, new WorkerReady(name), ct).ConfigureAwait(false);
         say($"serving job {offer.SpecHash[..12]} ({offer.ShardsTotal} shards) from {options.Coordinator} as {name}");
 
         Directory.CreateDirectory(options.ScratchDir);
@@ -115,7 +127,7 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
             if (await Task.WhenAny(room, streamDone).ConfigureAwait(false) == streamDone)
                 return null; // the stream failed: RunAsync reports it
             await room.ConfigureAwait(false);
-            var reply = await coordinator.Ask<object>(new RequestLease(name), settings.AskTimeout, ct).ConfigureAwait(false);
+            var reply = await Ask<object>(coordinator, new RequestLease(name), ct).ConfigureAwait(false);
             switch (reply)
             {
                 case LeaseGranted lease:
@@ -127,10 +139,10 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
                     await Task.Delay(wait.RetryAfter, ct).ConfigureAwait(false);
                     break;
                 case JobFinished finished:
-                    // Deliver what is being built (the coordinator discards what it no longer needs), then leave.
-                    stream.Complete();
-                    await streamDone.ConfigureAwait(false);
-                    return tally.Outcome(finished.Complete ? WorkerEnd.JobFinished : WorkerEnd.JobFailed, finished.Message);
+                    // Every shard is committed (or the job failed): the coordinator takes nothing more, so what is still
+                    // being built here is dropped rather than delivered to a coordinator that may be gone by then.
+                    stream.Abort(new OperationCanceledException("the job has ended"));
+                    return Ended(finished);
                 case WorkerRefused refused:
                     return tally.Outcome(WorkerEnd.Refused, $"the coordinator at {options.Coordinator} refused this worker: {refused.Reason}");
                 default:
@@ -150,7 +162,7 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
                 continue;
             try
             {
-                var renewed = await coordinator.Ask<LeasesRenewed>(new RenewLeases(name, held), settings.AskTimeout, ct).ConfigureAwait(false);
+                var renewed = await Ask<LeasesRenewed>(coordinator, new RenewLeases(name, held), ct).ConfigureAwait(false);
                 if (renewed.Lost.Length > 0)
                     say($"lost {renewed.Lost.Length} lease(s) (expired or reassigned); whatever they build will be discarded");
             }
@@ -159,6 +171,17 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
                 // The pull loop notices a coordinator that is gone; a missed renewal alone is not fatal.
             }
         }
+    }
+
+    private WorkerOutcome Ended(JobFinished finished) =>
+        tally.Outcome(finished.Complete ? WorkerEnd.JobFinished : WorkerEnd.JobFailed, finished.Message);
+
+    /// <summary>An ask of the coordinator; its answer restarts the worker's give-up clock.</summary>
+    private async Task<T> Ask<T>(IActorRef coordinator, object message, CancellationToken ct)
+    {
+        var answer = await coordinator.Ask<T>(message, settings.AskTimeout, ct).ConfigureAwait(false);
+        heard(true);
+        return answer;
     }
 
     private long? LeaseOf(int shardId)
@@ -173,6 +196,7 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
 
     private void Delivered(int shardId, bool accepted)
     {
+        heard(true);
         lock (_gate) _held.Remove(shardId);
         tally.Delivered(accepted);
         _room.Release();
