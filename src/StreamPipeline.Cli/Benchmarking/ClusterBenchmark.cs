@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using StreamPipeline.Application.Building;
+using StreamPipeline.Cluster;
 using StreamPipeline.Cluster.Coordination;
 using StreamPipeline.Cluster.Protocol;
 using StreamPipeline.Cluster.Workers;
@@ -31,7 +32,7 @@ public static class ClusterBenchmark
         {
             var setup = ProcessSample.Take();
             var coordinator = CoordinatorService.RunAsync(
-                new ServeRequest(spec, jobDir, dataRoot, IPAddress.Loopback.ToString(), port, IPAddress.Loopback.ToString()),
+                new ServeRequest(spec, jobDir, dataRoot, new ClusterEndpoint(IPAddress.Loopback.ToString(), port, IPAddress.Loopback.ToString())),
                 status =>
                 {
                     if (status.ShardsDone == status.ShardsTotal)
@@ -40,7 +41,7 @@ public static class ClusterBenchmark
                 line => say("coordinator: " + line), stop.Token, StderrLogger.Config);
             var nodes = Enumerable.Range(0, workers).Select(i => Task.Run(async () =>
             {
-                var options = new WorkerOptions(coordinatorAddress, IPAddress.Loopback.ToString(), IPAddress.Loopback.ToString(), 0, spec.Devices, null,
+                var options = new WorkerOptions(coordinatorAddress, new ClusterEndpoint(IPAddress.Loopback.ToString(), 0, IPAddress.Loopback.ToString()), spec.Devices, null,
                     Path.Combine(root, $"scratch-{i + 1}"));
                 var backend = new WarmedBackend(new ClusterWorkerBackend(spec.Devices, null, dataRoot, line => say($"worker {i + 1}: {line}")), warmup, window);
                 var outcome = await WorkerNode.RunAsync(options, backend, StderrLogger.Config, metrics[i], line => say($"worker {i + 1}: {line}"), stop.Token);

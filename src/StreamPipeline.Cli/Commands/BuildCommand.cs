@@ -69,9 +69,9 @@ public static class BuildCommand
             if (parse.GetValue(serve))
             {
                 var akka = cluster.Config(parse);
-                var (bind, port, publicHost) = cluster.Resolve(parse, akka);
+                var endpoint = cluster.Resolve(parse, akka);
                 using var session = Telemetry.Create(parse.GetValue(metrics)!, parse.GetValue(interval));
-                var served = await LiveRuns.ServeAsync(new ServeRequest(resolved, parse.GetValue(jobDir)!, parse.GetValue(dataRoot), bind, port, publicHost),
+                var served = await LiveRuns.ServeAsync(new ServeRequest(resolved, parse.GetValue(jobDir)!, parse.GetValue(dataRoot), endpoint),
                     akka, token);
                 return served.Complete ? ExitCodes.Success : ExitCodes.JobFailed;
             }

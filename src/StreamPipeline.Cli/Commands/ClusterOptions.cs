@@ -10,7 +10,7 @@ public sealed class ClusterOptions
     {
         Host = new Option<string>("--host") { Description = "Address to listen on: 127.0.0.1 (default, this machine only) or 0.0.0.0 (every interface; needs --tls-cert or --insecure).", DefaultValueFactory = _ => "127.0.0.1" };
         Port = new Option<int>("--port") { Description = $"TCP port to listen on (default {defaultPort}; 0 picks a free one).", DefaultValueFactory = _ => defaultPort };
-        PublicHost = new Option<string?>("--public-host") { Description = "Address other nodes reach this one at (default: --host, or this machine's name when --host is 0.0.0.0)." };
+        PublicHost = new Option<string?>("--public-host") { Description = "Address other nodes reach this one at, advertised only: the node listens on --host (default: --host, or this machine's name when --host is 0.0.0.0)." };
         Insecure = new Option<bool>("--insecure") { Description = "Accept plain TCP on an address other machines can reach (anyone who can reach the port can join)." };
         TlsCertificate = new Option<string?>("--tls-cert")
         {
@@ -65,21 +65,21 @@ public sealed class ClusterOptions
         return config;
     }
 
-    /// <summary>(bind host, port, public host), checked: listening beyond loopback needs TLS (--tls-cert) or --insecure.</summary>
-    public (string Bind, int Port, string Public) Resolve(ParseResult parse, Akka.Configuration.Config config)
+    /// <summary>
+    /// Where the node listens and how others reach it, checked before any work on the node's merged settings (these
+    /// flags, --cluster-conf, TLS): listening beyond loopback needs TLS (--tls-cert) or --insecure, and the port must be free.
+    /// </summary>
+    public StreamPipeline.Cluster.ClusterEndpoint Resolve(ParseResult parse, Akka.Configuration.Config config)
     {
         var host = parse.GetValue(Host)!;
         var port = parse.GetValue(Port);
         if (port is < 0 or > 65535)
             throw new UsageException($"--port must be between 0 and 65535, got {port}");
-        if (!IsLoopback(host) && !parse.GetValue(Insecure) && !StreamPipeline.Cluster.ClusterTls.IsConfigured(config))
-            throw new UsageException($"--host {host} lets other machines reach this node; give --tls-cert FILE (TLS, only holders of the certificate join) or --insecure (plain TCP, anyone who reaches the port joins)");
         var publicHost = parse.GetValue(PublicHost) ?? (host is "0.0.0.0" or "::" ? Dns.GetHostName() : host);
-        return (host, port, publicHost);
+        var endpoint = new StreamPipeline.Cluster.ClusterEndpoint(host, port, publicHost, parse.GetValue(Insecure));
+        StreamPipeline.Cluster.ClusterSystem.CheckEndpoint(endpoint, config);
+        return endpoint;
     }
 
     private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
-
-    private static bool IsLoopback(string host) =>
-        host == "localhost" || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
 }

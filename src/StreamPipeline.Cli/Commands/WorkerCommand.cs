@@ -15,7 +15,10 @@ public static class WorkerCommand
         var devices = CommonOptions.Devices("auto | cpu | cuda:0,cuda:1 | cpu,cpu (one device worker per entry; default auto).");
         var model = new Option<string?>("--model") { Description = "This machine's copy of the job's checkpoint (default: the path in the job's spec). Its SHA-256 must be the job's." };
         var job = new Option<string?>("--job") { Description = "Serve only the job with this spec hash (as inspect shows it); a coordinator of another job is refused." };
-        var scratch = new Option<string?>("--scratch") { Description = "Folder where built shards wait for their upload (default: a folder under the system temp)." };
+        var scratch = new Option<string?>("--scratch")
+        {
+            Description = "Folder where built shards wait for their upload: yours, and writable by you only (default: a fresh private folder under the system temp, removed at exit).",
+        };
         var dataRoot = CommonOptions.DataRoot();
         var threads = CommonOptions.Threads();
         var metrics = Telemetry.ExporterOption();
@@ -35,26 +38,16 @@ public static class WorkerCommand
             var coordinator = parse.GetValue(join)!;
             if (!coordinator.Contains(':') || !int.TryParse(coordinator[(coordinator.LastIndexOf(':') + 1)..], out var coordinatorPort) || coordinatorPort is < 1 or > 65535)
                 throw new UsageException($"--join {coordinator}: expected HOST:PORT of the coordinator");
+            using var scratchDir = parse.GetValue(scratch) is { } given ? ScratchFolder.Given(given) : ScratchFolder.CreatePrivate();
             var akka = cluster.Config(parse);
-            var (bind, port, publicHost) = cluster.Resolve(parse, akka);
+            var endpoint = cluster.Resolve(parse, akka);
             var deviceList = parse.GetValue(devices)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            var scratchDir = parse.GetValue(scratch) ?? Path.Combine(Path.GetTempPath(), $"stream-pipeline-worker-{Environment.ProcessId}");
-            var scratchExisted = Directory.Exists(scratchDir);
             void Say(string line) => Console.Error.WriteLine($"worker: {line}");
             using var provider = Telemetry.Create(parse.GetValue(metrics)!, parse.GetValue(interval));
-            using var pipelineMetrics = new PipelineMetrics($"{publicHost}:{port}");
+            using var pipelineMetrics = new PipelineMetrics($"{endpoint.PublicHost}:{endpoint.Port}");
             var outcome = await WorkerNode.RunAsync(
-                new WorkerOptions(coordinator, bind, publicHost, port, deviceList, parse.GetValue(job), scratchDir),
+                new WorkerOptions(coordinator, endpoint, deviceList, parse.GetValue(job), scratchDir.Path),
                 new ClusterWorkerBackend(deviceList, parse.GetValue(model), parse.GetValue(dataRoot), Say), akka, pipelineMetrics, Say, token);
-            // Each built shard's file is deleted once delivered: what is left in the scratch folder is not ours to delete.
-            // The folder goes only if this run created it and it is empty.
-            try
-            {
-                if (!scratchExisted && Directory.Exists(scratchDir)) Directory.Delete(scratchDir, recursive: false);
-            }
-            catch (IOException)
-            {
-            }
             var summary = $"{outcome.ShardsDelivered} shard(s) committed, {outcome.ShardsDiscarded} discarded";
             switch (outcome.End)
             {

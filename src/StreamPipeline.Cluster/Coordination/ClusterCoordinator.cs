@@ -16,20 +16,38 @@ namespace StreamPipeline.Cluster.Coordination;
 /// </remarks>
 public static class ClusterCoordinator
 {
-    public static async Task<CoordinatorResult> RunAsync(CoordinatorJob job, string bindHost, int port, string publicHost, Config? overrides,
-        PipelineMetrics metrics, Action<CoordinatorStatus>? onStatus, Action<string>? onBound, CancellationToken ct)
+    public static async Task<CoordinatorResult> RunAsync(CoordinatorJob job, ClusterEndpoint endpoint, Config? overrides,
+        PipelineMetrics metrics, Action<CoordinatorStatus>? onStatus, Action<string>? onBound, CancellationToken ct, Action<string>? say = null)
     {
-        var system = ClusterSystem.Create(ClusterSystem.CoordinatorRole, bindHost, port, publicHost, seed: null, overrides);
+        var system = ClusterSystem.Create(ClusterSystem.CoordinatorRole, endpoint, seed: null, overrides);
         try
         {
             var settings = ClusterSettings.From(system.Settings.Config);
+            var finishedBefore = job.Directory.Manifest.IsComplete;
             var done = new TaskCompletionSource<CoordinatorResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var coordinator = system.ActorOf(JobCoordinator.Props(job, settings, new ClusterMetrics(metrics), onStatus, done), ClusterSystem.CoordinatorActorName);
+            var coordinator = system.ActorOf(JobCoordinator.Props(job, settings, new ClusterMetrics(metrics), onStatus, done, say), ClusterSystem.CoordinatorActorName);
             onBound?.Invoke(JobCoordinator.NodeName(Akka.Cluster.Cluster.Get(system).SelfAddress));
             await using (ct.Register(() => done.TrySetCanceled(ct)))
             {
                 var result = await done.Task.ConfigureAwait(false);
-                await WaitUntilWorkersTold(coordinator, settings).ConfigureAwait(false);
+                if (finishedBefore)
+                {
+                    // The job was finished before this coordinator started (the last one was killed after its last commit):
+                    // its workers are reconnecting with backoff, so stay one full reconnect cycle for each of them to hear it.
+                    var farewell = settings.ReconnectBackoffMax + settings.AskTimeout;
+                    say?.Invoke($"the job was already complete; answering reconnecting workers for {farewell.TotalSeconds:0.#} s (Ctrl-C ends this)");
+                    try
+                    {
+                        await Task.Delay(farewell, ct).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                    }
+                }
+                else
+                {
+                    await WaitUntilWorkersTold(coordinator, settings).ConfigureAwait(false);
+                }
                 await coordinator.GracefulStop(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
                 return result;
             }

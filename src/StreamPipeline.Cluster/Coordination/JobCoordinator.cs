@@ -50,6 +50,7 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
     private readonly ClusterMetrics _metrics;
     private readonly Action<CoordinatorStatus>? _onStatus;
     private readonly TaskCompletionSource<CoordinatorResult> _done;
+    private readonly Action<string>? _say;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LeaseTable _leases;
     private readonly Dictionary<string, WorkerState> _workers = new(StringComparer.Ordinal);
@@ -65,8 +66,11 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
     private long _rowsDone;
     private CoordinatorResult? _result;
 
-    public JobCoordinator(CoordinatorJob job, ClusterSettings settings, ClusterMetrics metrics, Action<CoordinatorStatus>? onStatus, TaskCompletionSource<CoordinatorResult> done)
+    /// <param name="say">Where a refused worker is reported, one line with the reason (the user's terminal).</param>
+    public JobCoordinator(CoordinatorJob job, ClusterSettings settings, ClusterMetrics metrics, Action<CoordinatorStatus>? onStatus, TaskCompletionSource<CoordinatorResult> done,
+        Action<string>? say = null)
     {
+        _say = say;
         _job = job;
         _settings = settings;
         _metrics = metrics;
@@ -105,8 +109,9 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(CoordinatorJob job, ClusterSettings settings, ClusterMetrics metrics, Action<CoordinatorStatus>? onStatus, TaskCompletionSource<CoordinatorResult> done) =>
-        Akka.Actor.Props.Create(() => new JobCoordinator(job, settings, metrics, onStatus, done));
+    public static Props Props(CoordinatorJob job, ClusterSettings settings, ClusterMetrics metrics, Action<CoordinatorStatus>? onStatus, TaskCompletionSource<CoordinatorResult> done,
+        Action<string>? say = null) =>
+        Akka.Actor.Props.Create(() => new JobCoordinator(job, settings, metrics, onStatus, done, say));
 
     /// <summary>host:port of a node's address: how workers are named in the manifest, the metrics and the view.</summary>
     public static string NodeName(Address address) => $"{address.Host}:{address.Port}";
@@ -149,10 +154,17 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         var name = SenderName(message.Worker);
         if (message.PinnedSpecHash is { } pinned && !FileChecksum.Same(pinned, _job.Directory.Manifest.SpecHash))
         {
-            var reason = $"worker {name} serves job {FileChecksum.Short(pinned)}, this coordinator serves job {FileChecksum.Short(_job.Directory.Manifest.SpecHash)} ({_job.Directory.Root})";
-            _log.Warning("Refused {0}", reason);
+            var reason = $"the worker serves only job {FileChecksum.Short(pinned)} (worker --job), this coordinator serves job {FileChecksum.Short(_job.Directory.Manifest.SpecHash)} ({_job.Directory.Root})";
+            _log.Warning("Refused worker {0}: {1}", name, reason);
+            _say?.Invoke($"refused worker {name}: {reason}");
             _metrics.Refused(name);
             Sender.Tell(new WorkerRefused(reason));
+            return;
+        }
+        if (_result is { } result)
+        {
+            // A worker reconnecting after the job ended (this coordinator may be a restart of one killed after its last commit).
+            Sender.Tell(new JobFinished(result.Complete, result.Message));
             return;
         }
         if (_workers.TryGetValue(name, out var known))
@@ -170,6 +182,7 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
         var name = SenderName(message.Worker);
         // The same line the worker prints, on this side too.
         _log.Warning("Worker {0} cannot serve this job: {1}", name, message.Reason);
+        _say?.Invoke($"worker {name} cannot serve this job: {message.Reason}");
         _metrics.Refused(name);
         WorkerLeft(name, "refused the job");
         Sender.Tell(new Acknowledged());

@@ -34,7 +34,7 @@ public static class ClusterSimulation
         File.Delete(template);
 
         var directory = JobDirectory.Open(jobDir, spec, modelSha, shards);
-        var system = ClusterSystem.Create(ClusterSystem.CoordinatorRole, "127.0.0.1", 0, "127.0.0.1", seed: null,
+        var system = ClusterSystem.Create(ClusterSystem.CoordinatorRole, new ClusterEndpoint("127.0.0.1", 0, "127.0.0.1"), seed: null,
             ConfigurationFactory.ParseString("akka.loglevel = OFF\nakka.stdout-loglevel = OFF"));
         try
         {

@@ -7,7 +7,8 @@ namespace StreamPipeline.Cluster.Workers;
 /// <summary>
 /// A worker process: joins the coordinator's cluster and serves its job in sessions. When the coordinator cannot be
 /// reached (it was killed, the network split and this side downed itself), the worker starts a fresh actor system and
-/// joins again, backing off, until the coordinator answers or <see cref="ClusterSettings.CoordinatorTimeout"/> passes.
+/// joins again, backing off, until the coordinator answers. Once the coordinator has not answered anything for
+/// <see cref="ClusterSettings.CoordinatorTimeout"/>, the worker gives up, whatever it was waiting for.
 /// The job's data and perturbers are prepared once and kept across sessions.
 /// </summary>
 public static class WorkerNode
@@ -17,6 +18,25 @@ public static class WorkerNode
     {
         var settings = ClusterSettings.From((overrides ?? Config.Empty).WithFallback(ClusterSystem.DefaultConfig));
         var tally = new WorkerTally();
+        // Cancelled after coordinator-timeout without an answer from the coordinator; every answer restarts the clock.
+        using var silence = new CancellationTokenSource(settings.CoordinatorTimeout);
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(ct, silence.Token);
+        void Heard(bool heard)
+        {
+            try
+            {
+                // Preparing the job (loading the model and data) is no silence of the coordinator's: the clock stops meanwhile.
+                silence.CancelAfter(heard ? settings.CoordinatorTimeout : Timeout.InfiniteTimeSpan);
+            }
+            catch (ObjectDisposedException)
+            {
+                // an abandoned session answered after the worker ended
+            }
+        }
+        WorkerOutcome Gone() => tally.Outcome(WorkerEnd.CoordinatorGone,
+            $"the coordinator at {options.Coordinator} did not answer for {settings.CoordinatorTimeout}; giving up" +
+            " (a coordinator using TLS answers only workers given the same --tls-cert)");
+
         PreparedWork? prepared = null;
         PreparedWork Prepare(JobOffer offer)
         {
@@ -26,18 +46,28 @@ public static class WorkerNode
         }
 
         var backoff = settings.ReconnectBackoffMin;
-        var lastContact = DateTime.UtcNow;
+        var abandoned = false;
         try
         {
             while (true)
             {
                 ct.ThrowIfCancellationRequested();
-                var system = ClusterSystem.Create(ClusterSystem.WorkerRole, options.BindHost, options.Port, options.PublicHost, options.Coordinator, overrides);
-                var session = new WorkerSession(system, options, settings, metrics, Prepare, tally, say);
+                if (silence.IsCancellationRequested)
+                    return Gone();
+                var system = ClusterSystem.Create(ClusterSystem.WorkerRole, options.Endpoint, options.Coordinator, overrides);
+                var attempt = new WorkerSession(system, options, settings, metrics, Prepare, tally, say, Heard);
+                var running = Task.FromResult<WorkerOutcome?>(null);
                 WorkerOutcome? outcome;
                 try
                 {
-                    outcome = await session.RunAsync(ct).ConfigureAwait(false);
+                    // A wait inside the session that outlives its token (an ask whose actor system was downed and
+                    // terminated never times out) is left behind: the worker does not wait for it past its deadline.
+                    running = attempt.RunAsync(session.Token);
+                    outcome = await running.WaitAsync(session.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested && silence.IsCancellationRequested)
+                {
+                    outcome = Gone();
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested && e is not WorkerCannotServeException)
                 {
@@ -47,26 +77,50 @@ public static class WorkerNode
                 }
                 finally
                 {
-                    await Akka.Actor.CoordinatedShutdown.Get(system).Run(Akka.Actor.CoordinatedShutdown.ClrExitReason.Instance).ConfigureAwait(false);
+                    await LeaveAsync(system, session.Token).ConfigureAwait(false);
+                    abandoned = !running.IsCompleted;
                 }
                 if (outcome is not null)
                     return outcome;
-                if (session.Connected)
-                {
-                    lastContact = DateTime.UtcNow;
+                if (attempt.Connected)
                     backoff = settings.ReconnectBackoffMin;
-                }
-                if (DateTime.UtcNow - lastContact > settings.CoordinatorTimeout)
-                    return tally.Outcome(WorkerEnd.CoordinatorGone, $"the coordinator at {options.Coordinator} did not answer for {settings.CoordinatorTimeout}; giving up" +
-                        " (a coordinator using TLS answers only workers given the same --tls-cert)");
+                if (silence.IsCancellationRequested)
+                    return Gone();
                 say($"cannot reach the coordinator at {options.Coordinator}; trying again in {backoff.TotalSeconds:0.#} s");
-                await Task.Delay(backoff, ct).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(backoff, session.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    return Gone();
+                }
                 backoff = TimeSpan.FromTicks(Math.Min(settings.ReconnectBackoffMax.Ticks, backoff.Ticks * 2));
             }
         }
         finally
         {
-            prepared?.Dispose();
+            // A session left behind may still hold the device: its models are freed with the process instead.
+            if (!abandoned)
+                prepared?.Dispose();
         }
+    }
+
+    /// <summary>How long a worker past its deadline (or interrupted) waits for its actor system to leave the cluster.</summary>
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(3);
+
+    /// <summary>Leaving the cluster waits for a coordinator that may be gone: until the worker's deadline, then <see cref="ShutdownGrace"/> at most.</summary>
+    private static async Task LeaveAsync(Akka.Actor.ActorSystem system, CancellationToken deadline)
+    {
+        var shutdown = Akka.Actor.CoordinatedShutdown.Get(system).Run(Akka.Actor.CoordinatedShutdown.ClrExitReason.Instance);
+        try
+        {
+            await shutdown.WaitAsync(deadline).ConfigureAwait(false);
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        await Task.WhenAny(shutdown, Task.Delay(ShutdownGrace, CancellationToken.None)).ConfigureAwait(false);
     }
 }

@@ -10,32 +10,41 @@ namespace StreamPipeline.Cluster.Workers;
 /// <summary>
 /// One connection of a worker to its coordinator, on one actor system: register, check the job, then pull leases while
 /// there is room (work pulling), feed them to the local build stream, renew the leases held, deliver what is built.
-/// Ends when the coordinator says the job is finished or failed (in answer to a lease request, a renewal or a
-/// delivery), refuses the worker, or cannot be reached (then the worker starts a new session).
+/// Ends when the coordinator says the job is finished or failed (in answer to a registration, a lease request, a renewal
+/// or a delivery; a restarted coordinator of a finished job says so at once), refuses the worker, or cannot be reached
+/// (then the worker starts a new session). Every answer of the coordinator is
+/// reported to <paramref name="heard"/> (true): the worker's give-up clock; false while the job is being prepared here.
 /// </summary>
 internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, ClusterSettings settings, PipelineMetrics metrics,
-    Func<JobOffer, PreparedWork> prepare, WorkerTally tally, Action<string> say)
+    Func<JobOffer, PreparedWork> prepare, WorkerTally tally, Action<string> say, Action<bool> heard)
 {
     private readonly Lock _gate = new();
+    private readonly TaskCompletionSource<JobFinished> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<int, long> _held = new();
     private readonly SemaphoreSlim _room = new(0);
-    private readonly TaskCompletionSource<JobFinished> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The coordinator was reached (the worker's give-up clock restarts).</summary>
     public bool Connected { get; private set; }
 
     public async Task<WorkerOutcome?> RunAsync(CancellationToken ct)
     {
-        var name = $"{options.PublicHost}:{Akka.Cluster.Cluster.Get(system).SelfAddress.Port}";
+        var name = $"{options.Endpoint.PublicHost}:{Akka.Cluster.Cluster.Get(system).SelfAddress.Port}";
         var coordinator = await FindCoordinator(ct).ConfigureAwait(false);
         if (coordinator is null)
             return null;
-        var offerReply = await coordinator.Ask<object>(new RegisterWorker(name, options.Devices, options.PinnedSpecHash), settings.AskTimeout, ct).ConfigureAwait(false);
+        var offerReply = await Ask<object>(coordinator, new RegisterWorker(name, options.Devices, options.PinnedSpecHash), ct).ConfigureAwait(false);
         Connected = true;
-        if (offerReply is WorkerRefused refused)
-            return tally.Outcome(WorkerEnd.Refused, refused.Reason);
+        switch (offerReply)
+        {
+            case WorkerRefused refused:
+                return tally.Outcome(WorkerEnd.Refused, $"the coordinator at {options.Coordinator} refused this worker: {refused.Reason}");
+            case JobFinished finished:
+                // A coordinator restarted on a job that was finished meanwhile (killed after its last commit).
+                return Ended(finished, stream: null);
+        }
         var offer = (JobOffer)offerReply;
         PreparedWork work;
+        heard(false);
         try
         {
             work = prepare(offer);
@@ -43,10 +52,14 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
         catch (WorkerCannotServeException e)
         {
             // Asks, not tells: the coordinator knows a worker by the address its messages come from.
-            await coordinator.Ask<Acknowledged>(new WorkerRefusesJob(name, e.Message), settings.AskTimeout, ct).ConfigureAwait(false);
+            await Ask<Acknowledged>(coordinator, new WorkerRefusesJob(name, e.Message), ct).ConfigureAwait(false);
             return tally.Outcome(WorkerEnd.Refused, e.Message);
         }
-        await coordinator.Ask<Acknowledged>(new WorkerReady(name), settings.AskTimeout, ct).ConfigureAwait(false);
+        finally
+        {
+            heard(true);
+        }
+        await Ask<Acknowledged>(coordinator, new WorkerReady(name), ct).ConfigureAwait(false);
         say($"serving job {offer.SpecHash[..12]} ({offer.ShardsTotal} shards) from {options.Coordinator} as {name}");
 
         Directory.CreateDirectory(options.ScratchDir);
@@ -115,11 +128,11 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
             var room = _room.WaitAsync(ct);
             var woke = await Task.WhenAny(room, streamDone, _ended.Task).ConfigureAwait(false);
             if (woke == _ended.Task)
-                return await Ended(_ended.Task.Result, stream, streamDone).ConfigureAwait(false);
+                return Ended(_ended.Task.Result, stream);
             if (woke == streamDone)
                 return null; // the stream failed: RunAsync reports it
             await room.ConfigureAwait(false);
-            var reply = await coordinator.Ask<object>(new RequestLease(name), settings.AskTimeout, ct).ConfigureAwait(false);
+            var reply = await Ask<object>(coordinator, new RequestLease(name), ct).ConfigureAwait(false);
             switch (reply)
             {
                 case LeaseGranted lease:
@@ -131,27 +144,14 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
                     await Task.Delay(wait.RetryAfter, ct).ConfigureAwait(false);
                     break;
                 case JobFinished finished:
-                    return await Ended(finished, stream, streamDone).ConfigureAwait(false);
+                    return Ended(finished, stream);
                 case WorkerRefused refused:
-                    return tally.Outcome(WorkerEnd.Refused, refused.Reason);
+                    return tally.Outcome(WorkerEnd.Refused, $"the coordinator at {options.Coordinator} refused this worker: {refused.Reason}");
                 default:
                     throw new InvalidOperationException($"the coordinator answered {reply.GetType().Name} to a lease request");
             }
         }
         return null;
-    }
-
-    /// <summary>
-    /// The coordinator says the job is over. Finished: deliver what is being built (the coordinator discards what it
-    /// no longer needs), then leave. Failed: stop at once — the coordinator commits nothing more.
-    /// </summary>
-    private async Task<WorkerOutcome> Ended(JobFinished finished, ShardStream stream, Task streamDone)
-    {
-        if (!finished.Complete)
-            return tally.Outcome(WorkerEnd.JobFailed, $"the coordinator at {options.Coordinator} failed the job: {finished.Message}");
-        stream.Complete();
-        await streamDone.ConfigureAwait(false);
-        return tally.Outcome(WorkerEnd.JobFinished, finished.Message);
     }
 
     private async Task RenewLoop(IActorRef coordinator, string name, TimeSpan interval, CancellationToken ct)
@@ -164,7 +164,7 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
                 continue;
             try
             {
-                switch (await coordinator.Ask<object>(new RenewLeases(name, held), settings.AskTimeout, ct).ConfigureAwait(false))
+                switch (await Ask<object>(coordinator, new RenewLeases(name, held), ct).ConfigureAwait(false))
                 {
                     case LeasesRenewed { Lost.Length: > 0 } renewed:
                         say($"lost {renewed.Lost.Length} lease(s) (expired or reassigned); whatever they build will be discarded");
@@ -181,6 +181,26 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
         }
     }
 
+    /// <summary>
+    /// The coordinator says the job is over (every shard committed, or it failed the job): it takes nothing more, so what
+    /// is still being built here is dropped rather than delivered to a coordinator that may be gone by then.
+    /// </summary>
+    private WorkerOutcome Ended(JobFinished finished, ShardStream? stream)
+    {
+        stream?.Abort(new OperationCanceledException("the job has ended"));
+        return finished.Complete
+            ? tally.Outcome(WorkerEnd.JobFinished, finished.Message)
+            : tally.Outcome(WorkerEnd.JobFailed, $"the coordinator at {options.Coordinator} failed the job: {finished.Message}");
+    }
+
+    /// <summary>An ask of the coordinator; its answer restarts the worker's give-up clock.</summary>
+    private async Task<T> Ask<T>(IActorRef coordinator, object message, CancellationToken ct)
+    {
+        var answer = await coordinator.Ask<T>(message, settings.AskTimeout, ct).ConfigureAwait(false);
+        heard(true);
+        return answer;
+    }
+
     private long? LeaseOf(int shardId)
     {
         lock (_gate) return _held.TryGetValue(shardId, out var lease) ? lease : null;
@@ -193,6 +213,7 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
 
     private void Delivered(int shardId, bool accepted)
     {
+        heard(true);
         lock (_gate) _held.Remove(shardId);
         tally.Delivered(accepted);
         _room.Release();
