@@ -13,7 +13,7 @@ public sealed class DoubleInterruptTests : IDisposable
     private readonly TempDirectory _dir = new();
 
     // Real Fashion-MNIST (28×28) batches of 256 at 10 steps: one PGD step takes long enough on one thread (a few
-    // hundred ms) that a second SIGINT 20 ms after the first arrives while the first is still stopping the build.
+    // hundred ms) that a second SIGINT sent as soon as the first is acknowledged arrives while the build is stopping.
     // Before the fix that second signal ran Environment.Exit beside libtorch's busy thread: SIGSEGV (139) 6 times of 6.
     private string[] Build(string jobDir, string model) =>
     [
@@ -40,7 +40,9 @@ public sealed class DoubleInterruptTests : IDisposable
             Thread.Sleep(500);
             Assert.False(running.HasExited, $"attempt {attempt}: the build ended before it was interrupted: {running.Stderr}");
             running.Interrupt();
-            Thread.Sleep(20);
+            // The second once the first was taken (two signals sent before the program handles either merge into one).
+            Assert.True(running.WaitUntil(() => running.Stderr.Contains("interrupt: stopping", StringComparison.Ordinal), TimeSpan.FromSeconds(30)),
+                $"attempt {attempt}: the first SIGINT was not acknowledged: {running.Stderr}");
             running.Interrupt();
             var result = running.WaitForExit(TimeSpan.FromSeconds(60));
 
