@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Akka.Streams.Implementation;
 using StreamPipeline.Data;
 using StreamPipeline.Pipeline.Devices;
 using StreamPipeline.Pipeline.Specs;
@@ -51,27 +52,29 @@ public sealed class ShardStream
         Source<ShardPlan, NotUsed> shards;
         if (fixedShards is not null)
         {
-            shards = Source.From(fixedShards);
+            shards = Source.From(fixedShards).Named("shards");
         }
         else
         {
-            var (queue, source) = Source.Queue<ShardPlan>(queueSize, OverflowStrategy.Backpressure).PreMaterialize(_materializer);
+            var (queue, source) = Source.Queue<ShardPlan>(queueSize, OverflowStrategy.Backpressure).Named("leased-shards").PreMaterialize(_materializer);
             _queue = queue;
             shards = source;
         }
         var run = _run;
+        // Every stage is named: a failure names its stage ("Error in stage [perturb]"), and so do the actors of a stream
+        // that did not stop (StagesLeftRunning).
         (_killSwitch, _completion) = shards
-            .ViaMaterialized(KillSwitches.Single<ShardPlan>(), Keep.Right)
-            .SelectMany(shard => ShardPlanner.Batches(shard, spec.BatchSize))
-            .SelectAsync(_settings.LoadParallelism, plan => run.LoadAsync(plan, token))
+            .ViaMaterialized(KillSwitches.Single<ShardPlan>().Named("kill-switch"), Keep.Right)
+            .SelectMany(shard => ShardPlanner.Batches(shard, spec.BatchSize)).Named("plan-batches")
+            .SelectAsync(_settings.LoadParallelism, plan => run.LoadAsync(plan, token)).Named("load")
             // The backpressure bound: at most this many loaded batches wait for the devices.
-            .Buffer(spec.MaxBatchesAhead, OverflowStrategy.Backpressure)
+            .Buffer(spec.MaxBatchesAhead, OverflowStrategy.Backpressure).Named("batches-ahead")
             // Unordered: a slow or split batch on one device does not hold back what the others finish.
-            .SelectAsyncUnordered(spec.Devices.Count * _settings.PerturbInFlightPerWorker, loaded => run.PerturbAsync(_pool, loaded, token))
-            .Select(run.Relabel)
-            .Via(ShardAssembler.Flow())
-            .SelectAsync(1, shard => run.CommitAsync(shard, token))
-            .ToMaterialized(Sink.Ignore<CommittedShard?>(), Keep.Both)
+            .SelectAsyncUnordered(spec.Devices.Count * _settings.PerturbInFlightPerWorker, loaded => run.PerturbAsync(_pool, loaded, token)).Named("perturb")
+            .Select(run.Relabel).Named("relabel")
+            .Via(ShardAssembler.Flow().Named("assemble-shards"))
+            .SelectAsync(1, shard => run.CommitAsync(shard, token)).Named("persist")
+            .ToMaterialized(Sink.Ignore<CommittedShard?>().Named("committed"), Keep.Both)
             .Run(_materializer);
         var killSwitch = _killSwitch;
         var completion = _completion;
@@ -104,6 +107,33 @@ public sealed class ShardStream
     public TimeSpan Elapsed => _run.Elapsed;
 
     public BuildProgress Progress() => _run.Progress();
+
+    /// <summary>
+    /// After <see cref="RunAsync"/>: the stream actors still running when the stream had ended (success, failure or
+    /// cancellation) — none, unless a stage failed to stop; they are logged and stopped with the materializer.
+    /// </summary>
+    public IReadOnlyList<string> StagesLeftRunning { get; private set; } = [];
+
+    /// <summary>The stream actors of this materializer still alive, given a moment to stop after the stream ended.</summary>
+    internal async Task<IReadOnlyList<string>> RunningStagesAsync()
+    {
+        var supervisor = _materializer.Supervisor;
+        for (var attempt = 0; ; attempt++)
+        {
+            StreamSupervisor.Children children;
+            try
+            {
+                children = await supervisor.Ask<StreamSupervisor.Children>(StreamSupervisor.GetChildren.Instance, TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is AskTimeoutException or ObjectDisposedException)
+            {
+                return [];
+            }
+            if (children.Refs.Count == 0 || attempt >= 20)
+                return children.Refs.Select(r => r.Path.Name).Order(StringComparer.Ordinal).ToList();
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Adds a shard to an open stream; waits while the stream is full (backpressure).</summary>
     public async Task OfferAsync(ShardPlan shard)
@@ -155,6 +185,9 @@ public sealed class ShardStream
             {
                 _system.Log.Warning("Device pool did not stop within {0}: {1}", _settings.StopTimeout, DeviceErrors.Describe(e));
             }
+            StagesLeftRunning = await RunningStagesAsync().ConfigureAwait(false);
+            if (StagesLeftRunning.Count > 0)
+                _system.Log.Warning("Build stream ended with stages still running: {0}; stopping them", string.Join(", ", StagesLeftRunning));
             _materializer.Dispose();
             _stop.Dispose();
         }
