@@ -30,7 +30,7 @@ public static class CoordinatorService
         var tls = akka is not null && Cluster.ClusterTls.IsConfigured(akka);
         var job = new CoordinatorJob(prepared.Spec, directory, prepared.ModelSha256, prepared.DataFingerprint);
         var result = await ClusterCoordinator.RunAsync(job, request.BindHost, request.Port, request.PublicHost, akka, request.Metrics ?? owned!, onStatus,
-            bound => say($"coordinator listening on {bound}{(tls ? " (TLS)" : "")}; start workers with: stream-pipeline worker --join {bound}{(tls ? " --tls-cert FILE" : "")}"), ct).ConfigureAwait(false);
+            bound => say($"coordinator listening on {bound}{(tls ? " (TLS)" : "")}; start workers with: stream-pipeline worker --join {bound}{(tls ? " --tls-cert FILE" : "")}"), ct, say).ConfigureAwait(false);
         if (result.Complete)
             directory.Close(); // a manifest that cannot be made durable fails the job, loudly
         return result;

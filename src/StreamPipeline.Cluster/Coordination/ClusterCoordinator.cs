@@ -17,11 +17,15 @@ namespace StreamPipeline.Cluster.Coordination;
 public static class ClusterCoordinator
 {
     public static async Task<CoordinatorResult> RunAsync(CoordinatorJob job, string bindHost, int port, string publicHost, Config? overrides,
-        PipelineMetrics metrics, Action<CoordinatorStatus>? onStatus, Action<string>? onBound, CancellationToken ct)
+        PipelineMetrics metrics, Action<CoordinatorStatus>? onStatus, Action<string>? onBound, CancellationToken ct, Action<string>? say = null)
     {
         var system = ClusterSystem.Create(ClusterSystem.CoordinatorRole, bindHost, port, publicHost, seed: null, overrides);
         try
         {
+            // With TLS, a worker lacking the cluster's certificate is refused at the handshake and only sees silence:
+            // this side says so, once per address.
+            if (say is not null && ClusterTls.IsConfigured(system.Settings.Config))
+                WatchRefusedConnections(system, say);
             var settings = ClusterSettings.From(system.Settings.Config);
             var done = new TaskCompletionSource<CoordinatorResult>(TaskCreationOptions.RunContinuationsAsynchronously);
             var coordinator = system.ActorOf(JobCoordinator.Props(job, settings, new ClusterMetrics(metrics), onStatus, done), ClusterSystem.CoordinatorActorName);
@@ -38,6 +42,16 @@ public static class ClusterCoordinator
         {
             await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Starts a <see cref="RefusedConnectionReporter"/> and lowers the log bus to warnings so that Akka.Remote's refusals reach it.</summary>
+    private static void WatchRefusedConnections(ActorSystem system, Action<string> say)
+    {
+        var reporter = system.ActorOf(RefusedConnectionReporter.Props(say), "refused-connections");
+        system.EventStream.Subscribe(reporter, typeof(Akka.Event.Error));
+        system.EventStream.Subscribe(reporter, typeof(Akka.Event.Warning));
+        if (system.EventStream.LogLevel > Akka.Event.LogLevel.WarningLevel)
+            system.EventStream.SetLogLevel(Akka.Event.LogLevel.WarningLevel);
     }
 
     /// <summary>

@@ -9,7 +9,8 @@ namespace StreamPipeline.Cli.Tests.Cluster;
 /// <summary>
 /// TLS between cluster nodes, through real processes on 127.0.0.1 and real certificates: a coordinator given
 /// --tls-cert serves only workers holding the same certificate; a worker with another certificate or with none never
-/// joins and gives up; bad certificate options and listening beyond loopback without TLS are usage errors.
+/// joins and gives up, and the coordinator names each refused connection once; cluster-cert makes (or keeps) the
+/// certificate; bad certificate options and listening beyond loopback without TLS are usage errors.
 /// </summary>
 [Collection(BuildTestCollection.Name)]
 public sealed class ClusterTlsTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
@@ -65,6 +66,13 @@ public sealed class ClusterTlsTests(ClusterFixture fixture) : IClassFixture<Clus
         }
         Assert.DoesNotContain(" alive, ", coordinator.Stderr);
         Assert.Equal(0, JobManifest.DoneCountWhileRunning(job));
+        // The coordinator names each refusal once, with its reason, though each refused worker tried several times.
+        var refusals = coordinator.Stderr.Split('\n').Where(l => l.StartsWith("coordinator: refused a connection from 127.0.0.1: ", StringComparison.Ordinal)).ToList();
+        Assert.True(refusals.Count == 2, coordinator.Stderr);
+        Assert.Single(refusals, l => l.Contains("its certificate is not this cluster's", StringComparison.Ordinal));
+        Assert.Single(refusals, l => l.Contains("it spoke plain TCP, not TLS", StringComparison.Ordinal));
+        Assert.DoesNotContain("[WARNING]", coordinator.Stderr);
+        Assert.DoesNotContain("[ERROR]", coordinator.Stderr);
 
         using var trusted = Worker(port, settings, "--tls-cert", cluster);
         var served = coordinator.WaitForExit(Patience);
