@@ -137,6 +137,28 @@ public sealed class ClusterTlsTests(ClusterFixture fixture) : IClassFixture<Clus
         Assert.Contains("already exists", Assert.Single(again.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
         Assert.Equal(before, File.ReadAllBytes(path));
 
+        // --keep-existing: a usable certificate is kept (exit 0, same bytes), so a step run before every start of a
+        // cluster can make it once; one that nodes could not use is still one line and exit 2.
+        var kept = CliProcess.Run(fixture.Root, "cluster-cert", "--out", folder, "--keep-existing");
+        Assert.True(kept.ExitCode == 0, kept.Stderr);
+        Assert.Equal(path, kept.Stdout.Trim());
+        Assert.Contains("kept", kept.Stderr);
+        Assert.Equal(before, File.ReadAllBytes(path));
+        var wrongPassword = CliProcess.Run(fixture.Root, TimeSpan.FromMinutes(1), WithPassword, ["cluster-cert", "--out", folder, "--keep-existing"]);
+        Assert.Equal(2, wrongPassword.ExitCode);
+        Assert.Contains("cannot be read as PKCS#12", Assert.Single(wrongPassword.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        var damagedFolder = Path.Combine(fixture.Root, $"certs-{Guid.NewGuid().ToString("N")[..8]}");
+        Directory.CreateDirectory(damagedFolder);
+        File.WriteAllBytes(Path.Combine(damagedFolder, "cluster.pfx"), before[..(before.Length / 2)]);
+        var damaged = CliProcess.Run(fixture.Root, "cluster-cert", "--out", damagedFolder, "--keep-existing");
+        Assert.Equal(2, damaged.ExitCode);
+        Assert.Contains("--keep-existing keeps only a usable certificate", Assert.Single(damaged.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        var fresh = Path.Combine(fixture.Root, $"certs-{Guid.NewGuid().ToString("N")[..8]}");
+        var madeKeeping = CliProcess.Run(fixture.Root, "cluster-cert", "--out", fresh, "--keep-existing");
+        Assert.True(madeKeeping.ExitCode == 0, madeKeeping.Stderr);
+        Assert.Contains("wrote", madeKeeping.Stderr);
+        Assert.True(File.Exists(Path.Combine(fresh, "cluster.pfx")));
+
         // The made certificate works as the cluster's: coordinator and worker build a job over TLS (no password set).
         var job = fixture.NewJobDirectory("tls-made");
         var port = FreePort.Next();
