@@ -49,18 +49,22 @@ public sealed partial class RefusedConnectionReporter : ReceiveActor
     /// <summary>Why the handshake failed, as the one who started the node would say it.</summary>
     public static string Reason(Exception cause)
     {
-        for (var e = cause; e is not null; e = e is AggregateException { InnerExceptions.Count: > 0 } many ? many.InnerExceptions[0] : e.InnerException)
-        {
-            switch (e)
-            {
-                case NotSslRecordException:
-                    return "it spoke plain TCP, not TLS (a node started without this cluster's --tls-cert)";
-                case AuthenticationException:
-                    // Mutual TLS with the certificate pinned: the peer's certificate (or its lack of one) failed the check.
-                    return "its certificate is not this cluster's (a node given another --tls-cert, or none)";
-            }
-        }
+        var chain = Chain(cause).ToList();
+        if (chain.OfType<NotSslRecordException>().Any())
+            return "it spoke plain TCP, not TLS (a node started without this cluster's --tls-cert)";
+        // Mutual TLS with the certificate pinned: the peer's certificate (or its lack of one) failed the check.
+        if (chain.OfType<AuthenticationException>().Any())
+            return "its certificate is not this cluster's (a node given another --tls-cert, or none)";
+        // Connected and closed without a word: what a TCP health check (Kubernetes' tcpSocket probe) or a port scan does.
+        if (chain.OfType<IOException>().Any())
+            return "it closed the connection before any TLS handshake (a TCP health check or a port scan does this)";
         return $"its TLS handshake failed ({cause.GetType().Name}: {cause.Message.ReplaceLineEndings(" ")})";
+    }
+
+    private static IEnumerable<Exception> Chain(Exception cause)
+    {
+        for (var e = cause; e is not null; e = e is AggregateException { InnerExceptions.Count: > 0 } many ? many.InnerExceptions[0] : e.InnerException)
+            yield return e;
     }
 
     /// <summary>The peer's address without its (ephemeral) port; an IPv4 address as such, not IPv4-mapped IPv6.</summary>

@@ -53,6 +53,10 @@ public sealed class ClusterTlsTests(ClusterFixture fixture) : IClassFixture<Clus
         Assert.True(coordinator.WaitUntil(() => coordinator.Stderr.Contains("coordinator listening on", StringComparison.Ordinal), Patience), coordinator.Stderr);
         Assert.Contains("(TLS)", coordinator.Stderr);
 
+        // What a Kubernetes tcpSocket probe does: connect, send nothing, close.
+        using (var probe = new System.Net.Sockets.TcpClient())
+            probe.Connect(System.Net.IPAddress.Loopback, port);
+
         using (var withForeign = Worker(port, settings, "--tls-cert", foreign))
         using (var withNone = Worker(port, settings))
         {
@@ -68,9 +72,10 @@ public sealed class ClusterTlsTests(ClusterFixture fixture) : IClassFixture<Clus
         Assert.Equal(0, JobManifest.DoneCountWhileRunning(job));
         // The coordinator names each refusal once, with its reason, though each refused worker tried several times.
         var refusals = coordinator.Stderr.Split('\n').Where(l => l.StartsWith("coordinator: refused a connection from 127.0.0.1: ", StringComparison.Ordinal)).ToList();
-        Assert.True(refusals.Count == 2, coordinator.Stderr);
+        Assert.True(refusals.Count == 3, coordinator.Stderr);
         Assert.Single(refusals, l => l.Contains("its certificate is not this cluster's", StringComparison.Ordinal));
         Assert.Single(refusals, l => l.Contains("it spoke plain TCP, not TLS", StringComparison.Ordinal));
+        Assert.Single(refusals, l => l.Contains("it closed the connection before any TLS handshake", StringComparison.Ordinal));
         Assert.DoesNotContain("[WARNING]", coordinator.Stderr);
         Assert.DoesNotContain("[ERROR]", coordinator.Stderr);
 
