@@ -224,7 +224,7 @@ compose_experiment() {
   [ "$(stat -c %u "$compose_dir/smoke/results.md")" = "$app_uid" ] || fail "the experiment service did not run as uid $app_uid"
   cat "$compose_dir/smoke/results.md" >&2
 }
-timed "compose: docker-compose config (default, gpu and experiment profiles)" compose_config
+timed "compose: docker-compose config (all profiles; TLS, metrics)" compose_config
 timed "compose: run the experiment service on config/experiments/smoke.conf" compose_experiment
 
 # --- 6. The cluster: coordinator + 2 workers on a tiny job (once the program has the cluster commands) -------------
