@@ -80,12 +80,13 @@ public sealed class DeploymentCommandLineTests
             set -euo pipefail
             SP=${STREAM_PIPELINE:-stream-pipeline}   # the program
             THREADS=${SLURM_CPUS_PER_TASK:-4}
+            PORT=${PORT:-$((20000 + SLURM_JOB_ID % 40000))}
             export HEAD=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n 1)
             command -v "$SP" >/dev/null || { echo "no $SP"; exit 1; }
             "$SP" cluster-cert --out certs --keep-existing 2>&1 | tee cert.log
             srun --nodes=1 -w "$HEAD" "$SP" build "${JOB_DIR:-runs/det}" --spec jobs/det.conf \
-                --serve --host 0.0.0.0 --public-host "$HEAD" --tls-cert certs/cluster.pfx --threads "$THREADS" &
-            for i in 1 2; do srun --nodes=1 $SP worker --join "$HEAD:4053" --tls-cert certs/cluster.pfx --threads $THREADS "$@" & done
+                --serve --host 0.0.0.0 --public-host "$HEAD" --port "$PORT" --tls-cert certs/cluster.pfx --threads "$THREADS" "${extra[@]}" &
+            for i in 1 2; do srun --nodes=1 $SP worker --join "$HEAD:$PORT" --tls-cert certs/cluster.pfx --threads $THREADS "$@" & done
             echo "stream-pipeline worker --join nowhere"   # quoted text, not a command
             cat > notes.txt <<EOF
             "$SP" worker --bogus-flag
@@ -97,9 +98,9 @@ public sealed class DeploymentCommandLineTests
 
         Assert.Equal(
         [
-            "line 8: cluster-cert --out certs --keep-existing",
-            "line 9: build runs/det --spec jobs/det.conf --serve --host 0.0.0.0 --public-host $(scontrol show hostnames \"$SLURM_JOB_NODELIST\" | head -n 1) --tls-cert certs/cluster.pfx --threads 4",
-            "line 11: worker --join $(scontrol show hostnames \"$SLURM_JOB_NODELIST\" | head -n 1):4053 --tls-cert certs/cluster.pfx --threads 4",
+            "line 9: cluster-cert --out certs --keep-existing",
+            "line 10: build runs/det --spec jobs/det.conf --serve --host 0.0.0.0 --public-host $(scontrol show hostnames \"$SLURM_JOB_NODELIST\" | head -n 1) --port 20000 --tls-cert certs/cluster.pfx --threads 4",
+            "line 12: worker --join $(scontrol show hostnames \"$SLURM_JOB_NODELIST\" | head -n 1):20000 --tls-cert certs/cluster.pfx --threads 4",
         ], found.Select(i => $"{i.Where}: {string.Join(' ', i.Args)}"));
         Assert.All(found, i => Assert.Empty(DeploymentFiles.ParseErrors(i)));
 

@@ -12,10 +12,11 @@ namespace StreamPipeline.Cli.Tests.Deploy;
 /// <c>env</c>, <c>nohup</c>, <c>time</c>, <c>if</c>/<c>then</c>/<c>do</c>/<c>!</c>, and <c>srun</c> (or <c>mpirun</c>,
 /// <c>numactl</c>, <c>taskset</c>) with options written as <c>--option=value</c>;</item>
 /// <item>lines continue with a trailing <c>\</c>; <c>;</c>, <c>&amp;&amp;</c>, <c>||</c>, <c>|</c>, <c>&amp;</c> end
-/// a command; redirections and comments are dropped; <c>"$@"</c> (arguments passed through) is dropped;</item>
+/// a command; redirections and comments are dropped; <c>"$@"</c> and arrays (<c>"${flags[@]}"</c>: arguments
+/// passed through, whatever the user gives) are dropped;</item>
 /// <item>variables expand to the script's own earlier assignments (<c>THREADS=${SLURM_CPUS_PER_TASK:-4}</c>), else
 /// to their default (<c>${VAR:-default}</c>), else stay as written: a value an option must read as a number needs a
-/// default in the script;</item>
+/// default in the script; <c>$(( … ))</c> is computed as bash does, an unset variable counting 0;</item>
 /// <item>not seen: invocations inside <c>$( … )</c>, backquotes, functions called by another name, or <c>eval</c>.</item>
 /// </list>
 /// </summary>
@@ -27,6 +28,8 @@ public static partial class ShellInvocations
     private static readonly HashSet<string> Keywords = ["if", "then", "else", "elif", "do", "while", "until", "!", "{", "exec", "nohup", "time", "env"];
     private static readonly HashSet<string> Wrappers = ["srun", "mpirun", "mpiexec", "numactl", "taskset"];
     private static readonly HashSet<string> PassThrough = ["$@", "${@}", "$*", "${*}"];
+
+    private static bool IsPassThrough(Word word) => PassThrough.Contains(word.Raw) || ArrayExpansion().IsMatch(word.Raw);
 
     public static IReadOnlyList<ProgramInvocation> Read(string file, string text)
     {
@@ -111,7 +114,7 @@ public static partial class ShellInvocations
         }
         if (!IsProgramWord(command[i], known, programVariables))
             return null;
-        return command.Skip(i + 1).Where(w => !PassThrough.Contains(w.Raw)).Select(w => w.Expand(known)).ToList();
+        return command.Skip(i + 1).Where(w => !IsPassThrough(w)).Select(w => w.Expand(known)).ToList();
     }
 
     private static bool IsProgramWord(Word word, IReadOnlyDictionary<string, string> known, HashSet<string> programVariables) =>
@@ -293,6 +296,19 @@ public static partial class ShellInvocations
     [GeneratedRegex(@"^\$\{?(?<name>[A-Za-z_][A-Za-z0-9_]*)\}?$")]
     private static partial Regex ProgramReference();
 
+    [GeneratedRegex(@"^\$\{[A-Za-z_][A-Za-z0-9_]*\[[@*]\]\}$")]
+    private static partial Regex ArrayExpansion();
+
+    [GeneratedRegex(@"\$\(\((?<expression>[^()]*(?:\([^()]*\)[^()]*)*)\)\)")]
+    private static partial Regex Arithmetic();
+
+    /// <summary>$(( … )) as bash computes it (integers; + - * / % and parentheses; a variable unset or not a number is 0); as written when it holds anything else.</summary>
+    private static string Compute(string text, IReadOnlyDictionary<string, string> known) =>
+        Arithmetic().Replace(text, m => ArithmeticExpression.TryEvaluate(m.Groups["expression"].Value,
+            name => known.TryGetValue(name, out var v) && long.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0) is { } value
+            ? value.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : m.Value);
+
     [GeneratedRegex(@"^(?<name>[A-Za-z_][A-Za-z0-9_]*)=")]
     private static partial Regex AssignmentStart();
 
@@ -305,7 +321,7 @@ public static partial class ShellInvocations
         public string Raw => string.Concat(Segments.Select(s => s.Text));
 
         public string Expand(IReadOnlyDictionary<string, string> known) =>
-            string.Concat(Segments.Select(s => s.Literal ? s.Text : VariableDefaults.Expand(s.Text, known, reference => reference)));
+            string.Concat(Segments.Select(s => s.Literal ? s.Text : Compute(VariableDefaults.Expand(s.Text, known, reference => reference), known)));
 
         /// <summary>NAME=value, when the word starts with an unquoted NAME=.</summary>
         public (string Name, Word Value)? Assignment()
