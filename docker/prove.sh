@@ -2,14 +2,17 @@
 # Proves that docker/Dockerfile builds and runs and that docker/compose.yaml is valid and runs, on a Debian 12 machine
 # with no container registry: a Docker engine from Debian (docker.io), local stand-ins for the two .NET base images
 # (a debootstrapped Debian 12 plus this machine's own .NET install), then the image's --help, a tiny real job as the
-# non-root user with host folders mounted, and the compose file's `experiment` service on the smoke spec.
+# non-root user with host folders mounted, the compose file's `experiment` service on the smoke spec, and the compose
+# cluster over TLS: its shards equal one process's, a worker without the certificate is refused, Prometheus (this
+# machine's, in a container) scrapes the coordinator and every worker.
 # Needs root, Debian's apt repository, and NuGet (the restore runs inside `docker build`). CI runs it (scripts/test.sh).
 #
 #   sudo docker/prove.sh            # about 6 minutes the first time on 2 busy cores (docker/README.md); then less,
 #                                   # as stand-ins and build cache are reused
 #
 # PROVE_DIR (default /tmp/stream-pipeline-prove) holds the stand-in root file system, the job outputs and the log of
-# timings. DOCKER names the docker client (default: Debian's /usr/bin/docker, which matches Debian's engine and builds
+# timings. PROVE_PROJECT (default stream-pipeline-prove) names the compose project and the containers, and
+# STREAM_PIPELINE_IMAGE (default stream-pipeline:prove) the image, so that two runs on one engine stay apart. DOCKER names the docker client (default: Debian's /usr/bin/docker, which matches Debian's engine and builds
 # without the buildx plugin). The cluster part (coordinator + workers) runs only when the image has a `worker` command.
 set -euo pipefail
 
@@ -17,6 +20,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 work=${PROVE_DIR:-/tmp/stream-pipeline-prove}
 DOCKER=${DOCKER:-$( [ -x /usr/bin/docker ] && echo /usr/bin/docker || echo docker )}
 image=${STREAM_PIPELINE_IMAGE:-stream-pipeline:prove}
+project=${PROVE_PROJECT:-stream-pipeline-prove}
 base_tag=local/debian-standin:bookworm
 sdk_tag=local/dotnet-sdk-standin:10.0
 runtime_tag=local/dotnet-runtime-standin:10.0
@@ -44,6 +48,7 @@ install_tools() {
   command -v dockerd >/dev/null || missing+=(docker.io)
   command -v debootstrap >/dev/null || missing+=(debootstrap)
   command -v docker-compose >/dev/null || missing+=(docker-compose)
+  command -v prometheus >/dev/null && command -v promtool >/dev/null || missing+=(prometheus)
   [ -d "$fmnist" ] || missing+=(dataset-fashion-mnist)
   if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
@@ -62,7 +67,7 @@ start_engine() {
   for _ in $(seq 60); do "$DOCKER" info >/dev/null 2>&1 && return; sleep 1; done
   fail "dockerd did not start; see $work/dockerd.log"
 }
-timed "engine: apt-get install docker.io debootstrap docker-compose" install_tools
+timed "engine: apt-get install docker.io debootstrap docker-compose prometheus" install_tools
 timed "engine: start dockerd" start_engine
 
 # --- 2. Stand-ins for mcr.microsoft.com/dotnet/sdk and /runtime ---------------------------------------------------
@@ -155,7 +160,7 @@ tiny_job() {
 # `docker stop` sends SIGTERM to the program (PID 1 in the container): a build must stop cleanly with exit 143 and
 # the same job directory must resume to completion.
 stop_and_resume() {
-  local name=stream-pipeline-prove-stop start=$SECONDS
+  local name=$project-stop start=$SECONDS
   local mounts=(-v "$fmnist:/data:ro" -v "$jobs:/jobs")
   "$DOCKER" rm -f "$name" >/dev/null 2>&1 || true
   "$DOCKER" run -d --name "$name" "${mounts[@]}" "$image" build /jobs/resume --construction det \
@@ -191,18 +196,24 @@ timed "run: docker stop a build of 256 (exit 143), resume it to 16 of 16 shards"
 compose_dir="$work/compose"
 compose() {
   STREAM_PIPELINE_IMAGE="$image" STREAM_PIPELINE_DATA="$fmnist" STREAM_PIPELINE_MODELS="$jobs/models" \
-    STREAM_PIPELINE_JOBS="$compose_dir" docker-compose -p stream-pipeline-prove -f "$repo/docker/compose.yaml" "$@"
+    STREAM_PIPELINE_JOBS="$compose_dir" docker-compose -p "$project" -f "$repo/docker/compose.yaml" "$@"
 }
 compose_config() {
   compose config -q
-  compose --profile gpu --profile experiment config -q
+  compose --profile gpu --profile experiment --profile observability config -q
   local services
-  services=$(compose --profile gpu --profile experiment config --services | sort | tr '\n' ' ')
-  [ "$services" = "coordinator experiment worker worker-gpu " ] || fail "compose services are: $services"
+  services=$(compose --profile gpu --profile experiment --profile observability config --services | sort | tr '\n' ' ')
+  [ "$services" = "cluster-cert coordinator experiment grafana prometheus worker worker-gpu " ] || fail "compose services are: $services"
   # The default project starts the coordinator and 2 workers; the GPU workers reserve NVIDIA devices.
-  compose config >"$work/compose-config.yaml"
+  compose --profile gpu --profile observability config >"$work/compose-config.yaml"
   grep -q 'replicas: 2' "$work/compose-config.yaml" || fail "workers do not default to 2 replicas"
   grep -q 'driver: nvidia' "$work/compose-config.yaml" || fail "GPU workers reserve no NVIDIA device"
+  # TLS by default: no node accepts plain TCP; coordinator, worker and worker-gpu hold the certificate once it is made.
+  ! grep -q -- '--insecure' "$work/compose-config.yaml" || fail "a compose service still runs with --insecure"
+  [ "$(grep -c -- '- /tls/cluster.pfx' "$work/compose-config.yaml")" = 3 ] || fail "not every node is given --tls-cert /tls/cluster.pfx"
+  [ "$(grep -c 'condition: service_completed_successfully' "$work/compose-config.yaml")" = 3 ] || fail "not every node waits for the cluster-cert service"
+  [ "$(grep -c -- '- prometheus:0.0.0.0:9464' "$work/compose-config.yaml")" = 3 ] || fail "not every node serves Prometheus metrics on :9464"
+  if command -v promtool >/dev/null; then promtool check config "$repo/docker/observability/prometheus.yml" >&2; fi
 }
 compose_experiment() {
   rm -rf "$compose_dir" && mkdir -p "$compose_dir" && chown "$app_uid:$app_uid" "$compose_dir"
@@ -213,7 +224,7 @@ compose_experiment() {
   [ "$(stat -c %u "$compose_dir/smoke/results.md")" = "$app_uid" ] || fail "the experiment service did not run as uid $app_uid"
   cat "$compose_dir/smoke/results.md" >&2
 }
-timed "compose: docker-compose config (default, gpu and experiment profiles)" compose_config
+timed "compose: docker-compose config (all profiles; TLS, metrics)" compose_config
 timed "compose: run the experiment service on config/experiments/smoke.conf" compose_experiment
 
 # --- 6. The cluster: coordinator + 2 workers on a tiny job (once the program has the cluster commands) -------------
@@ -258,14 +269,80 @@ check_identical_to_one_process() {
   [ "$cluster" = "$single" ] || { printf 'one process:\n%s\n' "$single" >&2; fail "the cluster's shards differ from a single-process build's"; }
   echo "the cluster's $tiny_shards shards are byte-identical to a single-process build's" >&2
 }
+# This machine's Prometheus (Debian's, only libc needed) in a container on the project's network, with
+# docker/observability/prometheus.yml: it must find the coordinator and each worker replica by their service names.
+prometheus_name="$project-prometheus"
+start_prometheus() {
+  "$DOCKER" rm -f "$prometheus_name" >/dev/null 2>&1 || true
+  "$DOCKER" run -d --name "$prometheus_name" --network "${project}_default" \
+    -v "$(command -v prometheus):/usr/local/bin/prometheus:ro" -v "$repo/docker/observability/prometheus.yml:/etc/prometheus/prometheus.yml:ro" \
+    "$runtime_tag" prometheus --config.file=/etc/prometheus/prometheus.yml --storage.tsdb.path=/tmp/prometheus >/dev/null
+}
+# promtool query instant EXPR against that Prometheus, as a bare number (empty when no series).
+prometheus_value() {
+  local address
+  address=$("$DOCKER" inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$prometheus_name")
+  promtool query instant -o json "http://$address:9090" "$1" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r[0]["value"][1] if r else "")' \
+    || true # no answer: the check below says what is missing
+}
+check_prometheus_scraped_every_node() {
+  local instances nodes
+  # Every target that was up at some point: the coordinator and the 2 worker replicas, found by their service names.
+  instances=$(prometheus_value 'count(max_over_time(up{job="stream-pipeline"}[10m]) == 1)')
+  # The dashboard's per-node panel (Device busy share), over the job, from series that carry their node: one per
+  # worker that perturbed something (on 4 shards the first worker up may take them all, so 1 or 2).
+  nodes=$(prometheus_value 'count(sum by (node, device) (rate(stream_pipeline_device_busy_time_seconds_total{node!=""}[10m])))')
+  echo "Prometheus scraped $instances node(s); the per-node device panel has ${nodes:-no} series" >&2
+  [ "$instances" = 3 ] || fail "Prometheus scraped ${instances:-no} node(s), not the coordinator and 2 workers ($prometheus_name's log: docker logs $prometheus_name)"
+  [ -n "$nodes" ] && [ "$nodes" -ge 1 ] || fail "the dashboard's per-node device panel has no series with a node label"
+}
+# A worker without the cluster's certificate, on the project's network: it must never join and end with one line
+# (here after 15 s instead of 5 min); the coordinator must name the refused connection once.
+impostor_is_refused() {
+  cat >"$compose_dir/impostor.conf" <<'CONF'
+stream-pipeline.cluster { coordinator-timeout = 15s, reconnect-backoff-min = 1s, reconnect-backoff-max = 3s }
+CONF
+  local code=0
+  "$DOCKER" run --rm --network "${project}_default" -v "$compose_dir/impostor.conf:/impostor.conf:ro" "$image" \
+    worker --join coordinator:4053 --devices cpu --cluster-conf /impostor.conf >"$work/impostor.out" 2>"$work/impostor.err" || code=$?
+  local last
+  last=$(tail -n 1 "$work/impostor.err")
+  echo "worker without the certificate: exit $code: $last" >&2
+  [ "$code" -ne 0 ] || fail "a worker without the cluster's certificate exited 0"
+  grep -q 'did not answer' <<<"$last" || fail "a worker without the cluster's certificate did not end with one line saying the coordinator did not answer"
+  local said
+  said=$(compose logs --no-color coordinator)
+  local refused
+  refused=$(grep -c 'refused a connection from .*it spoke plain TCP, not TLS' <<<"$said" || true)
+  grep 'refused a connection' <<<"$said" >&2 || true
+  [ "$refused" = 1 ] || fail "the coordinator named the refused connection $refused times, not once"
+  ! grep -q ' alive, ' <<<"$said" || fail "a worker joined before the cluster's own workers started"
+}
+remove_cluster() {
+  "$DOCKER" rm -f "$prometheus_name" >/dev/null 2>&1 || true
+  compose down -v >/dev/null 2>&1 || true
+}
 compose_cluster() {
   write_tiny_spec
-  if ! (export JOB=cluster-det JOB_SPEC=/jobs/cluster-tiny.conf MODEL=standard.ckpt WORKERS=2 STREAM_PIPELINE_THREADS=1
-         compose up --abort-on-container-exit --exit-code-from coordinator); then
-    compose down >/dev/null 2>&1
-    fail "the cluster build did not complete"
-  fi
-  compose down >/dev/null 2>&1
+  export JOB=cluster-det JOB_SPEC=/jobs/cluster-tiny.conf MODEL=standard.ckpt WORKERS=2 STREAM_PIPELINE_THREADS=1
+  remove_cluster # a fresh certificate: no cluster-tls volume of an earlier run
+  trap remove_cluster EXIT # whatever fails below: no containers, network or volume left behind
+  # The coordinator first (after the one-shot cluster-cert service), Prometheus next to it, then the impostor while
+  # no worker holds a lease, then the project's workers: `up` names its services, as the cluster-cert service's
+  # exit would otherwise end it (--abort-on-container-exit).
+  compose up -d coordinator
+  local start=$SECONDS
+  until compose logs --no-color coordinator | grep -q 'coordinator listening on .* (TLS)'; do
+    [ $((SECONDS - start)) -lt 120 ] || { compose logs --no-color >&2; fail "the coordinator did not listen with TLS within 120 s"; }
+    sleep 1
+  done
+  start_prometheus
+  impostor_is_refused
+  compose up --abort-on-container-exit --exit-code-from coordinator coordinator worker || fail "the cluster build did not complete"
+  sleep 3 # one more scrape interval, so that Prometheus has the last samples it could get
+  check_prometheus_scraped_every_node
+  remove_cluster
+  trap - EXIT
   check_tiny_job
   check_identical_to_one_process
 }
@@ -277,7 +354,7 @@ compose_coordinator_alone() {
   check_tiny_job
 }
 if has_cluster_commands; then
-  timed "compose: coordinator + 2 workers build D_det of 128 (4 shards), = one process" compose_cluster
+  timed "compose: TLS cluster of 2 workers, D_det of 128 = one process" compose_cluster
 else
   say "compose: the image has no 'worker' command or no 'build --serve' yet: the cluster itself is not run"
   echo "compose: cluster (coordinator + workers): not run, the program has no cluster commands yet" >>"$timings"

@@ -23,8 +23,15 @@ public sealed class StderrLogger : ReceiveActor
 
     public StderrLogger()
     {
+        // Echo what akka.loglevel asks for, even when a part of the program lowers the bus's level to listen for events
+        // of its own (the coordinator watches Akka.Remote's warnings for refused TLS connections).
+        var echo = Logging.LogLevelFor(Context.System.Settings.LogLevel);
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
-        Receive<LogEvent>(e => Console.Error.WriteLine(Format(e, CommandRunner.ShowStackTraces)));
+        Receive<LogEvent>(e =>
+        {
+            if (e.LogLevel() >= echo)
+                Console.Error.WriteLine(Format(e, CommandRunner.ShowStackTraces));
+        });
     }
 
     /// <summary><c>[LEVEL] message (CauseType: cause message)</c> on one line, or with the cause's stack trace below.</summary>

@@ -28,7 +28,9 @@ public static class ClusterTls
     public static bool IsConfigured(Config config) =>
         !string.IsNullOrWhiteSpace(config.WithFallback(ClusterSystem.DefaultConfig).GetString("stream-pipeline.cluster.tls.certificate", ""));
 
-    private static X509Certificate2 Load(string path, string password)
+    /// <summary>The cluster's certificate with its private key, read from a PKCS#12 file as every node reads it.</summary>
+    /// <exception cref="ArgumentException">The file is missing, does not open with the password, or holds no private key.</exception>
+    public static X509Certificate2 Load(string path, string password)
     {
         if (!File.Exists(path))
             throw new ArgumentException($"TLS certificate {StreamPipeline.Data.InputText.Show(path)} not found (stream-pipeline.cluster.tls.certificate, --tls-cert)");

@@ -22,6 +22,10 @@ public static class ClusterCoordinator
         var system = ClusterSystem.Create(ClusterSystem.CoordinatorRole, endpoint, seed: null, overrides);
         try
         {
+            // With TLS, a worker lacking the cluster's certificate is refused at the handshake and only sees silence:
+            // this side says so, once per address.
+            if (say is not null && ClusterTls.IsConfigured(system.Settings.Config))
+                WatchRefusedConnections(system, say);
             var settings = ClusterSettings.From(system.Settings.Config);
             var finishedBefore = job.Directory.Manifest.IsComplete;
             var done = new TaskCompletionSource<CoordinatorResult>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -56,6 +60,16 @@ public static class ClusterCoordinator
         {
             await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Starts a <see cref="RefusedConnectionReporter"/> and lowers the log bus to warnings so that Akka.Remote's refusals reach it.</summary>
+    private static void WatchRefusedConnections(ActorSystem system, Action<string> say)
+    {
+        var reporter = system.ActorOf(RefusedConnectionReporter.Props(say), "refused-connections");
+        system.EventStream.Subscribe(reporter, typeof(Akka.Event.Error));
+        system.EventStream.Subscribe(reporter, typeof(Akka.Event.Warning));
+        if (system.EventStream.LogLevel > Akka.Event.LogLevel.WarningLevel)
+            system.EventStream.SetLogLevel(Akka.Event.LogLevel.WarningLevel);
     }
 
     /// <summary>

@@ -9,7 +9,8 @@ namespace StreamPipeline.Cli.Tests.Cluster;
 /// <summary>
 /// TLS between cluster nodes, through real processes on 127.0.0.1 and real certificates: a coordinator given
 /// --tls-cert serves only workers holding the same certificate; a worker with another certificate or with none never
-/// joins and gives up; bad certificate options and listening beyond loopback without TLS are usage errors.
+/// joins and gives up, and the coordinator names each refused connection once; cluster-cert makes (or keeps) the
+/// certificate; bad certificate options and listening beyond loopback without TLS are usage errors.
 /// </summary>
 [Collection(BuildTestCollection.Name)]
 public sealed class ClusterTlsTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
@@ -52,6 +53,10 @@ public sealed class ClusterTlsTests(ClusterFixture fixture) : IClassFixture<Clus
         Assert.True(coordinator.WaitUntil(() => coordinator.Stderr.Contains("coordinator listening on", StringComparison.Ordinal), Patience), coordinator.Stderr);
         Assert.Contains("(TLS)", coordinator.Stderr);
 
+        // What a Kubernetes tcpSocket probe does: connect, send nothing, close.
+        using (var probe = new System.Net.Sockets.TcpClient())
+            probe.Connect(System.Net.IPAddress.Loopback, port);
+
         using (var withForeign = Worker(port, settings, "--tls-cert", foreign))
         using (var withNone = Worker(port, settings))
         {
@@ -65,6 +70,14 @@ public sealed class ClusterTlsTests(ClusterFixture fixture) : IClassFixture<Clus
         }
         Assert.DoesNotContain(" alive, ", coordinator.Stderr);
         Assert.Equal(0, JobManifest.DoneCountWhileRunning(job));
+        // The coordinator names each refusal once, with its reason, though each refused worker tried several times.
+        var refusals = coordinator.Stderr.Split('\n').Where(l => l.StartsWith("coordinator: refused a connection from 127.0.0.1: ", StringComparison.Ordinal)).ToList();
+        Assert.True(refusals.Count == 3, coordinator.Stderr);
+        Assert.Single(refusals, l => l.Contains("its certificate is not this cluster's", StringComparison.Ordinal));
+        Assert.Single(refusals, l => l.Contains("it spoke plain TCP, not TLS", StringComparison.Ordinal));
+        Assert.Single(refusals, l => l.Contains("it closed the connection before any TLS handshake", StringComparison.Ordinal));
+        Assert.DoesNotContain("[WARNING]", coordinator.Stderr);
+        Assert.DoesNotContain("[ERROR]", coordinator.Stderr);
 
         using var trusted = Worker(port, settings, "--tls-cert", cluster);
         var served = coordinator.WaitForExit(Patience);
@@ -128,6 +141,28 @@ public sealed class ClusterTlsTests(ClusterFixture fixture) : IClassFixture<Clus
         Assert.Equal(2, again.ExitCode);
         Assert.Contains("already exists", Assert.Single(again.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
         Assert.Equal(before, File.ReadAllBytes(path));
+
+        // --keep-existing: a usable certificate is kept (exit 0, same bytes), so a step run before every start of a
+        // cluster can make it once; one that nodes could not use is still one line and exit 2.
+        var kept = CliProcess.Run(fixture.Root, "cluster-cert", "--out", folder, "--keep-existing");
+        Assert.True(kept.ExitCode == 0, kept.Stderr);
+        Assert.Equal(path, kept.Stdout.Trim());
+        Assert.Contains("kept", kept.Stderr);
+        Assert.Equal(before, File.ReadAllBytes(path));
+        var wrongPassword = CliProcess.Run(fixture.Root, TimeSpan.FromMinutes(1), WithPassword, ["cluster-cert", "--out", folder, "--keep-existing"]);
+        Assert.Equal(2, wrongPassword.ExitCode);
+        Assert.Contains("cannot be read as PKCS#12", Assert.Single(wrongPassword.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        var damagedFolder = Path.Combine(fixture.Root, $"certs-{Guid.NewGuid().ToString("N")[..8]}");
+        Directory.CreateDirectory(damagedFolder);
+        File.WriteAllBytes(Path.Combine(damagedFolder, "cluster.pfx"), before[..(before.Length / 2)]);
+        var damaged = CliProcess.Run(fixture.Root, "cluster-cert", "--out", damagedFolder, "--keep-existing");
+        Assert.Equal(2, damaged.ExitCode);
+        Assert.Contains("--keep-existing keeps only a usable certificate", Assert.Single(damaged.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        var fresh = Path.Combine(fixture.Root, $"certs-{Guid.NewGuid().ToString("N")[..8]}");
+        var madeKeeping = CliProcess.Run(fixture.Root, "cluster-cert", "--out", fresh, "--keep-existing");
+        Assert.True(madeKeeping.ExitCode == 0, madeKeeping.Stderr);
+        Assert.Contains("wrote", madeKeeping.Stderr);
+        Assert.True(File.Exists(Path.Combine(fresh, "cluster.pfx")));
 
         // The made certificate works as the cluster's: coordinator and worker build a job over TLS (no password set).
         var job = fixture.NewJobDirectory("tls-made");
