@@ -41,8 +41,7 @@ public static class ClusterBenchmark
                 line => say("coordinator: " + line), stop.Token, StderrLogger.Config);
             var nodes = Enumerable.Range(0, workers).Select(i => Task.Run(async () =>
             {
-                var options = new WorkerOptions(coordinatorAddress, new ClusterEndpoint(IPAddress.Loopback.ToString(), 0, IPAddress.Loopback.ToString()), spec.Devices, null,
-                    Path.Combine(root, $"scratch-{i + 1}"));
+                var options = new WorkerOptions(coordinatorAddress, new ClusterEndpoint(IPAddress.Loopback.ToString(), 0, IPAddress.Loopback.ToString()), spec.Devices, null);
                 var backend = new WarmedBackend(new ClusterWorkerBackend(spec.Devices, null, dataRoot, line => say($"worker {i + 1}: {line}")), warmup, window);
                 var outcome = await WorkerNode.RunAsync(options, backend, StderrLogger.Config, metrics[i], line => say($"worker {i + 1}: {line}"), stop.Token);
                 if (outcome.End != WorkerEnd.JobFinished)

@@ -15,10 +15,6 @@ public static class WorkerCommand
         var devices = CommonOptions.Devices("auto | cpu | cuda:0,cuda:1 | cpu,cpu (one device worker per entry; default auto).");
         var model = new Option<string?>("--model") { Description = "This machine's copy of the job's checkpoint (default: the path in the job's spec). Its SHA-256 must be the job's." };
         var job = new Option<string?>("--job") { Description = "Serve only the job with this spec hash (as inspect shows it); a coordinator of another job is refused." };
-        var scratch = new Option<string?>("--scratch")
-        {
-            Description = "Folder where built shards wait for their upload: yours, and writable by you only (default: a fresh private folder under the system temp, removed at exit).",
-        };
         var dataRoot = CommonOptions.DataRoot();
         var threads = CommonOptions.Threads();
         var metrics = Telemetry.ExporterOption();
@@ -29,7 +25,7 @@ public static class WorkerCommand
             "Join a coordinator (build JOBDIR --serve) and build shards of its job with this machine's devices, pulling one lease at a time. " +
             "The model and data here must be the job's (checked by SHA-256 and fingerprint). Reconnects by itself if the coordinator restarts.")
         {
-            join, devices, model, job, scratch, dataRoot, threads, metrics, interval,
+            join, devices, model, job, dataRoot, threads, metrics, interval,
         };
         cluster.AddTo(command);
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
@@ -38,7 +34,6 @@ public static class WorkerCommand
             var coordinator = parse.GetValue(join)!;
             if (!coordinator.Contains(':') || !int.TryParse(coordinator[(coordinator.LastIndexOf(':') + 1)..], out var coordinatorPort) || coordinatorPort is < 1 or > 65535)
                 throw new UsageException($"--join {coordinator}: expected HOST:PORT of the coordinator");
-            using var scratchDir = parse.GetValue(scratch) is { } given ? ScratchFolder.Given(given) : ScratchFolder.CreatePrivate();
             var akka = cluster.Config(parse);
             var endpoint = cluster.Resolve(parse, akka);
             var deviceList = parse.GetValue(devices)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -46,7 +41,7 @@ public static class WorkerCommand
             using var provider = Telemetry.Create(parse.GetValue(metrics)!, parse.GetValue(interval));
             using var pipelineMetrics = new PipelineMetrics($"{endpoint.PublicHost}:{endpoint.Port}");
             var outcome = await WorkerNode.RunAsync(
-                new WorkerOptions(coordinator, endpoint, deviceList, parse.GetValue(job), scratchDir.Path),
+                new WorkerOptions(coordinator, endpoint, deviceList, parse.GetValue(job)),
                 new ClusterWorkerBackend(deviceList, parse.GetValue(model), parse.GetValue(dataRoot), Say), akka, pipelineMetrics, Say, token);
             var summary = $"{outcome.ShardsDelivered} shard(s) committed, {outcome.ShardsDiscarded} discarded";
             switch (outcome.End)

@@ -270,7 +270,8 @@ public sealed class JobCoordinator : ReceiveActor, IWithTimers
             var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
             if (bytes != upload.Delivery.Bytes || !FileChecksum.Same(sha, upload.Delivery.Sha256))
                 return new UploadChecked(upload, sha, bytes, 0, null, $"received {bytes} bytes with SHA-256 {FileChecksum.Short(sha)}, the worker declared {upload.Delivery.Bytes} bytes, {FileChecksum.Short(upload.Delivery.Sha256)}");
-            var footer = await ParquetShardReader.ReadLabelsAsync(upload.TempPath).ConfigureAwait(false);
+            // The size and SHA-256 are the declared ones; what the job needs of the file is in its footer.
+            var footer = await ParquetShardReader.ReadFooterAsync(upload.TempPath).ConfigureAwait(false);
             return new UploadChecked(upload, sha, bytes, footer.Rows, footer.Metadata.SpecHash, null);
         }
         catch (CommitFailedException e)

@@ -4,5 +4,4 @@ namespace StreamPipeline.Cluster.Workers;
 /// <param name="Coordinator">The coordinator's HOST:PORT.</param>
 /// <param name="Endpoint">Where this worker listens and the address the coordinator reaches it at.</param>
 /// <param name="PinnedSpecHash">Serve only the job with this spec hash.</param>
-/// <param name="ScratchDir">Where built shards wait for their upload.</param>
-public sealed record WorkerOptions(string Coordinator, ClusterEndpoint Endpoint, IReadOnlyList<string> Devices, string? PinnedSpecHash, string ScratchDir);
+public sealed record WorkerOptions(string Coordinator, ClusterEndpoint Endpoint, IReadOnlyList<string> Devices, string? PinnedSpecHash);

@@ -62,11 +62,10 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
         await Ask<Acknowledged>(coordinator, new WorkerReady(name), ct).ConfigureAwait(false);
         say($"serving job {offer.SpecHash[..12]} ({offer.ShardsTotal} shards) from {options.Coordinator} as {name}");
 
-        Directory.CreateDirectory(options.ScratchDir);
         var capacity = settings.LeasesPerDevice * work.Spec.Devices.Count;
         _room.Release(capacity);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var target = new DeliveringShardTarget(work.Sink, options.ScratchDir, coordinator, name, LeaseOf, Delivered, f => _ended.TrySetResult(f), settings, system.Materializer());
+        var target = new DeliveringShardTarget(work.Sink, coordinator, name, LeaseOf, Delivered, f => _ended.TrySetResult(f), settings, system.Materializer());
         var stream = ShardStream.Open(system, work.Spec, work.Data, work.StartIndexFor, work.Perturbers, target,
             new BuildScope(offer.ShardsTotal, offer.TotalExamples, 0, 0), metrics, observer: null, stop.Token, queueSize: capacity);
         var streamDone = stream.RunAsync();

@@ -30,6 +30,15 @@ public static class ParquetShardReader
     /// <summary>Reads only labels, source labels, attack success and distance, plus the metadata; a bad file is a <see cref="DataFormatException"/>.</summary>
     public static Task<ShardLabels> ReadLabelsAsync(string path, CancellationToken ct = default) => ShardFile.ReadLabelsAsync(path, ct);
 
+    /// <summary>The row count and the metadata from the file's footer, without reading any column.</summary>
+    /// <exception cref="DataFormatException">The file is missing, corrupt, or not a constructed-dataset file of a version this build reads.</exception>
+    public static async Task<ShardFooter> ReadFooterAsync(string path, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var footer = await ShardFile.ReadFooterAsync(path, ct).ConfigureAwait(false);
+        return new ShardFooter(footer.Rows, footer.Metadata);
+    }
+
     /// <summary>The row count from the file's footer, without reading any column.</summary>
     /// <exception cref="DataFormatException">The file is missing, corrupt, or not a constructed-dataset file of a version this build reads.</exception>
     public static async Task<long> CountRowsAsync(string path, CancellationToken ct = default)

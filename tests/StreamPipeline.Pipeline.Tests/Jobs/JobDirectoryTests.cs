@@ -1,5 +1,6 @@
 using StreamPipeline.Data;
 using StreamPipeline.Pipeline.Jobs;
+using StreamPipeline.Pipeline.Sinks;
 using StreamPipeline.Pipeline.Specs;
 using StreamPipeline.Pipeline.Tests.TestData;
 

@@ -363,29 +363,6 @@ public class JobRunnerTests : PipelineTestKit
         Assert.Contains("has no stream-pipeline.device-dispatcher", error.Message);
     }
 
-    [Fact]
-    public async Task Shard_file_named_by_an_absolute_path_is_recorded_relative_to_the_data_folder()
-    {
-        using var dir = new TempDirectory();
-        var data = new InMemoryDataset(20, Shape);
-        using var runner = new JobRunner(Sys);
-
-        await runner.RunAsync(Spec(), dir.Path, data, new ShiftPerturberFactory(data.Classes), new AbsolutePathSink(), ModelSha);
-
-        Assert.Equal("part-00000.bin", JobDirectory.ReadManifest(dir.Path).Shards[0].File);
-    }
-
-    private sealed class AbsolutePathSink : IShardSink
-    {
-        public string FileExtension => BinaryShardSink.Extension;
-
-        public async Task<CommittedShard> CommitAsync(ShardPlan shard, IReadOnlyList<ConstructedRow> rows, string dataDir, CancellationToken ct)
-        {
-            var committed = await new BinaryShardSink().CommitAsync(shard, rows, dataDir, ct);
-            return committed with { File = Path.Combine(dataDir, committed.File) };
-        }
-    }
-
     private sealed class CallbackObserver(Action? onShard = null) : BuildObserver
     {
         public int Started;

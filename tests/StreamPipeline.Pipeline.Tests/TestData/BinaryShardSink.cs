@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using StreamPipeline.Data;
-using StreamPipeline.Data.Files;
 using StreamPipeline.Pipeline.Sinks;
 
 namespace StreamPipeline.Pipeline.Tests.TestData;
@@ -19,15 +18,10 @@ public sealed class BinaryShardSink : IShardSink
 
     private static readonly byte[] Magic = "SPBIN001"u8.ToArray();
 
-    public async Task<CommittedShard> CommitAsync(ShardPlan shard, IReadOnlyList<ConstructedRow> rows, string dataDir, CancellationToken ct)
+    public Task WriteAsync(Stream output, IReadOnlyList<ConstructedRow> rows, CancellationToken ct)
     {
-        var name = JobLayout.ShardFileName(shard.Id, Extension);
-        var (sha256, bytes) = await AtomicFile.WriteAsync(Path.Combine(dataDir, name), (stream, token) =>
-        {
-            Write(stream, rows, token);
-            return Task.CompletedTask;
-        }, ct);
-        return new CommittedShard(shard.Id, name, rows.Count, sha256, bytes);
+        Write(output, rows, ct);
+        return Task.CompletedTask;
     }
 
     private static void Write(Stream stream, IReadOnlyList<ConstructedRow> rows, CancellationToken ct)
