@@ -1,5 +1,6 @@
 using System.Globalization;
 using StreamPipeline.Cli.Tests.Build;
+using StreamPipeline.Cli.Tests.Observability;
 
 namespace StreamPipeline.Cli.Tests.Deploy;
 
@@ -87,6 +88,9 @@ public sealed class SlurmFixture : IDisposable
             ["BUILD_FLAGS"] = string.Join(' ', BuildFlags),
             ["CLUSTER_CONF"] = ClusterSettings,
             ["OMP_NUM_THREADS"] = "1",
+            // Job ids start at 1 in every test cluster, and the script's port would then always be 20001, 20002, …:
+            // a free one is drawn instead (it stays the job's across a requeue, as the script's own would).
+            ["PORT"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
         };
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
             environment[name] = value;

@@ -47,6 +47,14 @@ public sealed class SlurmTests(SlurmFixture slurm, ITestOutputHelper output) : I
         var jobDir = slurm.NewJobDirectory("killed-worker");
         using var job = slurm.Submit(jobDir, "killed-worker");
         WaitForFirstCommit(job, jobDir);
+        // Both workers serve the job by now (and, with shards still pending, each holds leases): whichever dies, leases expire.
+        var serving = Stopwatch.StartNew();
+        while (Regex.Matches(job.LogText, "worker: serving job ").Count < 2)
+        {
+            Assert.True(serving.Elapsed < Patience, $"the second worker never joined\n{job.LogText}");
+            Thread.Sleep(50);
+        }
+        Assert.True(JobManifest.DoneCountWhileRunning(jobDir) < SlurmFixture.ShardCount, $"the job finished before the test could act\n{job.LogText}");
 
         var workers = WorkerProcesses(job.Id);
         Assert.True(workers.Count == 2, $"expected the job's 2 worker processes, found {workers.Count}\n{job.LogText}");
