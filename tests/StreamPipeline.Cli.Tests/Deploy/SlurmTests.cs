@@ -97,6 +97,7 @@ public sealed class SlurmTests(SlurmFixture slurm, ITestOutputHelper output) : I
         // The first run stopped at a safe point (SIGTERM), the second resumed what the first had committed.
         Assert.Contains("interrupted: stopped cleanly", log);
         Assert.Contains($"job {job.Id} run 2 on ", log);
+        Assert.Contains("reusing the job's TLS certificate", log);
         var resumed = Regex.Match(log[log.IndexOf($"job {job.Id} run 2 on ", StringComparison.Ordinal)..], @"serving det of .* \((\d+) shards, (\d+) done\)");
         Assert.True(resumed.Success, log);
         Assert.InRange(int.Parse(resumed.Groups[2].Value, CultureInfo.InvariantCulture), 1, SlurmFixture.ShardCount - 1);
