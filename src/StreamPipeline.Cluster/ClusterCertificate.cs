@@ -37,14 +37,26 @@ public static class ClusterCertificate
         if (created && !OperatingSystem.IsWindows())
             File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var bytes = certificate.Export(X509ContentType.Pkcs12, password);
-        // Created with owner-only permissions from the start: never readable by others, not even for a moment.
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        // Written whole under a temporary name, then renamed (never overwriting): an interrupted run leaves no torn
+        // certificate under the final name. Created owner-only from the start: never readable by others, not for a moment.
+        var temp = Data.Files.AtomicFile.TempPath(path);
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var file = new FileStream(path, options))
+        try
         {
-            file.Write(bytes);
-            file.Flush(flushToDisk: true);
+            using (var file = new FileStream(temp, options))
+            {
+                file.Write(bytes);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: false);
+            Data.Files.DirectorySync.Flush(folder);
+        }
+        catch
+        {
+            Data.Files.AtomicFile.TryDelete(temp);
+            throw;
         }
         return certificate.GetCertHashString(HashAlgorithmName.SHA256);
     }

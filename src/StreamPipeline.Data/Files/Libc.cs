@@ -16,6 +16,14 @@ internal static partial class Libc
     public const int ENOTSUP_LINUX = 95;
     public const int ENOTSUP_MAC = 45;
     public const int F_FULLFSYNC_MAC = 51;
+    public const int O_RDWR = 2;
+    public const int ENOLCK_LINUX = 37;
+    public const int ENOLCK_MAC = 77;
+    public const int ENOSYS_LINUX = 38;
+    public const int ENOSYS_MAC = 78;
+
+    /// <summary>O_CREAT: create the file when absent.</summary>
+    public static int Create => OperatingSystem.IsMacOS() ? 0x200 : 0x40;
     private const int AT_FDCWD = -100;
     private const int AT_EMPTY_PATH = 0x1000;
     private const uint STATX_INO = 0x100;
@@ -32,6 +40,10 @@ internal static partial class Libc
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int open(string path, int flags);
+
+    /// <summary>open(2) with a mode, for a file it may create.</summary>
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int open(string path, int flags, int mode);
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     public static partial int fsync(int fd);

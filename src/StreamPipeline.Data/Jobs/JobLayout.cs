@@ -14,8 +14,11 @@ public static class JobLayout
     public const string SpecFileName = "job.conf";
     public const string DataDirName = "data";
 
-    /// <summary>The lock file of earlier versions; a job directory is now locked with flock(2) on the directory itself.</summary>
-    public const string LegacyLockFileName = ".lock";
+    /// <summary>
+    /// The lock file, used only where the file system refuses flock(2) on a directory (NFS): there the job directory
+    /// is locked through this file instead (earlier versions always used it; it is the job's own, never deleted).
+    /// </summary>
+    public const string LockFileName = ".lock";
 
     /// <summary>The files the program writes in the job directory itself (besides <see cref="DataDirName"/>).</summary>
     public static readonly IReadOnlyList<string> RootFileNames = [ManifestFileName, CommitLogFileName, SpecFileName];

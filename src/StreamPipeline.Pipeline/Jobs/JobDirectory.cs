@@ -94,7 +94,7 @@ public sealed class JobDirectory : IDisposable
         DirectoryLock? held = null;
         try
         {
-            held = DirectoryLock.TryAcquire(root)
+            held = DirectoryLock.TryAcquire(root, JobLayout.LockFileName)
                    ?? throw new ArgumentException($"job directory {root} is in use by another build (the directory is locked)");
             var damaged = new List<DamagedShard>();
             Manifest manifest;
@@ -139,8 +139,6 @@ public sealed class JobDirectory : IDisposable
                 writer.Dispose();
                 throw;
             }
-            // Earlier versions locked a .lock file; the directory lock replaces it.
-            AtomicFile.TryDelete(Path.Combine(root, JobLayout.LegacyLockFileName));
             return new JobDirectory(root, shardExtension, held, writer, manifest, resumed, leftovers, damaged);
         }
         catch

@@ -20,7 +20,7 @@ internal static class JobEntries
             var own = entry.Name == JobLayout.DataDirName
                 ? entry is DirectoryInfo && entry.LinkTarget is null
                 : IsRegularFile(entry) && (JobLayout.RootFileNames.Contains(entry.Name) || JobLayout.RootTempFileNames.Contains(entry.Name)
-                                           || entry.Name == JobLayout.LegacyLockFileName);
+                                           || entry.Name == JobLayout.LockFileName);
             if (!own)
                 foreign.Add(Describe(entry, entry.Name));
         }
@@ -63,7 +63,7 @@ internal static class JobEntries
     /// </summary>
     public static IReadOnlyList<string> Strangers(string root) =>
         Entries(root)
-            .Where(entry => !(IsRegularFile(entry) && (entry.Name == JobLayout.LegacyLockFileName || entry.Name == AtomicFile.TempPath(JobLayout.ManifestFileName))))
+            .Where(entry => !(IsRegularFile(entry) && (entry.Name == JobLayout.LockFileName || entry.Name == AtomicFile.TempPath(JobLayout.ManifestFileName))))
             .Select(entry => Describe(entry, entry.Name))
             .ToList();
 
