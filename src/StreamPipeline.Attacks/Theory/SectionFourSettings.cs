@@ -29,24 +29,30 @@ public sealed record SectionFourSettings(
     int PenaltySteps = 10,
     int AscentSteps = 200)
 {
+    private const int MaxSamples = 1_000_000, MaxSteps = 100_000;
+
     /// <summary>The outer loop of a robust fit whose inner search starts at <paramref name="start"/>.</summary>
     public RobustFitSettings Fit(InnerStart start) => new(FitSteps, LearningRate, start);
 
+    /// <summary>This, checked; errors name the experiment spec's keys (theory.eps, theory.samples, ...).</summary>
     public SectionFourSettings Validated()
     {
         ArgumentNullException.ThrowIfNull(Eps);
-        if (Eps.Count == 0) throw new ArgumentException("theory: eps must list at least one radius");
-        if (Eps.Any(e => !(e >= 0 && double.IsFinite(e)))) throw new ArgumentException("theory: every eps must be finite and not negative");
-        if (Eps.Distinct().Count() != Eps.Count) throw new ArgumentException("theory: eps lists a radius twice");
-        if (Samples < 10) throw new ArgumentException($"theory: samples must be at least 10, got {Samples}");
-        if (TestSamples < 10) throw new ArgumentException($"theory: test-samples must be at least 10, got {TestSamples}");
-        if (PgdSteps < 1 || PenaltySteps < 1 || AscentSteps < 1) throw new ArgumentException("theory: PGD and ascent steps must be positive");
-        if (!(PgdStepOverEps > 0)) throw new ArgumentException("theory: the PGD step over eps must be positive");
         ArgumentNullException.ThrowIfNull(InverseLambdas);
         ArgumentNullException.ThrowIfNull(PenaltyMultiples);
-        if (InverseLambdas.Any(t => !(t > 0 && double.IsFinite(t)))) throw new ArgumentException("theory: every 1/λ must be positive and finite");
-        if (PenaltyMultiples.Any(m => !(m > 1 && double.IsFinite(m)))) throw new ArgumentException("theory: every penalty multiple must exceed 1");
-        Fit(InnerStart.Zero).Validated();
+        if (Eps.Count == 0) throw new ArgumentException("theory.eps must list at least one radius");
+        if (Eps.Any(e => !(e >= 0 && double.IsFinite(e)))) throw new ArgumentException("theory.eps: every eps must be finite and not negative");
+        if (Eps.Distinct().Count() != Eps.Count) throw new ArgumentException("theory.eps lists a radius twice");
+        // Upper bounds keep an absurd count from exhausting memory: the samples are held as tensors and arrays.
+        if (Samples is < 10 or > MaxSamples) throw new ArgumentException($"theory.samples must be between 10 and {MaxSamples}, got {Samples}");
+        if (TestSamples is < 10 or > MaxSamples) throw new ArgumentException($"theory.test-samples must be between 10 and {MaxSamples}, got {TestSamples}");
+        if (FitSteps is < 1 or > MaxSteps) throw new ArgumentException($"theory.fit-steps must be between 1 and {MaxSteps}, got {FitSteps}");
+        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new ArgumentException($"theory.learning-rate must be positive and finite, got {LearningRate}");
+        if (InverseLambdas.Any(t => !(t > 0 && double.IsFinite(t)))) throw new ArgumentException("theory.inverse-lambdas: every 1/lambda must be positive and finite");
+        if (PenaltyMultiples.Any(m => !(m > 1 && double.IsFinite(m)))) throw new ArgumentException("theory.penalty-multiples: every multiple must exceed 1 (at C <= 1/sigma_min the adversary's gain is unbounded)");
+        if (PgdSteps is < 1 or > MaxSteps || PenaltySteps is < 1 or > MaxSteps || AscentSteps is < 1 or > MaxSteps)
+            throw new ArgumentException("theory: PGD and ascent steps must be positive");
+        if (!(PgdStepOverEps > 0 && double.IsFinite(PgdStepOverEps))) throw new ArgumentException("theory: the PGD step over eps must be positive");
         return this;
     }
 }

@@ -31,9 +31,11 @@ public sealed class SectionFourStudyTests(ITestOutputHelper output) : TorchTest
     [Fact]
     public void Settings_out_of_range_are_refused_with_the_key_named()
     {
-        Assert.Contains("eps", Assert.Throws<ArgumentException>(() => SectionFourStudy.Run(Small with { Eps = [0, -1] })).Message);
-        Assert.Contains("twice", Assert.Throws<ArgumentException>(() => SectionFourStudy.Run(Small with { Eps = [0.5, 0.5] })).Message);
-        Assert.Contains("samples", Assert.Throws<ArgumentException>(() => SectionFourStudy.Run(Small with { Samples = 3 })).Message);
-        Assert.Contains("penalty", Assert.Throws<ArgumentException>(() => SectionFourStudy.Run(Small with { PenaltyMultiples = [1] })).Message);
+        Assert.StartsWith("theory.eps: every eps", Assert.Throws<ArgumentException>(() => SectionFourStudy.Run(Small with { Eps = [0, -1] })).Message);
+        Assert.StartsWith("theory.eps lists a radius twice", Assert.Throws<ArgumentException>(() => SectionFourStudy.Run(Small with { Eps = [0.5, 0.5] })).Message);
+        Assert.StartsWith("theory.samples must be between", Assert.Throws<ArgumentException>(() => SectionFourStudy.Run(Small with { Samples = 3 })).Message);
+        Assert.StartsWith("theory.samples must be between", Assert.Throws<ArgumentException>(() => SectionFourStudy.Run(Small with { Samples = int.MaxValue })).Message);
+        Assert.StartsWith("theory.penalty-multiples", Assert.Throws<ArgumentException>(() => SectionFourStudy.Run(Small with { PenaltyMultiples = [1] })).Message);
+        Assert.StartsWith("theory.inverse-lambdas", Assert.Throws<ArgumentException>(() => SectionFourStudy.Run(Small with { InverseLambdas = [0] })).Message);
     }
 }
