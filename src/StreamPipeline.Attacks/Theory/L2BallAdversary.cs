@@ -7,9 +7,9 @@ namespace StreamPipeline.Attacks.Theory;
 /// PGD on the likelihood inside the L2 ball of radius <see cref="Eps"/>: from δ = 0, <see cref="Steps"/> steps of L2
 /// length <see cref="StepSize"/> along the loss gradient, each projected back onto the ball (no box: the data is not
 /// an image). The loss here is a convex quadratic in δ, so its maximum lies on the sphere; with a step much longer
-/// than eps (the default 10·eps) a step lands near eps·∇/‖∇‖ and PGD behaves as a power iteration that reaches the
-/// exact maximum (the trust-region solution, see <see cref="TrustRegionMaximum"/>) in tens of steps, where the image
-/// attacks' 2.5·eps/steps creeps along the sphere and stops short of it.
+/// than eps (Section 4's study uses 10·eps) a step lands near eps·∇/‖∇‖ and PGD behaves as a power iteration that
+/// reaches the exact maximum (the trust-region solution, see <see cref="TrustRegionMaximum"/>) in tens of steps, where
+/// the image attacks' 2.5·eps/steps creeps along the sphere and stops short of it.
 /// </summary>
 public sealed class L2BallAdversary : ILikelihoodAdversary
 {

@@ -66,6 +66,8 @@ public static class SectionFourStudy
                 continue;
             }
             var adversary = new L2BallAdversary(eps, s.PgdSteps, s.PgdStepOverEps * eps);
+            // Start from Ŝ + eps²·I: already as wide as the adversary's reach, so the first steps do not meet losses of
+            // thousands (a needle-thin Σ against an eps-sized push) that would swamp Adam's second-moment estimate.
             var fit = RobustMaximumLikelihood.Fit(sample, adversary, ZeroMean(Inflated(standard.Covariance, eps * eps)),
                 s.Fit(InnerStart.BestOfBoth));
             var (meanGap, maxGap) = PgdGap(fit, sample, eps);

@@ -47,7 +47,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
         var total = Stopwatch.StartNew();
         Console.Error.WriteLine($"experiment {spec.Name}{(spec.Quick ? " (quick)" : "")} -> {outDir}");
 
-        // Section 4 (theory) needs no data or model and takes seconds: first, so a failing dataset does not hide it.
+        // Section 4 (theory) needs no data or model and takes seconds: it runs first.
         var theory = new TheoryStudy(this, spec, outDir);
         theory.Run(ct);
 
