@@ -48,6 +48,10 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
         var total = Stopwatch.StartNew();
         Console.Error.WriteLine($"experiment {spec.Name}{(spec.Quick ? " (quick)" : "")} -> {outDir}");
 
+        // Section 4 (theory) needs no data or model and takes seconds: it runs first.
+        var theory = new TheoryStudy(this, spec, outDir);
+        theory.Run(ct);
+
         Train("standard", spec.TrainData, spec.TrainImages, spec.Standard, adversarial: null, ct);
         Train("robust", spec.TrainData, spec.TrainImages, spec.Robust, spec.RobustAdversary, ct);
 
@@ -70,7 +74,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
         using (var test = DatasetReference.Open(spec.TestData, new DatasetOptions(dataRoot)))
             classes = test.Classes;
         var figures = PaperFigures.Write(outDir, transfer.ReadFigure(), robustness.ReadFigure(), classes);
-        new ResultsReport(this, spec, outDir).Write(figures, grids, ReadSteps());
+        new ResultsReport(this, spec, outDir).Write(figures, grids, ReadSteps(), theory.WriteFigure());
         Console.Error.WriteLine($"experiment: done in {total.Elapsed.TotalMinutes:F1} min; results in {Path.Combine(outDir, "results.md")}");
     }
 

@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using StreamPipeline.Application;
+using StreamPipeline.Attacks.Theory;
 using StreamPipeline.Data;
 using StreamPipeline.Models;
 using StreamPipeline.Pipeline.Configuration;
@@ -30,6 +31,7 @@ public sealed record ExperimentSpec(
     AttackSettings EvaluationAttack,
     ExperimentSpec.TransferStep Transfer,
     ExperimentSpec.RobustnessCurveStep RobustnessCurve,
+    SectionFourSettings Theory,
     bool Quick)
 {
     private const string Kind = "experiment spec";
@@ -163,6 +165,7 @@ public sealed record ExperimentSpec(
             new TransferStep(c.List("transfer.architectures").Select(a => a.ToLowerInvariant()).ToArray(), c.Int("transfer.target-seed"),
                 c.CountOrAll("transfer.test-images")),
             new RobustnessCurveStep(Doubles(c, "robustness-curve.eps"), c.CountOrAll("robustness-curve.test-images")),
+            TheorySettings(c, seed),
             quick);
         return spec.Validated(c);
     }
@@ -170,6 +173,20 @@ public sealed record ExperimentSpec(
     private static double[] Doubles(SpecConfig c, string path) =>
         c.List(path).Select(item => double.TryParse(item, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v)
             ? v : throw c.Error($"{path}: '{InputText.Show(item)}' is not a number")).ToArray();
+
+    private static SectionFourSettings TheorySettings(SpecConfig c, int seed)
+    {
+        var theory = new SectionFourSettings(Doubles(c, "theory.eps"), c.Int("theory.samples"), c.Int("theory.test-samples"), seed,
+            c.Int("theory.fit-steps"), c.Double("theory.learning-rate"), Doubles(c, "theory.inverse-lambdas"), Doubles(c, "theory.penalty-multiples"));
+        try
+        {
+            return theory.Validated();
+        }
+        catch (ArgumentException e)
+        {
+            throw c.Error(e.Message);
+        }
+    }
 
     private static TrainStep Train(SpecConfig c, string path, bool importable = false)
     {

@@ -17,7 +17,8 @@ internal sealed class ResultsReport(ExperimentRunner runner, ExperimentSpec spec
         "the paper (CIFAR-10, five architectures, source ResNet-50) finds a positive relation: the better an architecture learns " +
         "from D_det, the more often the source's adversarial examples transfer to it";
 
-    public void Write(PaperFigures figures, IReadOnlyDictionary<ConstructionKind, InspectResult> grids, IReadOnlyDictionary<string, double> steps)
+    public void Write(PaperFigures figures, IReadOnlyDictionary<ConstructionKind, InspectResult> grids, IReadOnlyDictionary<string, double> steps,
+        TheoryStudy.Figure theory)
     {
         var evals = ExperimentRunner.Rows.ToDictionary(r => r.Name, r => ExperimentEvaluation.Read(runner.EvaluationPath(r.Name)));
         var attack = spec.EvaluationAttack;
@@ -58,6 +59,7 @@ internal sealed class ResultsReport(ExperimentRunner runner, ExperimentSpec spec
             md.AppendLine($"- [{key}] {citation}");
         md.AppendLine();
         WriteTransferTable(md, figures.Transfer);
+        TheoryReport.Append(md, theory, Link);
         WriteSettings(md);
         md.AppendLine("## Wall time per step (seconds)");
         md.AppendLine();
