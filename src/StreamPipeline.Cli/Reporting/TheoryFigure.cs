@@ -65,12 +65,13 @@ public static class TheoryFigure
         var font = PlotRendering.FontFamily();
         var inv = CultureInfo.InvariantCulture;
         var plot = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
+        // The report's colour-blind-safe palette; black (its last colour) is the true distribution's.
+        Color Colour(int i) => PlotRendering.Palette[i % (PlotRendering.Palette.Count - 1)];
         var colourIndex = 0;
         foreach (var e in ellipses)
         {
             var isTrue = e.Distribution == True;
-            var colour = isTrue ? Colors.Black : palette.GetColor(colourIndex++);
+            var colour = isTrue ? Colors.Black : Colour(colourIndex++);
             foreach (var sign in new[] { 1, -1 })
             {
                 var (x, y) = Ellipse(sign * e.MeanX, sign * e.MeanY, e.SigmaXX, e.SigmaXY, e.SigmaYY);
@@ -87,7 +88,7 @@ public static class TheoryFigure
         foreach (var e in ellipses.Where(e => e.Distribution == Learned).Append(ellipses.First(e => e.Distribution == True)))
         {
             var isTrue = e.Distribution == True;
-            var means = plot.Add.Scatter(new[] { e.MeanX, -e.MeanX }, new[] { e.MeanY, -e.MeanY }, isTrue ? Colors.Black : palette.GetColor(colourIndex++));
+            var means = plot.Add.Scatter(new[] { e.MeanX, -e.MeanX }, new[] { e.MeanY, -e.MeanY }, isTrue ? Colors.Black : Colour(colourIndex++));
             means.LineWidth = 0;
             means.MarkerSize = isTrue ? 16 : 8;
             means.MarkerShape = isTrue ? MarkerShape.Cross : MarkerShape.FilledCircle;

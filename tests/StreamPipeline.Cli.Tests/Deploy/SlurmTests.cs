@@ -47,11 +47,13 @@ public sealed class SlurmTests(SlurmFixture slurm, ITestOutputHelper output) : I
         var jobDir = slurm.NewJobDirectory("killed-worker");
         using var job = slurm.Submit(jobDir, "killed-worker");
         WaitForFirstCommit(job, jobDir);
-        // Both workers serve the job by now (and, with shards still pending, each holds leases): whichever dies, leases expire.
+        // Both workers hold leases (the coordinator's latest status line says so): whichever dies, leases expire. A worker
+        // that has registered may not have asked for a lease yet, so its "serving job" line is not enough.
         var serving = Stopwatch.StartNew();
-        while (Regex.Matches(job.LogText, "worker: serving job ").Count < 2)
+        while (!BothWorkersHoldLeases(job.LogText))
         {
-            Assert.True(serving.Elapsed < Patience, $"the second worker never joined\n{job.LogText}");
+            Assert.True(serving.Elapsed < Patience, $"the two workers never held leases at once\n{job.LogText}");
+            Assert.True(JobManifest.DoneCountWhileRunning(jobDir) < SlurmFixture.ShardCount, $"the job finished before both workers held leases\n{job.LogText}");
             Thread.Sleep(50);
         }
         Assert.True(JobManifest.DoneCountWhileRunning(jobDir) < SlurmFixture.ShardCount, $"the job finished before the test could act\n{job.LogText}");
@@ -210,5 +212,12 @@ public sealed class SlurmTests(SlurmFixture slurm, ITestOutputHelper output) : I
     {
         var result = slurm.Cluster.Slurm(command);
         Assert.True(result.ExitCode == 0, $"{string.Join(' ', command)}: {result.ExitCode} {result.Stderr}");
+    }
+
+    /// <summary>True when the coordinator's latest status line shows two workers each holding at least one lease.</summary>
+    private static bool BothWorkersHoldLeases(string log)
+    {
+        var status = log.Split('\n').LastOrDefault(l => l.StartsWith("coordinator: ", StringComparison.Ordinal) && l.Contains(" alive, ", StringComparison.Ordinal));
+        return status is not null && Regex.Matches(status, @" alive, [1-9]\d* lease\(s\)").Count >= 2;
     }
 }
