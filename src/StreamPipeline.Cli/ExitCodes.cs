@@ -1,6 +1,6 @@
 namespace StreamPipeline.Cli;
 
-/// <summary>The exit codes scripts rely on (README.md, "Command line", the exit-code table).</summary>
+/// <summary>The exit codes scripts rely on (docs/cli.md, the exit-code table).</summary>
 public static class ExitCodes
 {
     public const int Success = 0;

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace StreamPipeline.Cli.Tests.Observability;
 
-/// <summary>The metrics table of README.md's "Observability" section, as the tests hold the program to it.</summary>
+/// <summary>The metrics tables of docs/observability.md (the README's "Observability" page), as the tests hold the program to them.</summary>
 public static partial class ReadmeMetricsTable
 {
     /// <summary>One instrument: its OpenTelemetry name and unit, the Prometheus series to query, type and tags.</summary>
@@ -21,19 +21,18 @@ public static partial class ReadmeMetricsTable
 
     private static List<Row> Read()
     {
-        var readme = File.ReadAllLines(Path.Combine(RepositoryRoot.Path, "README.md"));
-        var section = readme.SkipWhile(l => l != "## Observability").Skip(1).TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal)).ToList();
+        var section = File.ReadAllLines(Path.Combine(RepositoryRoot.Path, "docs", "observability.md"));
         var rows = new List<Row>();
         foreach (var line in section.Where(l => l.StartsWith("| `stream_pipeline.", StringComparison.Ordinal)))
         {
             var cells = line.Trim('|').Split('|').Select(c => c.Trim()).ToArray();
             if (cells.Length < 6)
-                throw new InvalidDataException($"README metrics row has {cells.Length} cells, expected 6: {line}");
+                throw new InvalidDataException($"docs/observability.md: metrics row has {cells.Length} cells, expected 6: {line}");
             rows.Add(new Row(
                 Code(cells[0]).Single(), Code(cells[1]).Single(), Code(cells[2]).First(), cells[3], Code(cells[4]).ToList()));
         }
         if (rows.Count == 0)
-            throw new InvalidDataException("README.md has no metrics table under \"## Observability\"");
+            throw new InvalidDataException("docs/observability.md has no metrics table");
         return rows;
     }
 
