@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using StreamPipeline.Cli.Experiments;
-using StreamPipeline.Cli.Reporting;
+using StreamPipeline.Experiment;
+using StreamPipeline.Experiment.Reporting;
 using StreamPipeline.Cli.Tests.Build;
 using StreamPipeline.Data;
 
@@ -62,7 +62,7 @@ public sealed class ExperimentSmokeTests : IDisposable
             var image = markdown.IndexOf($"](plots/{plot}.png)", StringComparison.Ordinal);
             Assert.InRange(image, 0, firstTable);
             Assert.Contains($"](plots/{plot}.csv)", markdown);
-            Assert.Equal(new ImageShape(3, 600, 900), new Reporting.RenderedPng(Path.Combine(outDir, "plots", plot + ".png")).Shape);
+            Assert.Equal(new ImageShape(3, 600, 900), new RenderedPng(Path.Combine(outDir, "plots", plot + ".png")).Shape);
         }
         Assert.Contains("## Transfer across architectures", markdown);
         Assert.Contains("Pearson r", markdown);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using StreamPipeline.Cli.Commands;
-using StreamPipeline.Cli.Inspection;
+using StreamPipeline.Application.Inspection;
+using StreamPipeline.Cli.Presentation;
 using StreamPipeline.Cli.Tests.Inspection;
 using StreamPipeline.Data;
 
@@ -172,7 +173,7 @@ public sealed class InspectCommandTests : IDisposable
         Assert.Null(json["attack_success_rate"]);
         Assert.Null(json["mean_distance"]);
         Assert.Empty(json["label_histogram"]!.AsArray());
-        var error = await Assert.ThrowsAsync<UsageException>(() => JobInspector.RunAsync(
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => JobInspector.RunAsync(
             new InspectRequest(job.Root, _dir.File("g.png"), new GridSettings(), null), CancellationToken.None));
         Assert.Contains("no committed shard", error.Message);
     }

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using StreamPipeline.Attacks.Theory;
-using StreamPipeline.Cli.Experiments;
-using StreamPipeline.Cli.Reporting;
+using StreamPipeline.Experiment;
+using StreamPipeline.Experiment.Reporting;
 using StreamPipeline.Data;
 using TorchSharp;
 
@@ -38,7 +38,7 @@ public sealed class TheoryStepTests : IDisposable
         var plane = library.Studies.Single(s => s.Setting.Name == "plane");
         var csv = Path.Combine(outDir, "plots", "theory.csv");
         Assert.Equal(TheoryFigure.Ellipses(plane), TheoryFigure.ReadCsv(csv));
-        Assert.Equal(new ImageShape(3, 600, 900), new Reporting.RenderedPng(Path.Combine(outDir, "plots", "theory.png")).Shape);
+        Assert.Equal(new ImageShape(3, 600, 900), new RenderedPng(Path.Combine(outDir, "plots", "theory.png")).Shape);
 
         var markdown = File.ReadAllText(Path.Combine(outDir, "results.md"));
         Assert.Contains(TheoryReport.Heading, markdown);

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using StreamPipeline.Cli.Experiments;
+using StreamPipeline.Experiment;
 using StreamPipeline.Cli.Presentation;
 
 namespace StreamPipeline.Cli.Commands;
@@ -31,7 +31,7 @@ public static class ExperimentCommand
             var specPath = parse.GetValue(spec) ?? FindDefaultSpec();
             var resolved = ExperimentSpec.Load(specPath, parse.GetValue(quick));
             using var session = Telemetry.Create(parse.GetValue(metrics)!, parse.GetValue(interval));
-            await new ExperimentRunner(resolved, parse.GetValue(outDir)!, parse.GetValue(dataRoot), Terminal.Choose(parse.GetValue(quiet))).RunAsync(token);
+            await new ExperimentRunner(resolved, parse.GetValue(outDir)!, parse.GetValue(dataRoot), new LiveSteps(Terminal.Choose(parse.GetValue(quiet)))).RunAsync(token);
             return ExitCodes.Success;
         }, ct));
         return command;

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using StreamPipeline.Cli.Inspection;
+using StreamPipeline.Application.Inspection;
+using StreamPipeline.Cli.Presentation;
 using StreamPipeline.Data;
 
 namespace StreamPipeline.Cli.Commands;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using StreamPipeline.Cli.Inspection;
+using StreamPipeline.Application.Inspection;
 using StreamPipeline.Data;
 
 namespace StreamPipeline.Cli.Tests.Build;

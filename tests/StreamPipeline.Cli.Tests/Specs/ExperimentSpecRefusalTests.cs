@@ -1,5 +1,5 @@
 using StreamPipeline.Attacks;
-using StreamPipeline.Cli.Experiments;
+using StreamPipeline.Experiment;
 
 namespace StreamPipeline.Cli.Tests.Specs;
 

@@ -1,0 +1,3 @@
+global using StreamPipeline.Data.Constructions;
+global using StreamPipeline.Tests.Shared;
+global using Xunit;
