@@ -1,4 +1,4 @@
-using StreamPipeline.Pipeline.Configuration;
+using StreamPipeline.Configuration;
 
 namespace StreamPipeline.Application;
 

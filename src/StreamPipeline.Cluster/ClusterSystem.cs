@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using StreamPipeline.Cluster.Network;
 using StreamPipeline.Pipeline;
-using StreamPipeline.Pipeline.Configuration;
+using StreamPipeline.Configuration;
 
 namespace StreamPipeline.Cluster;
 

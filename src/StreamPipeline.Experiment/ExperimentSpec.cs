@@ -3,7 +3,7 @@ using StreamPipeline.Application;
 using StreamPipeline.Attacks.Theory;
 using StreamPipeline.Data;
 using StreamPipeline.Models;
-using StreamPipeline.Pipeline.Configuration;
+using StreamPipeline.Configuration;
 using StreamPipeline.Pipeline.Specs;
 
 namespace StreamPipeline.Experiment;

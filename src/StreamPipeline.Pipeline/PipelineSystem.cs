@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
-using StreamPipeline.Pipeline.Configuration;
+using StreamPipeline.Configuration;
 
 namespace StreamPipeline.Pipeline;
 

@@ -44,7 +44,7 @@ public sealed class ClusterOptions
     public Akka.Configuration.Config Config(ParseResult parse)
     {
         var config = parse.GetValue(Settings) is { } file
-            ? StreamPipeline.Pipeline.Configuration.SpecConfig.ParseFile(file, "cluster settings").WithFallback(StderrLogger.Config)
+            ? StreamPipeline.Configuration.SpecConfig.ParseFile(file, "cluster settings").WithFallback(StderrLogger.Config)
             : StderrLogger.Config;
         if (parse.GetValue(TlsCertificate) is { } certificate)
         {

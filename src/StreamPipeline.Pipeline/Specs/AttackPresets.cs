@@ -1,6 +1,6 @@
 using Akka.Configuration;
 using StreamPipeline.Data;
-using StreamPipeline.Pipeline.Configuration;
+using StreamPipeline.Configuration;
 
 namespace StreamPipeline.Pipeline.Specs;
 

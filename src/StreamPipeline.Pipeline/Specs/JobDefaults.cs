@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using StreamPipeline.Pipeline.Configuration;
+using StreamPipeline.Configuration;
 
 namespace StreamPipeline.Pipeline.Specs;
 

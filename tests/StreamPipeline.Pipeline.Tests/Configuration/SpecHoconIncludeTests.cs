@@ -1,5 +1,5 @@
 using System.Text;
-using StreamPipeline.Pipeline.Configuration;
+using StreamPipeline.Configuration;
 using StreamPipeline.Pipeline.Specs;
 using StreamPipeline.Pipeline.Tests.TestData;
 using static StreamPipeline.Pipeline.Tests.Configuration.SpecHoconText;

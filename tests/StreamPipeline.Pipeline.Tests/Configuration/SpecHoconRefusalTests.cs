@@ -1,4 +1,4 @@
-using StreamPipeline.Pipeline.Configuration;
+using StreamPipeline.Configuration;
 using StreamPipeline.Pipeline.Specs;
 using static StreamPipeline.Pipeline.Tests.Configuration.SpecHoconText;
 

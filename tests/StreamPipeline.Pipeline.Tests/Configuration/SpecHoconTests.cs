@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using StreamPipeline.Pipeline.Configuration;
+using StreamPipeline.Configuration;
 using StreamPipeline.Pipeline.Specs;
 
 namespace StreamPipeline.Pipeline.Tests.Configuration;

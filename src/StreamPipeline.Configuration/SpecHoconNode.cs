@@ -1,4 +1,4 @@
-namespace StreamPipeline.Pipeline.Configuration;
+namespace StreamPipeline.Configuration;
 
 /// <summary>
 /// Spec HOCON as parsed, before substitutions are resolved. Nodes are compared by reference: the resolver remembers

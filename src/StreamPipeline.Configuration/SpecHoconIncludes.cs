@@ -1,6 +1,6 @@
 using StreamPipeline.Data;
 
-namespace StreamPipeline.Pipeline.Configuration;
+namespace StreamPipeline.Configuration;
 
 /// <summary>
 /// The files a spec includes, as they are read: refuses a loop (a file including itself, directly or not), nesting

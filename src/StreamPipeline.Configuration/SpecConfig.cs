@@ -3,7 +3,7 @@ using Akka.Configuration;
 using Akka.Configuration.Hocon;
 using StreamPipeline.Data;
 
-namespace StreamPipeline.Pipeline.Configuration;
+namespace StreamPipeline.Configuration;
 
 /// <summary>
 /// The one strict way the program reads a spec (job, experiment, presets, attack defaults): HOCON text parsed under

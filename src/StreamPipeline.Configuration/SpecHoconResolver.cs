@@ -5,7 +5,7 @@ using Akka.Configuration;
 using Akka.Configuration.Hocon;
 using StreamPipeline.Data;
 
-namespace StreamPipeline.Pipeline.Configuration;
+namespace StreamPipeline.Configuration;
 
 /// <summary>
 /// Resolves the substitutions of a parsed spec (HOCON's rules: a path is looked up in the whole spec, then as an

@@ -1,7 +1,7 @@
 using System.Text;
 using StreamPipeline.Data;
 
-namespace StreamPipeline.Pipeline.Configuration;
+namespace StreamPipeline.Configuration;
 
 /// <summary>
 /// A problem in spec HOCON at a place in a file; <see cref="SpecHocon"/> turns it into the one-line

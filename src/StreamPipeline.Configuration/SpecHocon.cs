@@ -3,7 +3,7 @@ using Akka.Configuration;
 using StreamPipeline.Data;
 using StreamPipeline.Data.Files;
 
-namespace StreamPipeline.Pipeline.Configuration;
+namespace StreamPipeline.Configuration;
 
 /// <summary>
 /// The one way spec files (job specs, JOBDIR/job.conf, experiment specs) are read: strict HOCON into Akka's

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using StreamPipeline.Data;
 
-namespace StreamPipeline.Pipeline.Configuration;
+namespace StreamPipeline.Configuration;
 
 /// <summary>
 /// Reads one spec HOCON file into <see cref="SpecHoconNode"/>s, strictly: every brace and bracket must be closed and

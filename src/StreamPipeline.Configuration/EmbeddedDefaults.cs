@@ -1,6 +1,6 @@
 using Akka.Configuration;
 
-namespace StreamPipeline.Pipeline.Configuration;
+namespace StreamPipeline.Configuration;
 
 /// <summary>
 /// The documented default files, embedded in this assembly so the program and the docs cannot drift apart: each
@@ -8,10 +8,10 @@ namespace StreamPipeline.Pipeline.Configuration;
 /// </summary>
 public static class EmbeddedDefaults
 {
-    private static readonly Lazy<Config> JobConfig = new(() => Parse("StreamPipeline.Pipeline.job-defaults.conf"));
-    private static readonly Lazy<Config> ExperimentConfig = new(() => Parse("StreamPipeline.Pipeline.experiment-defaults.conf"));
-    private static readonly Lazy<Config> UntargetedConfig = new(() => Parse("StreamPipeline.Pipeline.untargeted-defaults.conf"));
-    private static readonly Lazy<Config> AkkaConfig = new(() => Parse("StreamPipeline.Pipeline.pipeline.conf"));
+    private static readonly Lazy<Config> JobConfig = new(() => Parse("StreamPipeline.Configuration.job-defaults.conf"));
+    private static readonly Lazy<Config> ExperimentConfig = new(() => Parse("StreamPipeline.Configuration.experiment-defaults.conf"));
+    private static readonly Lazy<Config> UntargetedConfig = new(() => Parse("StreamPipeline.Configuration.untargeted-defaults.conf"));
+    private static readonly Lazy<Config> AkkaConfig = new(() => Parse("StreamPipeline.Configuration.pipeline.conf"));
 
     /// <summary>config/jobs/defaults.conf: every job spec setting.</summary>
     public static Config Job => JobConfig.Value;
@@ -27,12 +27,12 @@ public static class EmbeddedDefaults
 
     /// <summary>config/presets/&lt;dataset&gt;.conf, or null when the dataset has no presets.</summary>
     public static string? PresetText(string dataset) =>
-        dataset.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') ? TryRead($"StreamPipeline.Pipeline.presets.{dataset}.conf") : null;
+        dataset.All(c => char.IsAsciiLetterOrDigit(c) || c == '-') ? TryRead($"StreamPipeline.Configuration.presets.{dataset}.conf") : null;
 
     /// <summary>The datasets with a presets file.</summary>
     public static IReadOnlyList<string> PresetDatasets { get; } = typeof(EmbeddedDefaults).Assembly.GetManifestResourceNames()
-        .Where(n => n.StartsWith("StreamPipeline.Pipeline.presets.", StringComparison.Ordinal))
-        .Select(n => n["StreamPipeline.Pipeline.presets.".Length..^".conf".Length])
+        .Where(n => n.StartsWith("StreamPipeline.Configuration.presets.", StringComparison.Ordinal))
+        .Select(n => n["StreamPipeline.Configuration.presets.".Length..^".conf".Length])
         .Order(StringComparer.Ordinal)
         .ToArray();
 

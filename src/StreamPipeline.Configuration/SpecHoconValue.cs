@@ -1,4 +1,4 @@
-namespace StreamPipeline.Pipeline.Configuration;
+namespace StreamPipeline.Configuration;
 
 /// <summary>
 /// A resolved spec value. <see cref="Size"/> counts characters and values as if every substitution were copied out
