@@ -5,6 +5,7 @@
 # byte-identical to a single-process build). Prints how long each part took and a closing line
 # "tests: N passed, N failed, N skipped; docker: passed|FAILED|SKIPPED". Exit 0 only when every part passed.
 #
+# Arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Cluster" to run a part); CI passes none.
 # STREAM_PIPELINE_SKIP_DOCKER=1 leaves the Docker proof out (for a machine that cannot run a Docker engine); the
 # closing line then says SKIPPED and the exit code stays 0 only if the tests passed. CI never sets it.
 set -uo pipefail
@@ -21,7 +22,7 @@ timed_part "packages (apt-get)" $((SECONDS - start))
 
 start=$SECONDS
 log=$(mktemp)
-dotnet test StreamPipeline.sln -c Release --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -vE '^\s+Passed '
+dotnet test StreamPipeline.sln -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" | grep -vE '^\s+Passed '
 test_status=${PIPESTATUS[0]}
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
