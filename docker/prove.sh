@@ -338,8 +338,17 @@ compose_cluster() {
   done
   start_prometheus
   impostor_is_refused
-  compose up --abort-on-container-exit --exit-code-from coordinator coordinator worker || fail "the cluster build did not complete"
-  sleep 3 # one more scrape interval, so that Prometheus has the last samples it could get
+  # Not `up --abort-on-container-exit`: the first worker to exit would stop the other before its last scrape. Each node
+  # ends by itself: the coordinator when every shard is committed, a worker once Prometheus scraped it after the job.
+  compose up -d worker
+  local coordinator_code worker_id worker_code
+  coordinator_code=$(timeout 600 "$DOCKER" wait "$(compose ps -q coordinator)") || coordinator_code=timeout
+  for worker_id in $(compose ps -q worker); do
+    worker_code=$(timeout 120 "$DOCKER" wait "$worker_id") || { compose logs --no-color >&2; fail "worker $worker_id did not exit within 120 s of the job's end"; }
+    [ "$worker_code" = 0 ] || { compose logs --no-color >&2; fail "worker $worker_id exited $worker_code"; }
+  done
+  compose logs --no-color coordinator worker >&2
+  [ "$coordinator_code" = 0 ] || fail "the cluster build did not complete (the coordinator's exit: $coordinator_code)"
   check_prometheus_scraped_every_node
   remove_cluster
   trap - EXIT

@@ -27,6 +27,8 @@ test_status=${PIPESTATUS[0]}
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 skipped=$(grep -oE 'Skipped: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+# The failed tests' names again at the end, where a CI log's tail shows them.
+failed_names=$(grep -E '^\s+Failed [A-Za-z_]' "$log" | sed -E 's/^\s+Failed //; s/ \[[^]]*\]$//' | sort -u)
 rm -f "$log"
 timed_part "dotnet test (build + every test)" $((SECONDS - start))
 
@@ -46,6 +48,7 @@ fi
 echo
 echo "time per part:"
 printf '  %s\n' "${timings[@]}"
+[ -z "$failed_names" ] || { echo "failed tests:"; sed 's/^/  /' <<<"$failed_names"; }
 echo "tests: $passed passed, $failed failed, $skipped skipped; docker: $docker_result"
 [ "$test_status" -eq 0 ] || exit "$test_status"
 exit "$docker_status"

@@ -19,7 +19,10 @@ if (parse.Errors.Count > 0)
 
 // Ctrl-C / SIGTERM cancel the running command, which stops at the next safe point and leaves a resumable state; the
 // exit code says which signal asked (130 for SIGINT, 143 for SIGTERM, as shells and schedulers read them).
-using var interrupt = new CancellationTokenSource();
+// Never disposed: a signal that arrives while Main returns runs its handler on another thread after the registrations'
+// disposal began, and a disposed source would throw there (seen: an unhandled ObjectDisposedException when Slurm's
+// SIGTERM met a worker whose job had just finished). The process ends right after, which frees it.
+var interrupt = new CancellationTokenSource();
 void OnSignal(PosixSignalContext context)
 {
     context.Cancel = true;

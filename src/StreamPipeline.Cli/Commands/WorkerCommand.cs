@@ -38,24 +38,31 @@ public static class WorkerCommand
             var endpoint = cluster.Resolve(parse, akka);
             var deviceList = parse.GetValue(devices)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             void Say(string line) => Console.Error.WriteLine($"worker: {line}");
-            using var provider = Telemetry.Create(parse.GetValue(metrics)!, parse.GetValue(interval));
+            using var session = Telemetry.Create(parse.GetValue(metrics)!, parse.GetValue(interval));
             using var pipelineMetrics = new PipelineMetrics($"{endpoint.PublicHost}:{endpoint.Port}");
             var outcome = await WorkerNode.RunAsync(
                 new WorkerOptions(coordinator, endpoint, deviceList, parse.GetValue(job)),
                 new ClusterWorkerBackend(deviceList, parse.GetValue(model), parse.GetValue(dataRoot), Say), akka, pipelineMetrics, Say, token);
             var summary = $"{outcome.ShardsDelivered} shard(s) committed, {outcome.ShardsDiscarded} discarded";
+            int code;
             switch (outcome.End)
             {
                 case WorkerEnd.JobFinished:
                     Say($"job finished ({outcome.Message}); {summary}");
-                    return ExitCodes.Success;
+                    code = ExitCodes.Success;
+                    break;
                 case WorkerEnd.Refused:
                     Console.Error.WriteLine($"error: {outcome.Message}");
-                    return ExitCodes.BadInput;
+                    code = ExitCodes.BadInput;
+                    break;
                 default:
                     Console.Error.WriteLine($"failed: {outcome.Message}; {summary}");
-                    return ExitCodes.JobFailed;
+                    code = ExitCodes.JobFailed;
+                    break;
             }
+            // A worker that served the job (even one left without a lease) stays up for one more scrape.
+            session?.AwaitLastScrape(pipelineMetrics, outcome.End == WorkerEnd.JobFinished || outcome.ShardsDelivered + outcome.ShardsDiscarded > 0, token);
+            return code;
         }, ct));
         return command;
     }

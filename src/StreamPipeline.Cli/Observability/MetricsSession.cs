@@ -18,18 +18,34 @@ public sealed class MetricsSession(MetricsKind kind, MeterProvider provider, Otl
     /// A pull exporter sees a job's end only if a scrape comes after it: the Prometheus endpoint stays up until it has
     /// been scraped once more (at most <see cref="LastScrapeWait"/>; a stop signal ends the wait), so the job-level
     /// gauges a scraper keeps last are the job's final figures. Push exporters flush on dispose and need no wait.
+    /// A command that failed before it opened a job (bad input) has no end state to show: it exits at once.
     /// </summary>
-    public void AwaitLastScrape(PipelineMetrics metrics, CancellationToken ct)
+    public void AwaitLastScrape(PipelineMetrics metrics, CancellationToken ct) => AwaitLastScrape(metrics, metrics.ObservesJob, ct);
+
+    /// <summary>
+    /// As above, for a process whose figures are not a job's gauges (a worker: its device busy time and attack counts):
+    /// <paramref name="hasFigures"/> says whether it did anything a scraper should see, and without that it exits at once.
+    /// A short-lived worker otherwise ends before Prometheus (which finds new targets every few seconds) scrapes it once,
+    /// and the dashboard's per-node panels never show it.
+    /// </summary>
+    public void AwaitLastScrape(PipelineMetrics metrics, bool hasFigures, CancellationToken ct)
     {
-        // A command that failed before it opened a job (bad input) has no end state to show: it exits at once.
-        if (kind != MetricsKind.Prometheus || ct.IsCancellationRequested || !metrics.ObservesJob)
+        if (kind != MetricsKind.Prometheus || ct.IsCancellationRequested || !hasFigures)
             return;
-        if (!metrics.WaitForCollection(TimeSpan.FromSeconds(1), ct))
+        var scraped = metrics.WaitForCollection(TimeSpan.FromSeconds(1), ct);
+        if (!scraped)
         {
             Console.Error.WriteLine($"metrics: waiting up to {LastScrapeWait.TotalSeconds:0} s for a last scrape of the finished job (Ctrl-C skips)");
-            metrics.WaitForCollection(LastScrapeWait, ct);
+            scraped = metrics.WaitForCollection(LastScrapeWait, ct);
         }
+        // The exporter reads the instruments first and answers after: disposing at once cancels that answer, and the
+        // scraper gets 503 instead of the final figures (seen on a worker scraped right after its job ended).
+        if (scraped)
+            ct.WaitHandle.WaitOne(ResponseGrace);
     }
+
+    /// <summary>How long the endpoint stays up after the last scrape read the instruments, for its answer to be sent.</summary>
+    private static readonly TimeSpan ResponseGrace = TimeSpan.FromSeconds(1);
 
     public void Dispose()
     {

@@ -29,6 +29,8 @@ internal sealed class WorkerSession(ActorSystem system, WorkerOptions options, C
     public async Task<WorkerOutcome?> RunAsync(CancellationToken ct)
     {
         var name = $"{options.Endpoint.PublicHost}:{Akka.Cluster.Cluster.Get(system).SelfAddress.Port}";
+        // The port is known only now that the system listens (a worker's default --port 0): the metrics say the same name.
+        metrics.Identify(name);
         var coordinator = await FindCoordinator(ct).ConfigureAwait(false);
         if (coordinator is null)
             return null;

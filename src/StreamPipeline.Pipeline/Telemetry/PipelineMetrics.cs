@@ -59,7 +59,7 @@ public sealed class PipelineMetrics : IDisposable
     public PipelineMetrics(string? node = null)
     {
         _meter = new Meter(MeterName, "1.0");
-        Node = node;
+        _node = node;
         _items = _meter.CreateCounter<long>("stream_pipeline.stage.items", "{example}", "Examples through a stage");
         _batches = _meter.CreateCounter<long>("stream_pipeline.stage.batches", "{batch}", "Batches through a stage");
         _batchDuration = _meter.CreateHistogram(
@@ -95,8 +95,17 @@ public sealed class PipelineMetrics : IDisposable
         _listener.Start();
     }
 
+    private volatile string? _node;
+
     /// <summary>The node every measurement is tagged with, or null.</summary>
-    public string? Node { get; }
+    public string? Node => _node;
+
+    /// <summary>
+    /// Names the node from now on: a worker learns its port only once its actor system listens (an ephemeral port by
+    /// default), and a new one with every reconnection; measurements taken after this carry the name the coordinator
+    /// and <c>inspect</c> know it by.
+    /// </summary>
+    public void Identify(string node) => _node = node;
 
     /// <summary>Tags of a measurement: <paramref name="tags"/> plus <c>node</c> when this process is a cluster node.</summary>
     public TagList Tags(params ReadOnlySpan<KeyValuePair<string, object?>> tags)

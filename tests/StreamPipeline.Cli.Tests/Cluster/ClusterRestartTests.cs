@@ -16,15 +16,17 @@ public sealed class ClusterRestartTests(ClusterFixture fixture) : IClassFixture<
     // Beyond coordinator-timeout: the time to notice, leave the cluster (bounded) and exit, on a busy two-core machine.
     private static readonly TimeSpan Margin = TimeSpan.FromSeconds(15);
 
-    private string[] Build(string jobDir) =>
+    // 120 steps: at 40 a quiet machine's two workers sometimes finished all 6 shards before the test's second kill.
+    private string[] Build(string jobDir, int steps = 120) =>
     [
         "build", jobDir, "--construction", "det", "--model", fixture.Model, "--data", "fashion-mnist:train", "--limit", "192",
-        "--shard-size", "32", "--batch-size", "16", "--steps", "40", "--eps", "2", "--step-size", "0.3", "--metrics", "none", "--threads", "1",
+        "--shard-size", "32", "--batch-size", "16", "--steps", steps.ToString(CultureInfo.InvariantCulture), "--eps", "2", "--step-size", "0.3",
+        "--metrics", "none", "--threads", "1",
     ];
 
-    private RunningCli Coordinator(string jobDir, int port, string settings)
+    private RunningCli Coordinator(string jobDir, int port, string settings, int steps = 120)
     {
-        var coordinator = RunningCli.Start(fixture.Root, [.. Build(jobDir), "--serve", "--port", port.ToString(CultureInfo.InvariantCulture), "--cluster-conf", settings]);
+        var coordinator = RunningCli.Start(fixture.Root, [.. Build(jobDir, steps), "--serve", "--port", port.ToString(CultureInfo.InvariantCulture), "--cluster-conf", settings]);
         Assert.True(coordinator.WaitUntil(() => coordinator.Stderr.Contains("coordinator listening on", StringComparison.Ordinal), Patience), coordinator.Stderr);
         return coordinator;
     }
@@ -91,7 +93,9 @@ public sealed class ClusterRestartTests(ClusterFixture fixture) : IClassFixture<
         var timeout = TimeSpan.FromSeconds(8);
         var settings = fixture.Settings("gone", coordinatorTimeout: "8s");
         File.AppendAllText(settings, "\nstream-pipeline.cluster { ask-timeout = 30s, lease-duration = 60s, renew-interval = 1s }\n");
-        using var coordinator = Coordinator(job, port, settings);
+        // More steps than the other tests: the job must still be running when the coordinator's status line first
+        // shows the worker's leases (a quiet machine finished a 40-step job before that), and it is killed then.
+        using var coordinator = Coordinator(job, port, settings, steps: 200);
         using var worker = Worker(port, settings);
         Assert.True(worker.WaitUntil(() => worker.Stderr.Contains("serving job", StringComparison.Ordinal), Patience), worker.Stderr);
         Assert.True(coordinator.WaitUntil(() => coordinator.Stderr.Contains("alive, 2 lease(s)", StringComparison.Ordinal), Patience), coordinator.Stderr);

@@ -11,7 +11,11 @@ namespace StreamPipeline.Cli.Tests.Deploy;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class SlurmFixture : IDisposable
 {
-    /// <summary>8 shards of 32 images; 20 PGD steps make each shard take long enough that a test can act between commits.</summary>
+    /// <summary>
+    /// 8 shards of 32 images; 100 PGD steps make each shard take long enough (about 2.5 s a worker on a quiet 2-core
+    /// machine) that a test can act between commits. At 20 steps a quiet machine finished the job before a late-starting
+    /// second worker held a lease, and before a scancel's SIGTERM left any shard pending.
+    /// </summary>
     private const int Limit = 256;
     public const int ShardCount = 8;
 
@@ -68,7 +72,7 @@ public sealed class SlurmFixture : IDisposable
     public string[] BuildFlags =>
     [
         "--construction", "det", "--model", Model, "--data", "fashion-mnist:train", "--limit", Limit.ToString(CultureInfo.InvariantCulture),
-        "--shard-size", "32", "--batch-size", "16", "--steps", "20", "--eps", "2", "--step-size", "0.3", "--metrics", "none",
+        "--shard-size", "32", "--batch-size", "16", "--steps", "100", "--eps", "2", "--step-size", "0.3", "--metrics", "none",
     ];
 
     /// <summary>A fresh job directory path (not created).</summary>

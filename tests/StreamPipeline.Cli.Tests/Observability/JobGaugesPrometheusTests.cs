@@ -31,6 +31,19 @@ public sealed class JobGaugesPrometheusTests(TinyModelFixture fixture) : IDispos
         }
     }
 
+    private static bool Ready(HttpClient http, int port)
+    {
+        try
+        {
+            using var response = http.GetAsync($"http://127.0.0.1:{port}/-/ready").GetAwaiter().GetResult();
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
     private static double? Value(JsonElement[] result) =>
         result is [var only] ? double.Parse(only.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture) : null;
 
@@ -74,9 +87,13 @@ public sealed class JobGaugesPrometheusTests(TinyModelFixture fixture) : IDispos
         server.BeginErrorReadLine();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var jobDir = fixture.NewJobDirectory("gauges");
-        var build = DetBuild.Of(fixture) with { Limit = 320, BatchSize = 8, ShardSize = 32, Steps = 100, Metrics = $"prometheus:{metricsPort}" };
+        // Long enough that Prometheus (scraping every second) sees a commit well before the end, however fast the machine:
+        // the kill comes at the first one seen, so only the resume runs the rest.
+        var build = DetBuild.Of(fixture) with { Limit = 320, BatchSize = 8, ShardSize = 32, Steps = 400, Metrics = $"prometheus:{metricsPort}" };
         try
         {
+            // Prometheus answers queries before the build starts, so its first scrapes are not lost to its own start-up.
+            Assert.True(Eventually(() => Ready(http, prometheusPort), TimeSpan.FromMinutes(1)), "Prometheus did not become ready within 1 min");
             // 1. Killed (SIGKILL) once Prometheus has seen a committed shard: the job is unfinished and its endpoint gone.
             using (var running = RunningCli.Start(fixture.Root, build.Command(jobDir)))
             {
