@@ -59,6 +59,22 @@ public class JobSpecTests
         Assert.NotEqual(robust.SpecHash(Model), (robust with { StartMode = StartMode.Noise }).SpecHash(Model));
     }
 
+    /// <summary>
+    /// The hashes a resumed job's manifest holds from earlier releases: computed once (before JobSpec became loader-built)
+    /// and written down here, so any change to what the hash covers, or how, fails this test rather than orphaning jobs.
+    /// </summary>
+    [Theory]
+    [InlineData("construction = det\nmodel = \"models/standard.ckpt\"\ndata = \"fashion-mnist:train\"\nlimit = 1000\nshard-size = 256\nseed = 7\n" +
+                "attack { norm = l2, eps = 0.25, step-size = 0.05, steps = 50, random-start = on }\nbatch-size = 32\ndevices = [cpu, cpu]",
+        "0949c5e820e2d247c1d37f1d65dc1ac29dcefcd7d2dae4d3abeefc47dd46d3c9")]
+    [InlineData("construction = robust\nmodel = \"models/robust.ckpt\"\ndata = \"cifar10:/data/c10:train\"\nshard-size = 1000\nseed = -42\n" +
+                "start-mode = noise\nattack { norm = l2-unbounded, step-size = 0.1, steps = 1000 }",
+        "84d3b5f9fa85191222f3397513c3efaed473c6c84693007af2c63ecc068489c9")]
+    public void Spec_hash_of_a_fixed_spec_is_the_one_earlier_releases_wrote(string hocon, string expected)
+    {
+        Assert.Equal(expected, JobSpecLoader.Parse(hocon).SpecHash(Model));
+    }
+
     [Fact]
     public void Canonical_json_is_compact_with_keys_in_ordinal_order()
     {
