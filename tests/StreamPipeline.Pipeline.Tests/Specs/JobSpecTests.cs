@@ -76,6 +76,42 @@ public class JobSpecTests
     }
 
     [Fact]
+    public void Job_conf_text_of_a_fixed_spec_is_the_one_earlier_releases_wrote()
+    {
+        var spec = JobSpecLoader.Parse("construction = robust\nmodel = \"models/robust.ckpt\"\ndata = \"cifar10:/data/c10:train\"\nlimit = 5000\n" +
+                                       "devices = [\"cuda:0\", cpu]\nattack { norm = l2-unbounded, step-size = 0.1, steps = 1000 }\n" +
+                                       "faults { fail-every-nth-batch = 5, failing-devices = [1] }");
+
+        Assert.Equal("""
+            # Resolved job spec, written by stream-pipeline build. Defaults: config/jobs/defaults.conf.
+            attack {
+              eps = 0.5
+              norm = "l2-unbounded"
+              random-start = false
+              step-size = 0.1
+              steps = 1000
+            }
+            batch-size = 128
+            construction = "robust"
+            data = "cifar10:/data/c10:train"
+            devices = ["cuda:0","cpu"]
+            faults {
+              fail-every-nth-batch = 5
+              failing-devices = [1]
+              oom-above-batch-size = 0
+            }
+            limit = 5000
+            max-batches-ahead = 4
+            max-retries = 3
+            model = "models/robust.ckpt"
+            seed = 0
+            shard-size = 1024
+            start-mode = "other-image"
+
+            """, spec.ToHocon());
+    }
+
+    [Fact]
     public void Canonical_json_is_compact_with_keys_in_ordinal_order()
     {
         Assert.Equal(
