@@ -15,7 +15,7 @@ public class JobSpecLoaderTests
     {
         var spec = JobSpecLoader.Parse(Minimal);
 
-        Assert.Equal(new JobSpec { Construction = ConstructionKind.Det, Model = "models/standard.ckpt", Data = "fashion-mnist:train" }, spec);
+        Assert.Equal(JobSpecLoader.Load(null, new JobSpecOverrides { Construction = ConstructionKind.Det, Model = "models/standard.ckpt", Data = "fashion-mnist:train" }), spec);
         Assert.Equal((128, 1024, 3, 4, 0L, (long?)null), (spec.BatchSize, spec.ShardSize, spec.MaxRetries, spec.MaxBatchesAhead, spec.Seed, spec.Limit));
         Assert.Equal(["auto"], spec.Devices);
         Assert.Equal(new AttackSettings(ThreatModel.L2, 0.5, 0.1, 100), spec.Attack);
@@ -128,26 +128,26 @@ public class JobSpecLoaderTests
 
     public static TheoryData<JobSpec> VariedSpecs() =>
     [
-        new JobSpec { Construction = ConstructionKind.Det, Model = "m.ckpt", Data = "fashion-mnist:train" },
-        new JobSpec
+        JobSpecLoader.Load(null, new JobSpecOverrides { Construction = ConstructionKind.Det, Model = "m.ckpt", Data = "fashion-mnist:train" }),
+        JobSpecLoader.Load(null, new JobSpecOverrides
         {
             Construction = ConstructionKind.Robust, Model = "/models/robust model \"v2\" ünï+.ckpt", Data = "cifar10:/data/c 10:train",
             Limit = 123_456, BatchSize = 7, ShardSize = 1000, Devices = ["cuda:0", "cuda:1", "cpu"],
-            Attack = new AttackSettings(ThreatModel.L2Unbounded, 0.5, 1e-5, 1000, RandomStart: true), Seed = -42, StartMode = StartMode.Noise,
+            Norm = ThreatModel.L2Unbounded, Eps = 0.5, StepSize = 1e-5, Steps = 1000, RandomStart = true, Seed = -42, StartMode = StartMode.Noise,
             MaxRetries = 0, MaxBatchesAhead = 1, Faults = new FaultInjection(3, 64, [0, 2]),
-        },
-        new JobSpec
+        }),
+        JobSpecLoader.Load(null, new JobSpecOverrides
         {
-            Construction = ConstructionKind.Rand, Model = "m", Data = "folder:/x", Attack = new AttackSettings(ThreatModel.Linf, 8.0 / 255, 2.0 / 255, 7),
+            Construction = ConstructionKind.Rand, Model = "m", Data = "folder:/x", Norm = ThreatModel.Linf, Eps = 8.0 / 255, StepSize = 2.0 / 255, Steps = 7,
             Seed = long.MaxValue,
-        },
+        }),
     ];
 
     [Theory]
     [MemberData(nameof(VariedSpecs))]
     public void Job_conf_text_reads_back_to_an_equal_spec(JobSpec spec)
     {
-        var hocon = spec.Validated().ToHocon();
+        var hocon = spec.ToHocon();
 
         var read = JobSpecLoader.Parse(hocon, source: "job.conf");
 
