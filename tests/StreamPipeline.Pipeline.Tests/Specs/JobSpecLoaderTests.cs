@@ -126,6 +126,55 @@ public class JobSpecLoaderTests
         Assert.Equal("job spec /nonexistent/job.conf: file not found", error.Message);
     }
 
+    [Fact]
+    public void Change_equals_loading_the_job_conf_with_the_same_flags()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.File("job.conf");
+        File.WriteAllText(file, Minimal + "\nlimit = 10\ndevices = [cpu, cpu]\nattack { eps = 0.25, steps = 7 }\nfaults.failing-devices = [1]\n");
+        var flags = new JobSpecOverrides
+        {
+            Construction = ConstructionKind.Rand, AllExamples = true, BatchSize = 32, Devices = ["cuda:0", "cuda:1"], Norm = ThreatModel.Linf,
+            StepSize = 0.01, Seed = 9, MaxRetries = 0,
+        };
+
+        var changed = JobSpecLoader.Change(JobSpecLoader.Load(file), flags);
+
+        var loaded = JobSpecLoader.Load(file, flags);
+        Assert.Equal(loaded.ToCanonicalJson(), changed.ToCanonicalJson());
+        Assert.Equal(loaded, changed);
+        Assert.Equal((ConstructionKind.Rand, (long?)null, 0.25, 7, ThreatModel.Linf), (changed.Construction, changed.Limit, changed.Attack.Eps, changed.Attack.Steps, changed.Attack.Norm));
+    }
+
+    [Fact]
+    public void Change_without_overrides_gives_an_equal_spec()
+    {
+        var spec = JobSpecLoader.Parse(Minimal + "\nseed = 3\nattack.step-size = 0.0123456789");
+
+        Assert.Equal(spec, JobSpecLoader.Change(spec, JobSpecOverrides.None));
+    }
+
+    public static TheoryData<JobSpecOverrides, string> InvalidChanges() => new()
+    {
+        { new JobSpecOverrides { BatchSize = 0 }, "batch-size = 0 must be between 1 and 1048576" },
+        { new JobSpecOverrides { Norm = ThreatModel.L2Unbounded }, "attack.norm = l2-unbounded is for robust/nonrobust; det needs an eps-ball (l2 or linf)" },
+        { new JobSpecOverrides { Devices = ["cpu"] }, "faults.failing-devices: 1 is not an index into devices (0..0)" },
+        { new JobSpecOverrides { Devices = ["auto", "cpu"], Faults = FaultInjection.None }, "devices: 'auto' cannot be combined with other devices" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidChanges))]
+    public void Change_to_an_invalid_value_is_refused_with_the_loaders_one_line(JobSpecOverrides overrides, string expected)
+    {
+        var spec = JobSpecLoader.Parse(Minimal + "\ndevices = [cpu, cpu]\nfaults.failing-devices = [1]");
+
+        var changed = Assert.Throws<ArgumentException>(() => JobSpecLoader.Change(spec, overrides, source: "(resolved devices)"));
+        var loaded = Assert.Throws<ArgumentException>(() => JobSpecLoader.Parse(spec.ToHocon(), overrides, source: "(resolved devices)"));
+
+        Assert.Equal("job spec (resolved devices): " + expected, changed.Message);
+        Assert.Equal(loaded.Message, changed.Message);
+    }
+
     public static TheoryData<JobSpec> VariedSpecs() =>
     [
         JobSpecLoader.Load(null, new JobSpecOverrides { Construction = ConstructionKind.Det, Model = "m.ckpt", Data = "fashion-mnist:train" }),

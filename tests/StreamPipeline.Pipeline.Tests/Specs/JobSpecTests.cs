@@ -62,6 +62,40 @@ public class JobSpecTests
         Assert.NotEqual(robust.SpecHash(Model), JobSpecLoader.Change(robust, new() { StartMode = StartMode.Noise }).SpecHash(Model));
     }
 
+    [Fact]
+    public void Specs_loaded_apart_from_the_same_settings_are_equal_with_equal_hash_codes()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.File("job.conf");
+        File.WriteAllText(file, "construction = det\nmodel = a.ckpt\ndata = \"fashion-mnist:train\"\nbatch-size = 128\n");
+        var fromFlags = JobSpecLoader.Load(null, new JobSpecOverrides { Construction = ConstructionKind.Det, Model = "a.ckpt", Data = "fashion-mnist:train" });
+        var fromFile = JobSpecLoader.Load(file);
+
+        Assert.NotSame(Base, fromFlags);
+        Assert.True(Base.Equals(fromFlags) && fromFlags.Equals(fromFile) && Base.Equals((object)fromFile));
+        Assert.True(Base == fromFile && !(Base != fromFlags));
+        Assert.Equal(Base.GetHashCode(), fromFlags.GetHashCode());
+        Assert.Equal(Base.GetHashCode(), fromFile.GetHashCode());
+        Assert.Single(new HashSet<JobSpec> { Base, fromFlags, fromFile });
+    }
+
+    [Fact]
+    public void Specs_differing_in_any_setting_are_not_equal()
+    {
+        var others = new[]
+        {
+            Changed(new() { Model = "b.ckpt" }),
+            Changed(new() { Devices = ["cpu"] }),
+            Changed(new() { Eps = 0.5000001 }),
+            Changed(new() { Faults = new FaultInjection(0, 0, [0]) }),
+            Changed(new() { Limit = 1 }),
+        };
+
+        Assert.All(others, o => Assert.False(Base.Equals(o) || Base == o || Base.Equals((object)o), o.ToCanonicalJson()));
+        Assert.Equal(others.Length + 1, new HashSet<JobSpec>(others.Append(Base)).Count);
+        Assert.False(Base.Equals(null) || Base == null || Base.Equals((object)Base.ToCanonicalJson()));
+    }
+
     /// <summary>
     /// The hashes a resumed job's manifest holds from earlier releases: computed once (before JobSpec became loader-built)
     /// and written down here, so any change to what the hash covers, or how, fails this test rather than orphaning jobs.
