@@ -240,7 +240,8 @@ public sealed class JobSpec : IEquatable<JobSpec>
     }
 
     /// <summary>Equal when every setting is: the canonical JSON covers them all (the model path and devices included).</summary>
-    public bool Equals(JobSpec? other) => other is not null && string.Equals(_canonicalJson, other._canonicalJson, StringComparison.Ordinal);
+    public bool Equals(JobSpec? other) =>
+        ReferenceEquals(this, other) || (other is not null && string.Equals(_canonicalJson, other._canonicalJson, StringComparison.Ordinal));
 
     public override bool Equals(object? obj) => Equals(obj as JobSpec);
 
