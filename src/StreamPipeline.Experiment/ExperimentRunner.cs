@@ -8,6 +8,7 @@ using StreamPipeline.Data;
 using StreamPipeline.Data.Files;
 using StreamPipeline.Models;
 using StreamPipeline.Models.Interop;
+using StreamPipeline.Pipeline.Specs;
 
 namespace StreamPipeline.Experiment;
 
@@ -109,7 +110,8 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outDir, string?
 
     private async Task BuildAsync(ConstructionKind kind, CancellationToken ct)
     {
-        var jobSpec = spec.Builds[kind].Job with { Model = ModelPath(kind == ConstructionKind.Robust ? "robust" : "standard") };
+        var jobSpec = JobSpecLoader.Change(spec.Builds[kind].Job, new JobSpecOverrides { Model = ModelPath(kind == ConstructionKind.Robust ? "robust" : "standard") },
+            "(experiment)");
         var name = "build-" + Names.Construction.Of(kind);
         var clock = Stopwatch.StartNew();
         var result = await views.BuildAsync(new BuildRequest(jobSpec, DatasetDir(kind), dataRoot), name, ct);

@@ -42,7 +42,6 @@ public static class BuildService
     /// </summary>
     public static PreparedBuild Prepare(JobSpec spec, string? dataRoot, Action<string>? notice)
     {
-        spec = spec.Validated();
         if (Directory.Exists(spec.Model))
             throw new ArgumentException($"model {spec.Model} is a directory, not a checkpoint");
         if (!File.Exists(spec.Model))
@@ -61,7 +60,7 @@ public static class BuildService
             model.Dispose();
 
             var devices = DevicePlan.For(spec.Devices, notice);
-            spec = spec with { Devices = devices.Devices };
+            spec = JobSpecLoader.Change(spec, new JobSpecOverrides { Devices = devices.Devices }, "(resolved devices)");
             var metadata = new ConstructedDatasetMetadata(
                 // Only the fields that decide the rows: shards of a resumed run on other devices (or with faults) stay byte-identical.
                 data.Shape, data.ClassNames, spec.OutputCanonicalJson(), spec.SpecHash(modelSha), modelSha,

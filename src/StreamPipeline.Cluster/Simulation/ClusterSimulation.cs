@@ -24,7 +24,10 @@ public static class ClusterSimulation
             throw new ArgumentException($"a simulation needs at least one shard and one worker, got {shards} and {workers}");
         var jobDir = Path.Combine(workDir, $"sim-{shards}-{workers}-{Guid.NewGuid():N}"[..40]);
         var shape = new ImageShape(1, 4, 4);
-        var spec = new JobSpec { Construction = ConstructionKind.Det, Model = "(simulated)", Data = "(simulated)", Limit = shards, ShardSize = 1, Devices = ["cpu"] };
+        var spec = JobSpecLoader.Load(null, new JobSpecOverrides
+        {
+            Construction = ConstructionKind.Det, Model = "(simulated)", Data = "(simulated)", Limit = shards, ShardSize = 1, Devices = ["cpu"],
+        });
         var modelSha = new string('0', 64);
         // Every shard gets the same one-row file: the coordinator checks its size, checksum, rows and spec hash, not its index.
         var template = Path.Combine(workDir, $"template-{Guid.NewGuid():N}.parquet");

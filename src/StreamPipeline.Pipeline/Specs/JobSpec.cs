@@ -8,9 +8,10 @@ using StreamPipeline.Data.Files;
 namespace StreamPipeline.Pipeline.Specs;
 
 /// <summary>
-/// A dataset-construction job, resolved from HOCON + flags (see config/jobs/defaults.conf for every
-/// setting and its default: a property left out of an initializer takes that file's value). Immutable;
-/// <see cref="Validated"/> checks it once at the edge.
+/// A dataset-construction job, resolved from HOCON + flags (see config/jobs/defaults.conf for every setting and its
+/// default). Only <see cref="JobSpecLoader"/> makes one, and the constructor checks every value, so a JobSpec is valid
+/// by its type: nothing downstream checks it again. It is immutable; <see cref="JobSpecLoader.Change"/> makes a changed
+/// copy through the same checks.
 /// </summary>
 /// <remarks>
 /// <see cref="SpecHash"/> identifies the job's output: it covers every field that changes the rows
@@ -20,7 +21,7 @@ namespace StreamPipeline.Pipeline.Specs;
 /// random choice is seeded per example; numerically a device kernel may round differently at another
 /// batch size, which is also what happens when an out-of-memory batch is split.
 /// </remarks>
-public sealed record JobSpec
+public sealed class JobSpec : IEquatable<JobSpec>
 {
     /// <summary>
     /// Version of the rows' meaning and layout (the constructed-dataset schema the shards are written in); part of the
@@ -28,44 +29,72 @@ public sealed record JobSpec
     /// </summary>
     public const int OutputFormatVersion = StreamPipeline.Data.Parquet.ConstructedDatasetSchema.Version;
 
-    public required ConstructionKind Construction { get; init; }
+    // Computed once: the spec cannot change, and equality and hashing compare it.
+    private readonly string _canonicalJson;
+
+    /// <summary>
+    /// The loader's one way to make a spec: copies the lists (so no caller can change the spec through them), then
+    /// checks every value; throws <see cref="ArgumentException"/> <c>job spec: ...</c> naming the first bad setting,
+    /// which the loader rewrites to name its source.
+    /// </summary>
+    internal JobSpec(ConstructionKind construction, string model, string data, long? limit, int batchSize, int shardSize,
+        IReadOnlyList<string> devices, AttackSettings attack, long seed, StartMode startMode, int maxRetries, int maxBatchesAhead,
+        FaultInjection faults)
+    {
+        Construction = construction;
+        Model = model;
+        Data = data;
+        Limit = limit;
+        BatchSize = batchSize;
+        ShardSize = shardSize;
+        Devices = devices is null ? null! : Array.AsReadOnly(devices.ToArray());
+        Attack = attack;
+        Seed = seed;
+        StartMode = startMode;
+        MaxRetries = maxRetries;
+        MaxBatchesAhead = maxBatchesAhead;
+        Faults = faults is null ? null! : faults with { FailingDevices = Array.AsReadOnly(faults.FailingDevices.ToArray()) };
+        Validate();
+        _canonicalJson = ToJsonObject().ToJsonString(CanonicalJson.Options);
+    }
+
+    public ConstructionKind Construction { get; }
 
     /// <summary>Path of the classifier checkpoint (its checksum, not its path, is in the spec hash).</summary>
-    public required string Model { get; init; }
+    public string Model { get; }
 
     /// <summary>Dataset reference, e.g. <c>fashion-mnist:train</c>.</summary>
-    public required string Data { get; init; }
+    public string Data { get; }
 
     /// <summary>Build the first N examples only; null = all.</summary>
-    public long? Limit { get; init; } = JobDefaults.Spec?.Limit;
+    public long? Limit { get; }
 
-    public int BatchSize { get; init; } = JobDefaults.Spec?.BatchSize ?? 0;
+    public int BatchSize { get; }
 
     /// <summary>Examples per shard; need not be a multiple of <see cref="BatchSize"/>.</summary>
-    public int ShardSize { get; init; } = JobDefaults.Spec?.ShardSize ?? 0;
+    public int ShardSize { get; }
 
     /// <summary>One device worker per entry (<c>auto</c>, <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>, <c>mps</c>).</summary>
-    public IReadOnlyList<string> Devices { get; init; } = JobDefaults.Spec?.Devices ?? [];
+    public IReadOnlyList<string> Devices { get; }
 
     /// <summary>The attack; constructions always minimise their objective and keep each example's best iterate.</summary>
-    public AttackSettings Attack { get; init; } = JobDefaults.Spec?.Attack!;
+    public AttackSettings Attack { get; }
 
-    public long Seed { get; init; } = JobDefaults.Spec?.Seed ?? 0;
+    public long Seed { get; }
 
-    public StartMode StartMode { get; init; } = JobDefaults.Spec?.StartMode ?? default;
+    public StartMode StartMode { get; }
 
     /// <summary>Retries of a failing batch after its first failure (so at most MaxRetries + 1 attempts).</summary>
-    public int MaxRetries { get; init; } = JobDefaults.Spec?.MaxRetries ?? 0;
+    public int MaxRetries { get; }
 
     /// <summary>Loaded batches allowed to wait for a device (the backpressure bound).</summary>
-    public int MaxBatchesAhead { get; init; } = JobDefaults.Spec?.MaxBatchesAhead ?? 0;
+    public int MaxBatchesAhead { get; }
 
-    public FaultInjection Faults { get; init; } = JobDefaults.Spec?.Faults!;
+    public FaultInjection Faults { get; }
 
     private static readonly Regex DevicePattern = new(@"^(auto|cpu|mps|cuda(:\d{1,3})?)$", RegexOptions.CultureInvariant);
 
-    /// <summary>Checks every value; throws <see cref="ArgumentException"/> with one line naming the first bad setting.</summary>
-    public JobSpec Validated()
+    private void Validate()
     {
         if (!Enum.IsDefined(Construction))
             Fail($"construction {(int)Construction} is not one of {Names.Construction.Choices}");
@@ -121,7 +150,6 @@ public sealed record JobSpec
             if (index < 0 || index >= Devices!.Count)
                 Fail($"faults.failing-devices: {index} is not an index into devices (0..{Devices.Count - 1})");
         }
-        return this;
     }
 
     private static void Fail(string message) => throw new ArgumentException("job spec: " + message);
@@ -153,7 +181,7 @@ public sealed record JobSpec
     };
 
     /// <summary>The full resolved spec as compact canonical JSON (what job.conf and file metadata record).</summary>
-    public string ToCanonicalJson() => ToJsonObject().ToJsonString(CanonicalJson.Options);
+    public string ToCanonicalJson() => _canonicalJson;
 
     /// <summary>The fields that decide the output as compact canonical JSON (what each shard file's metadata records).</summary>
     public string OutputCanonicalJson() => OutputJson().ToJsonString(CanonicalJson.Options);
@@ -211,9 +239,20 @@ public sealed record JobSpec
         return text.ToString();
     }
 
-    public bool Equals(JobSpec? other) => other is not null && ToCanonicalJson() == other.ToCanonicalJson();
+    /// <summary>Equal when every setting is: the canonical JSON covers them all (the model path and devices included).</summary>
+    public bool Equals(JobSpec? other) =>
+        ReferenceEquals(this, other) || (other is not null && string.Equals(_canonicalJson, other._canonicalJson, StringComparison.Ordinal));
 
-    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(ToCanonicalJson());
+    public override bool Equals(object? obj) => Equals(obj as JobSpec);
+
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(_canonicalJson);
+
+    public static bool operator ==(JobSpec? left, JobSpec? right) => left is null ? right is null : left.Equals(right);
+
+    public static bool operator !=(JobSpec? left, JobSpec? right) => !(left == right);
+
+    /// <summary>The canonical JSON (what job.conf says, as one line).</summary>
+    public override string ToString() => _canonicalJson;
 
     private JsonObject AttackJson(bool includeEps)
     {

@@ -5,15 +5,15 @@ namespace StreamPipeline.Pipeline.Specs;
 
 /// <summary>
 /// Reads a job spec: a HOCON file (or text) over the embedded defaults (config/jobs/defaults.conf), then command-line
-/// overrides, then one validation, through the one strict loader (<see cref="SpecConfig"/>). Errors are
-/// <see cref="ArgumentException"/>s of one line naming the source.
+/// overrides, then one validation, through the one strict loader (<see cref="SpecConfig"/>). The only maker of a
+/// <see cref="JobSpec"/>. Errors are <see cref="ArgumentException"/>s of one line naming the source.
 /// </summary>
 public static class JobSpecLoader
 {
     private const string Kind = "job spec";
 
     /// <summary>The settings documented in defaults.conf without a default (the user must give them).</summary>
-    internal static readonly string[] RequiredPaths = ["construction", "model", "data"];
+    private static readonly string[] RequiredPaths = ["construction", "model", "data"];
 
     /// <summary>The documented defaults (config/jobs/defaults.conf, embedded).</summary>
     public static Config Defaults => EmbeddedDefaults.Job;
@@ -27,6 +27,18 @@ public static class JobSpecLoader
     /// <summary>Parses HOCON text; <paramref name="source"/> names it in error messages.</summary>
     public static JobSpec Parse(string hocon, JobSpecOverrides? overrides = null, string source = "(text)") =>
         Build(SpecConfig.Over(SpecConfig.ParseText(hocon, source, Kind), Defaults, source, Kind, RequiredPaths), overrides);
+
+    /// <summary>
+    /// <paramref name="spec"/> with <paramref name="overrides"/> applied: its job.conf text read back with those flags,
+    /// so the result passes the same checks and equals loading that job.conf with the same flags. An override that
+    /// makes the spec invalid is refused with the loader's one line, naming <paramref name="source"/>.
+    /// </summary>
+    public static JobSpec Change(JobSpec spec, JobSpecOverrides overrides, string source = "(flags)")
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(overrides);
+        return Parse(spec.ToHocon(), overrides, source);
+    }
 
     /// <summary>
     /// The spec of <c>build JOBDIR</c>: <paramref name="specFile"/> when given, else the job's own job.conf on resume,
@@ -58,7 +70,7 @@ public static class JobSpecLoader
         };
     }
 
-    internal static JobSpec Build(SpecConfig config, JobSpecOverrides? overrides)
+    private static JobSpec Build(SpecConfig config, JobSpecOverrides? overrides)
     {
         var o = overrides ?? JobSpecOverrides.None;
         var attack = new AttackSettings(
@@ -73,25 +85,22 @@ public static class JobSpecLoader
             config.Int("faults.fail-every-nth-batch"),
             config.Int("faults.oom-above-batch-size"),
             config.IntList("faults.failing-devices"));
-        var spec = new JobSpec
-        {
-            Construction = o.Construction ?? config.Required("construction", $"--construction {Names.Construction.Choices}", Names.Construction.Parse),
-            Model = o.Model ?? config.Required("model", "--model CKPT", s => s),
-            Data = o.Data ?? config.Required("data", "--data REF", s => s),
-            Limit = o.AllExamples ? null : o.Limit ?? config.CountOrAll("limit"),
-            BatchSize = o.BatchSize ?? config.Int("batch-size"),
-            ShardSize = o.ShardSize ?? config.Int("shard-size"),
-            Devices = o.Devices?.ToArray() ?? config.List("devices"),
-            Attack = attack,
-            Seed = o.Seed ?? config.Long("seed"),
-            StartMode = o.StartMode ?? config.Get("start-mode", Names.StartMode.Parse),
-            MaxRetries = o.MaxRetries ?? config.Int("max-retries"),
-            MaxBatchesAhead = o.MaxBatchesAhead ?? config.Int("max-batches-ahead"),
-            Faults = faults,
-        };
+        // Every value is read (and a malformed one refused) before the spec checks them together.
+        var construction = o.Construction ?? config.Required("construction", $"--construction {Names.Construction.Choices}", Names.Construction.Parse);
+        var model = o.Model ?? config.Required("model", "--model CKPT", s => s);
+        var data = o.Data ?? config.Required("data", "--data REF", s => s);
+        var limit = o.AllExamples ? null : o.Limit ?? config.CountOrAll("limit");
+        var batchSize = o.BatchSize ?? config.Int("batch-size");
+        var shardSize = o.ShardSize ?? config.Int("shard-size");
+        var devices = o.Devices ?? config.List("devices");
+        var seed = o.Seed ?? config.Long("seed");
+        var startMode = o.StartMode ?? config.Get("start-mode", Names.StartMode.Parse);
+        var maxRetries = o.MaxRetries ?? config.Int("max-retries");
+        var maxBatchesAhead = o.MaxBatchesAhead ?? config.Int("max-batches-ahead");
         try
         {
-            return spec.Validated();
+            return new JobSpec(construction, model, data, limit, batchSize, shardSize, devices, attack, seed, startMode, maxRetries,
+                maxBatchesAhead, faults);
         }
         catch (ArgumentException e)
         {

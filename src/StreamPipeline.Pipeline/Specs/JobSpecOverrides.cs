@@ -1,6 +1,9 @@
 namespace StreamPipeline.Pipeline.Specs;
 
-/// <summary>Command-line values that override the spec file; null means "not given".</summary>
+/// <summary>
+/// Command-line values that override the spec file (or a caller's changes to a spec, <see cref="JobSpecLoader.Change"/>);
+/// null means "not given".
+/// </summary>
 public sealed record JobSpecOverrides
 {
     public ConstructionKind? Construction { get; init; }

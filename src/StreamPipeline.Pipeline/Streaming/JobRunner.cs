@@ -45,7 +45,7 @@ public sealed class JobRunner : IDisposable
     /// </summary>
     public async Task<BuildResult> RunAsync(BuildJob job, BuildObserver? observer = null, CancellationToken ct = default)
     {
-        var spec = job.Spec.Validated();
+        var spec = job.Spec;
         var data = job.Data;
         var total = spec.Limit is { } limit ? Math.Min(limit, data.Count) : data.Count;
         if (total <= 0)

@@ -55,10 +55,10 @@ public sealed class TinyJob : IDisposable
         var pixels = File.ReadAllBytes(files.Images)[16..];
         var labels = File.ReadAllBytes(files.Labels)[8..];
         var dataRef = TinyData.Reference(files);
-        var spec = new JobSpec
+        var spec = JobSpecLoader.Load(null, new JobSpecOverrides
         {
             Construction = ConstructionKind.Det, Model = Path.Combine(dir, "model.pt"), Data = dataRef, ShardSize = shardSize, Devices = ["cpu"],
-        }.Validated();
+        });
         var root = Path.Combine(dir, "job");
         return new TinyJob(root, dataRef, spec, JobDirectory.Open(root, spec, ModelSha256, examples), pixels, labels);
     }

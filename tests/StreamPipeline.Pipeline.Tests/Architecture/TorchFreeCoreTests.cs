@@ -39,7 +39,10 @@ public sealed class TorchFreeCoreTests(ITestOutputHelper output) : PipelineTestK
         using var dir = new TempDirectory();
         var data = new InMemoryDataset(40, new StreamPipeline.Data.ImageShape(1, 4, 4));
         using var runner = new JobRunner(Sys);
-        var spec = new StreamPipeline.Pipeline.Specs.JobSpec { Construction = ConstructionKind.Det, Model = "m", Data = data.Reference, ShardSize = 16, BatchSize = 8, Devices = ["cpu"] };
+        var spec = StreamPipeline.Pipeline.Specs.JobSpecLoader.Load(null, new StreamPipeline.Pipeline.Specs.JobSpecOverrides
+        {
+            Construction = ConstructionKind.Det, Model = "m", Data = data.Reference, ShardSize = 16, BatchSize = 8, Devices = ["cpu"],
+        });
 
         var result = await runner.RunAsync(spec, dir.Path, data, new ShiftPerturberFactory(data.Classes), new BinaryShardSink(), new string('c', 64));
 

@@ -44,7 +44,7 @@ public sealed class SpecHoconFuzzTests : IDisposable
     public void Random_edits_of_a_spec_end_as_a_config_or_one_line(string seedFile)
     {
         var original = seedFile == "(job.conf)"
-            ? new JobSpec { Construction = ConstructionKind.Robust, Model = "m.ckpt", Data = "cifar10:/d:train", Devices = ["cpu", "cpu"] }.Validated().ToHocon()
+            ? JobSpecLoader.Load(null, new JobSpecOverrides { Construction = ConstructionKind.Robust, Model = "m.ckpt", Data = "cifar10:/d:train", Devices = ["cpu", "cpu"] }).ToHocon()
             : File.ReadAllText(Path.Combine(SpecHoconText.RepositoryRoot, seedFile));
         // A stable hash of the name (string.GetHashCode differs per process), so a failing round can be replayed.
         var random = new Random(seedFile.Aggregate(17, (h, c) => unchecked((h * 31) + c)) & 0x7fffffff);

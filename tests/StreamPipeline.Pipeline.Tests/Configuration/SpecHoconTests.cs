@@ -30,22 +30,22 @@ public class SpecHoconTests
 
     public static TheoryData<JobSpec> JobSpecs() =>
     [
-        new JobSpec { Construction = ConstructionKind.Det, Model = "m.ckpt", Data = "fashion-mnist:train" },
-        new JobSpec
+        JobSpecLoader.Load(null, new JobSpecOverrides { Construction = ConstructionKind.Det, Model = "m.ckpt", Data = "fashion-mnist:train" }),
+        JobSpecLoader.Load(null, new JobSpecOverrides
         {
             Construction = ConstructionKind.Robust, Model = "/models/robust model \"v2\" ünï+.ckpt", Data = "cifar10:/data/c 10:train",
             Limit = 123_456, BatchSize = 7, ShardSize = 1000, Devices = ["cuda:0", "cuda:1", "cpu"],
-            Attack = new AttackSettings(ThreatModel.L2Unbounded, 0.5, 1e-5, 1000, RandomStart: true), Seed = -42, StartMode = StartMode.Noise,
+            Norm = ThreatModel.L2Unbounded, Eps = 0.5, StepSize = 1e-5, Steps = 1000, RandomStart = true, Seed = -42, StartMode = StartMode.Noise,
             MaxRetries = 0, MaxBatchesAhead = 1, Faults = new FaultInjection(3, 64, [0, 2]),
-        },
-        new JobSpec { Construction = ConstructionKind.Rand, Model = "m\\n\t#{}", Data = "folder:/x", Seed = long.MinValue },
+        }),
+        JobSpecLoader.Load(null, new JobSpecOverrides { Construction = ConstructionKind.Rand, Model = "m\\n\t#{}", Data = "folder:/x", Seed = long.MinValue }),
     ];
 
     [Theory]
     [MemberData(nameof(JobSpecs))]
     public void Job_conf_written_by_a_build_reads_exactly_as_Akka_reads_it(JobSpec spec)
     {
-        var text = spec.Validated().ToHocon();
+        var text = spec.ToHocon();
 
         var config = SpecHocon.Parse(text, "job.conf");
 

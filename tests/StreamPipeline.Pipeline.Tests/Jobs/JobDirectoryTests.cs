@@ -10,7 +10,10 @@ public class JobDirectoryTests
 {
     private const string Model = "5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e";
 
-    private static readonly JobSpec Spec = new JobSpec { Construction = ConstructionKind.Det, Model = "m", Data = "memory:test", ShardSize = 10, Devices = ["cpu"] }.Validated();
+    private static readonly JobSpec Spec = JobSpecLoader.Load(null, new JobSpecOverrides
+    {
+        Construction = ConstructionKind.Det, Model = "m", Data = "memory:test", ShardSize = 10, Devices = ["cpu"],
+    });
 
     /// <summary>Opens a job whose shards are BinaryShardSink files (part-NNNNN.bin).</summary>
     private static JobDirectory Open(string root, JobSpec? spec = null, string model = Model, long total = 35, string? fingerprint = null) =>
@@ -127,7 +130,7 @@ public class JobDirectoryTests
             .Select(p => $"{p} {File.GetLastWriteTimeUtc(p):O} {(File.Exists(p) ? new FileInfo(p).Length : -1)}").ToArray();
         Thread.Sleep(20); // a rewrite would show in the write times
 
-        using (var finished = Open(root, Spec with { Devices = ["cpu", "cpu"] }))
+        using (var finished = Open(root, JobSpecLoader.Change(Spec, new() { Devices = ["cpu", "cpu"] })))
         {
             Assert.True(finished.Manifest.IsComplete);
             Assert.Empty(finished.PendingShards());
@@ -189,7 +192,7 @@ public class JobDirectoryTests
             await Commit(first, 0);
         var stray = Path.Combine(root, JobLayout.DataDirName, "part-00001.bin.tmp");
         File.WriteAllText(stray, "x");
-        var changed = Spec with { Attack = Spec.Attack with { Eps = 0.25 }, Seed = 3 };
+        var changed = JobSpecLoader.Change(Spec, new() { Eps = 0.25, Seed = 3 });
 
         var error = Assert.Throws<JobSpecMismatchException>(() => Open(root, changed));
 
@@ -207,7 +210,7 @@ public class JobDirectoryTests
         Open(root).Dispose();
 
         var model = Assert.Throws<JobSpecMismatchException>(() => Open(root, model: Model.Replace('5', '6')));
-        var data = Assert.Throws<JobSpecMismatchException>(() => Open(root, Spec with { Data = "memory:other" }));
+        var data = Assert.Throws<JobSpecMismatchException>(() => Open(root, JobSpecLoader.Change(Spec, new() { Data = "memory:other" })));
         var count = Assert.Throws<JobSpecMismatchException>(() => Open(root, total: 36));
 
         Assert.Equal(["model: sha256 5e5e5e5e5e5e -> 6e6e6e6e6e6e"], model.Differences);
@@ -236,7 +239,7 @@ public class JobDirectoryTests
         var root = dir.File("job");
         Open(root).Dispose();
 
-        using var resumed = Open(root, Spec with { Devices = ["cpu", "cpu"], BatchSize = 3 });
+        using var resumed = Open(root, JobSpecLoader.Change(Spec, new() { Devices = ["cpu", "cpu"], BatchSize = 3 }));
 
         Assert.True(resumed.Resumed);
         Assert.Equal(["cpu", "cpu"], JobSpecLoader.Load(JobLayout.SpecPath(root)).Devices);

@@ -8,7 +8,7 @@ public class ManifestTests
 {
     private const string Model = "ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12";
 
-    private static readonly JobSpec Spec = new JobSpec { Construction = ConstructionKind.Rand, Model = "m", Data = "memory:test", ShardSize = 10 }.Validated();
+    private static readonly JobSpec Spec = JobSpecLoader.Load(null, new JobSpecOverrides { Construction = ConstructionKind.Rand, Model = "m", Data = "memory:test", ShardSize = 10 });
 
     private static readonly string ShaA = new('a', 64), ShaC = new('c', 64);
 

@@ -15,7 +15,7 @@ public class JobSpecLoaderTests
     {
         var spec = JobSpecLoader.Parse(Minimal);
 
-        Assert.Equal(new JobSpec { Construction = ConstructionKind.Det, Model = "models/standard.ckpt", Data = "fashion-mnist:train" }, spec);
+        Assert.Equal(JobSpecLoader.Load(null, new JobSpecOverrides { Construction = ConstructionKind.Det, Model = "models/standard.ckpt", Data = "fashion-mnist:train" }), spec);
         Assert.Equal((128, 1024, 3, 4, 0L, (long?)null), (spec.BatchSize, spec.ShardSize, spec.MaxRetries, spec.MaxBatchesAhead, spec.Seed, spec.Limit));
         Assert.Equal(["auto"], spec.Devices);
         Assert.Equal(new AttackSettings(ThreatModel.L2, 0.5, 0.1, 100), spec.Attack);
@@ -126,28 +126,77 @@ public class JobSpecLoaderTests
         Assert.Equal("job spec /nonexistent/job.conf: file not found", error.Message);
     }
 
+    [Fact]
+    public void Change_equals_loading_the_job_conf_with_the_same_flags()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.File("job.conf");
+        File.WriteAllText(file, Minimal + "\nlimit = 10\ndevices = [cpu, cpu]\nattack { eps = 0.25, steps = 7 }\nfaults.failing-devices = [1]\n");
+        var flags = new JobSpecOverrides
+        {
+            Construction = ConstructionKind.Rand, AllExamples = true, BatchSize = 32, Devices = ["cuda:0", "cuda:1"], Norm = ThreatModel.Linf,
+            StepSize = 0.01, Seed = 9, MaxRetries = 0,
+        };
+
+        var changed = JobSpecLoader.Change(JobSpecLoader.Load(file), flags);
+
+        var loaded = JobSpecLoader.Load(file, flags);
+        Assert.Equal(loaded.ToCanonicalJson(), changed.ToCanonicalJson());
+        Assert.Equal(loaded, changed);
+        Assert.Equal((ConstructionKind.Rand, (long?)null, 0.25, 7, ThreatModel.Linf), (changed.Construction, changed.Limit, changed.Attack.Eps, changed.Attack.Steps, changed.Attack.Norm));
+    }
+
+    [Fact]
+    public void Change_without_overrides_gives_an_equal_spec()
+    {
+        var spec = JobSpecLoader.Parse(Minimal + "\nseed = 3\nattack.step-size = 0.0123456789");
+
+        Assert.Equal(spec, JobSpecLoader.Change(spec, JobSpecOverrides.None));
+    }
+
+    public static TheoryData<JobSpecOverrides, string> InvalidChanges() => new()
+    {
+        { new JobSpecOverrides { BatchSize = 0 }, "batch-size = 0 must be between 1 and 1048576" },
+        { new JobSpecOverrides { Norm = ThreatModel.L2Unbounded }, "attack.norm = l2-unbounded is for robust/nonrobust; det needs an eps-ball (l2 or linf)" },
+        { new JobSpecOverrides { Devices = ["cpu"] }, "faults.failing-devices: 1 is not an index into devices (0..0)" },
+        { new JobSpecOverrides { Devices = ["auto", "cpu"], Faults = FaultInjection.None }, "devices: 'auto' cannot be combined with other devices" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidChanges))]
+    public void Change_to_an_invalid_value_is_refused_with_the_loaders_one_line(JobSpecOverrides overrides, string expected)
+    {
+        var spec = JobSpecLoader.Parse(Minimal + "\ndevices = [cpu, cpu]\nfaults.failing-devices = [1]");
+
+        var changed = Assert.Throws<ArgumentException>(() => JobSpecLoader.Change(spec, overrides, source: "(resolved devices)"));
+        var loaded = Assert.Throws<ArgumentException>(() => JobSpecLoader.Parse(spec.ToHocon(), overrides, source: "(resolved devices)"));
+
+        Assert.Equal("job spec (resolved devices): " + expected, changed.Message);
+        Assert.Equal(loaded.Message, changed.Message);
+    }
+
     public static TheoryData<JobSpec> VariedSpecs() =>
     [
-        new JobSpec { Construction = ConstructionKind.Det, Model = "m.ckpt", Data = "fashion-mnist:train" },
-        new JobSpec
+        JobSpecLoader.Load(null, new JobSpecOverrides { Construction = ConstructionKind.Det, Model = "m.ckpt", Data = "fashion-mnist:train" }),
+        JobSpecLoader.Load(null, new JobSpecOverrides
         {
             Construction = ConstructionKind.Robust, Model = "/models/robust model \"v2\" ünï+.ckpt", Data = "cifar10:/data/c 10:train",
             Limit = 123_456, BatchSize = 7, ShardSize = 1000, Devices = ["cuda:0", "cuda:1", "cpu"],
-            Attack = new AttackSettings(ThreatModel.L2Unbounded, 0.5, 1e-5, 1000, RandomStart: true), Seed = -42, StartMode = StartMode.Noise,
+            Norm = ThreatModel.L2Unbounded, Eps = 0.5, StepSize = 1e-5, Steps = 1000, RandomStart = true, Seed = -42, StartMode = StartMode.Noise,
             MaxRetries = 0, MaxBatchesAhead = 1, Faults = new FaultInjection(3, 64, [0, 2]),
-        },
-        new JobSpec
+        }),
+        JobSpecLoader.Load(null, new JobSpecOverrides
         {
-            Construction = ConstructionKind.Rand, Model = "m", Data = "folder:/x", Attack = new AttackSettings(ThreatModel.Linf, 8.0 / 255, 2.0 / 255, 7),
+            Construction = ConstructionKind.Rand, Model = "m", Data = "folder:/x", Norm = ThreatModel.Linf, Eps = 8.0 / 255, StepSize = 2.0 / 255, Steps = 7,
             Seed = long.MaxValue,
-        },
+        }),
     ];
 
     [Theory]
     [MemberData(nameof(VariedSpecs))]
     public void Job_conf_text_reads_back_to_an_equal_spec(JobSpec spec)
     {
-        var hocon = spec.Validated().ToHocon();
+        var hocon = spec.ToHocon();
 
         var read = JobSpecLoader.Parse(hocon, source: "job.conf");
 

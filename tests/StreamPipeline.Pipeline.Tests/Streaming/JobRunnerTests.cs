@@ -21,7 +21,7 @@ public class JobRunnerTests : PipelineTestKit
 
     private static JobSpec Spec(int shardSize = 32, int batchSize = 8, string[]? devices = null, FaultInjection? faults = null,
         ConstructionKind construction = ConstructionKind.Det, int maxAhead = 4, int maxRetries = 3) =>
-        new JobSpec
+        JobSpecLoader.Load(null, new JobSpecOverrides
         {
             Construction = construction,
             Model = "model.ckpt",
@@ -32,10 +32,12 @@ public class JobRunnerTests : PipelineTestKit
             Faults = faults ?? FaultInjection.None,
             MaxBatchesAhead = maxAhead,
             MaxRetries = maxRetries,
-            Attack = construction.IsRepresentationMatching()
-                ? new AttackSettings(ThreatModel.L2Unbounded, 0, 0.1, 1000)
-                : JobSpecLoader.Load(null, new JobSpecOverrides { Construction = construction, Model = "m", Data = "d" }).Attack,
-        }.Validated();
+            // Representation matching: an unbounded attack of 1000 steps of 0.1; otherwise the default attack.
+            Norm = construction.IsRepresentationMatching() ? ThreatModel.L2Unbounded : null,
+            Eps = construction.IsRepresentationMatching() ? 0 : null,
+            StepSize = construction.IsRepresentationMatching() ? 0.1 : null,
+            Steps = construction.IsRepresentationMatching() ? 1000 : null,
+        });
 
     private async Task<BuildResult> Run(JobSpec spec, string jobDir, IImageDataset data, IPerturberFactory factory,
         BuildObserver? observer = null, CancellationToken ct = default)
@@ -48,7 +50,7 @@ public class JobRunnerTests : PipelineTestKit
     private async Task<IReadOnlyDictionary<int, string>> CleanChecksums(JobSpec spec, InMemoryDataset data)
     {
         using var dir = new TempDirectory();
-        var clean = spec with { Faults = FaultInjection.None };
+        var clean = JobSpecLoader.Change(spec, new() { Faults = FaultInjection.None });
         await Run(clean, dir.Path, data, new ShiftPerturberFactory(data.Classes));
         return JobOutput.Checksums(dir.Path);
     }
@@ -80,7 +82,7 @@ public class JobRunnerTests : PipelineTestKit
         using var dir = new TempDirectory();
         var data = new InMemoryDataset(80, Shape);
 
-        var result = await Run(Spec() with { Limit = 50 }, dir.Path, data, new ShiftPerturberFactory(data.Classes));
+        var result = await Run(JobSpecLoader.Change(Spec(), new() { Limit = 50 }), dir.Path, data, new ShiftPerturberFactory(data.Classes));
 
         Assert.Equal(50, result.RowsWritten);
         JobOutput.AssertSameRows(JobOutput.Expected(data, ConstructionKind.Det, 50), JobOutput.ReadRows(dir.Path));
@@ -105,7 +107,7 @@ public class JobRunnerTests : PipelineTestKit
                 }
             },
         };
-        var spec = Spec(construction: ConstructionKind.Robust) with { Seed = 11 };
+        var spec = JobSpecLoader.Change(Spec(construction: ConstructionKind.Robust), new() { Seed = 11 });
 
         await Run(spec, dir.Path, data, factory);
 
@@ -332,7 +334,7 @@ public class JobRunnerTests : PipelineTestKit
         await Run(Spec(), dir.Path, data, new ShiftPerturberFactory(data.Classes));
         var second = new ShiftPerturberFactory(data.Classes);
 
-        var error = await Assert.ThrowsAsync<JobSpecMismatchException>(() => Run(Spec() with { Seed = 5 }, dir.Path, data, second));
+        var error = await Assert.ThrowsAsync<JobSpecMismatchException>(() => Run(JobSpecLoader.Change(Spec(), new() { Seed = 5 }), dir.Path, data, second));
 
         Assert.Equal(["spec: seed 0 -> 5"], error.Differences);
         Assert.Empty(second.Created);

@@ -18,11 +18,10 @@ public class ShardStreamStagesTests(ITestOutputHelper output) : PipelineTestKit(
 {
     private const string ModelSha = "5747e55747e55747e55747e55747e55747e55747e55747e55747e55747e55747";
 
-    private static JobSpec Spec() => new JobSpec
+    private static JobSpec Spec() => JobSpecLoader.Load(null, new JobSpecOverrides
     {
         Construction = ConstructionKind.Det, Model = "m", Data = "memory:stages", ShardSize = 16, BatchSize = 4, Devices = ["cpu", "cpu"], MaxRetries = 1,
-        Attack = JobSpecLoader.Load(null, new JobSpecOverrides { Construction = ConstructionKind.Det, Model = "m", Data = "d" }).Attack,
-    }.Validated();
+    });
 
     private async Task<(ShardStream Stream, Exception? Failure)> RunAsync(ShiftPerturberFactory factory, CancellationToken ct)
     {

@@ -16,11 +16,11 @@ public class PipelineMetricsTests(ITestOutputHelper output) : PipelineTestKit(ou
 {
     private const string ModelSha = "feedfeedfeedfeedfeedfeedfeedfeedfeedfeedfeedfeedfeedfeedfeedfeed";
 
-    private static JobSpec Spec(FaultInjection? faults = null) => new JobSpec
+    private static JobSpec Spec(FaultInjection? faults = null) => JobSpecLoader.Load(null, new JobSpecOverrides
     {
         Construction = ConstructionKind.Rand, Model = "m", Data = "memory:test", ShardSize = 32, BatchSize = 8, Devices = ["cpu"],
         Faults = faults ?? FaultInjection.None,
-    }.Validated();
+    });
 
     private static long Sum(IEnumerable<MetricSnapshot> exported, string name, string? tag = null, string? value = null)
     {
