@@ -60,11 +60,18 @@ public sealed class ResNet18 : ClassifierModel, INormalizedClassifier
         return nn.Sequential(("0", first), ("1", second));
     }
 
+    protected override void FoldBatchNorm()
+    {
+        BatchNormFolding.Fold(conv1, bn1);
+        foreach (var layer in new[] { layer1, layer2, layer3, layer4 })
+            BasicBlock.FoldBatchNorm(layer);
+    }
+
     public override (Tensor Logits, Tensor Representation) ForwardWithRepresentation(Tensor input)
     {
-        using var x0 = InputNormalization.Apply(input, mean, std);
+        using var x0 = Normalize(input, mean, std);
         using var c1 = conv1.forward(x0);
-        using var b1 = bn1.forward(c1);
+        using var b1 = Transforms.FoldBatchNorm ? c1.alias() : bn1.forward(c1);
         using var r1 = nn.functional.relu(b1);
         using var l1 = layer1.forward(r1);
         using var l2 = layer2.forward(l1);

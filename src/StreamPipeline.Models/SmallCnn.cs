@@ -62,7 +62,7 @@ public sealed class SmallCnn : ClassifierModel, INormalizedClassifier
 
     public override (Tensor Logits, Tensor Representation) ForwardWithRepresentation(Tensor input)
     {
-        using var x0 = InputNormalization.Apply(input, mean, std);
+        using var x0 = Normalize(input, mean, std);
         using var c1 = conv1.forward(x0);
         using var r1 = nn.functional.relu(c1);
         using var p1 = nn.functional.max_pool2d(r1, 2);
