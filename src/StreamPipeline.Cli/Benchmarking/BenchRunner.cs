@@ -65,7 +65,7 @@ public static class BenchRunner
             var fullBatch = (int)Math.Min(images, spec.BatchSize);
             progress($"bench: warming the pipeline code up ({fullBatch} images, 1 step)");
             await PipelineBenchmark.RunAsync(settings.ToJobSpec(model.Path, model.Data, devices, fullBatch, spec.BatchSize, steps: 1),
-                Path.Combine(root, "warmup"), settings.DataRoot, warmup, Quiet, ct);
+                Path.Combine(root, "warmup"), settings.DataRoot, warmup, settings.ModelTransforms, Quiet, ct);
             if (settings.Workers is not null)
                 await ClusterBenchmark.RunAsync(settings.ToJobSpec(model.Path, model.Data, devices, warmupCount, spec.BatchSize, spec.Attack.Steps),
                     1, Path.Combine(root, "warmup-cluster"), settings.DataRoot, warmup, Quiet, ct);
@@ -97,7 +97,7 @@ public static class BenchRunner
                     switch (phase)
                     {
                         case BenchPhase.Bare:
-                            bare = BarePgdLoop.Run(model.Path, construction, devices, plan.TorchThreadsPerWorker, batches, warmup, ct) with
+                            bare = BarePgdLoop.Run(model.Path, construction, devices, plan.TorchThreadsPerWorker, batches, warmup, settings.ModelTransforms, ct) with
                             {
                                 StartRssBytes = rss,
                                 PeakRssBytes = PeakRss.ReadBytes(),
@@ -105,7 +105,8 @@ public static class BenchRunner
                             break;
                         case BenchPhase.Pipeline:
                             var jobDir = Path.Combine(root, $"job-{number}");
-                            pipeline = await PipelineBenchmark.RunAsync(spec, jobDir, settings.DataRoot, warmup, line => progress("bench: pipeline: " + line), ct) with
+                            pipeline = await PipelineBenchmark.RunAsync(spec, jobDir, settings.DataRoot, warmup, settings.ModelTransforms,
+                                line => progress("bench: pipeline: " + line), ct) with
                             {
                                 StartRssBytes = rss,
                                 PeakRssBytes = PeakRss.ReadBytes(),

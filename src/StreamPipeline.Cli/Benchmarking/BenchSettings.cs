@@ -15,6 +15,7 @@ namespace StreamPipeline.Cli.Benchmarking;
 /// <param name="Eps">L2 radius; null takes the data's preset (config/presets/), as build does.</param>
 /// <param name="StepSize">PGD step size; null takes the data's preset.</param>
 /// <param name="Mode">Paired (both phases at once, one pinned CPU each), sequential, or auto (paired where it applies).</param>
+/// <param name="Transforms">How the bare loop's and the pipeline's device threads prepare the model; null means all (what build does).</param>
 public sealed record BenchSettings(
     string? Model,
     string? Data,
@@ -29,8 +30,12 @@ public sealed record BenchSettings(
     int Repeat,
     int? Workers = null,
     bool Peer = false,
-    BenchMode Mode = BenchMode.Auto)
+    BenchMode Mode = BenchMode.Auto,
+    InferenceTransforms? Transforms = null)
 {
+    /// <summary>The transforms every phase applies.</summary>
+    public InferenceTransforms ModelTransforms => Transforms ?? InferenceTransforms.All;
+
     /// <summary>
     /// Five rounds: single paired rounds on a 2-vCPU VM lie up to about 6% either side of the rest (measured: README
     /// "Benchmark"), so the median needs more than three. The defaults take about 4 minutes on a 2-core CPU.
