@@ -31,12 +31,12 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        using var c1 = conv1.forward(input);
-        using var b1 = folded ? c1.alias() : bn1.forward(c1);
+        using var c1 = conv1.call(input);
+        using var b1 = folded ? c1.alias() : bn1.call(c1);
         using var r1 = nn.functional.relu(b1);
-        using var c2 = conv2.forward(r1);
-        using var b2 = folded ? c2.alias() : bn2.forward(c2);
-        using var identity = shortcut is null ? input.alias() : foldedShortcut is { } conv ? conv(input) : shortcut.forward(input);
+        using var c2 = conv2.call(r1);
+        using var b2 = folded ? c2.alias() : bn2.call(c2);
+        using var identity = shortcut is null ? input.alias() : foldedShortcut is { } conv ? conv(input) : shortcut.call(input);
         using var sum = b2 + identity;
         return nn.functional.relu(sum);
     }

@@ -43,6 +43,6 @@ internal static class BatchNormFolding
         if (parts is not [Conv2d conv, BatchNorm2d bn])
             throw new InvalidOperationException($"a projection shortcut is a convolution then a batch-norm, not {string.Join(", ", parts.Select(p => p.GetType().Name))}");
         Fold(conv, bn);
-        return conv.forward;
+        return conv.call;
     }
 }

@@ -48,16 +48,16 @@ internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        using var c1 = conv1.forward(input);
-        using var b1 = folded ? c1.alias() : bn1.forward(c1);
+        using var c1 = conv1.call(input);
+        using var b1 = folded ? c1.alias() : bn1.call(c1);
         using var r1 = nn.functional.relu(b1);
-        using var c2 = conv2.forward(r1);
-        using var b2 = folded ? c2.alias() : bn2.forward(c2);
+        using var c2 = conv2.call(r1);
+        using var b2 = folded ? c2.alias() : bn2.call(c2);
         using var r2 = nn.functional.relu(b2);
-        using var c3 = conv3.forward(r2);
-        using var b3 = folded ? c3.alias() : bn3.forward(c3);
+        using var c3 = conv3.call(r2);
+        using var b3 = folded ? c3.alias() : bn3.call(c3);
         var projection = shortcut ?? downsample;
-        using var identity = projection is null ? input.alias() : foldedProjection is { } conv ? conv(input) : projection.forward(input);
+        using var identity = projection is null ? input.alias() : foldedProjection is { } conv ? conv(input) : projection.call(input);
         using var sum = b3 + identity;
         return nn.functional.relu(sum);
     }
