@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using StreamPipeline.Models;
 using StreamPipeline.Pipeline.Specs;
 using StreamPipeline.Pipeline.Telemetry;
 
@@ -29,6 +30,44 @@ public sealed record BenchReport(
 
     /// <summary>Why auto mode ran sequential; null when paired, or sequential was asked for.</summary>
     public string? ModeReason { get; init; }
+
+    /// <summary>The work per image and this machine's measured FP32 peak, to read each phase against; null when not measured.</summary>
+    public BenchHardware? Hardware { get; init; }
+
+    /// <summary>How the bare loop and the pipeline prepared the model.</summary>
+    public InferenceTransforms Transforms { get; init; } = InferenceTransforms.All;
+
+    /// <summary>The cores bench's phases keep busy at once: two in paired mode, else the torch threads of the CPU devices.</summary>
+    public int CoresUsed => Mode == BenchMode.Paired
+        ? 2
+        : Math.Clamp(TorchThreadCounts.DefaultIfEmpty(1).Max() * Math.Max(1, Spec.Devices.Count(d => d.StartsWith("cpu", StringComparison.Ordinal))), 1,
+            Environment.ProcessorCount);
+
+    /// <summary>
+    /// Why the machine was busy, or null: a 1-minute load average at start above the cores bench uses (other programs
+    /// were running), or a phase that got clearly fewer cores than it has threads (something took them while it ran).
+    /// Wall rates then understate the machine; the per-processor-second figures hold.
+    /// </summary>
+    public string? Busy
+    {
+        get
+        {
+            var reasons = new List<string>();
+            if (LoadAtStart is { } load && load.OneMinute > CoresUsed)
+                reasons.Add($"load average {load.OneMinute:F2} at start, above the {CoresUsed} core(s) bench uses");
+            foreach (var phase in Enum.GetValues<BenchPhase>().Where(p => p != BenchPhase.Peer && Phase(p).Count > 0))
+            {
+                var threads = Phase(phase).Max(m => m.TorchThreads.Sum());
+                var cores = Median(phase, m => m.CoresInUse);
+                if (cores < SqueezedShare * Math.Min(threads, CoresUsed))
+                    reasons.Add($"{Label(phase)} ran on {cores:F2} cores for {threads} torch thread(s)");
+            }
+            return reasons.Count == 0 ? null : string.Join("; ", reasons);
+        }
+    }
+
+    /// <summary>A phase with less than this share of the cores its threads could use was squeezed by other work.</summary>
+    public const double SqueezedShare = 0.9;
 
     /// <summary>Issue 15's bar on a quiet 2-core machine: the median ratio within these bounds...</summary>
     public const double TargetRatioMin = 0.97;
@@ -83,6 +122,8 @@ public sealed record BenchReport(
             ["cluster"] = ClusterJson(),
             ["peer"] = PeerJson(),
             ["phases"] = PhasesJson(),
+            ["hardware"] = HardwareJson(),
+            ["busy"] = Busy,
             ["rounds"] = new JsonArray([.. Rounds.Select(RoundJson)]),
             ["load_average"] = new JsonObject { ["start"] = LoadJson(LoadAtStart), ["end"] = LoadJson(LoadAtEnd) },
             ["peak_rss_per_phase"] = PeakRssPerPhase,
@@ -125,6 +166,11 @@ public sealed record BenchReport(
                   $"{PairedBench.SwapInterval.TotalSeconds:0.#} s, 1 torch thread each: the rates are per CPU, and a slower machine slows both sides of a round alike"
                 : $"  mode       sequential: the phases one after the other on every core, the order alternating{(ModeReason is null ? "" : $" (not paired: {ModeReason})")}",
         };
+        if (Busy is { } busy)
+            lines.Add($"  WARNING    machine busy: {busy}. Wall rates understate this machine; read the per-processor-second figures");
+        lines.Add($"  model      transforms {Transforms}" + (Hardware is { } work ? $"; {work.DescribeWork(Model.Info.Architecture)}" : ""));
+        if (Hardware?.Peak is { } peak)
+            lines.Add($"  peak       {peak.Describe()}");
         if (threads.Count > 1)
             lines.Add($"  WARNING    the phases ran with different torch thread counts ({string.Join(", ", threads)}): they did not do the same work the same way");
         foreach (var r in Rounds)
@@ -170,6 +216,14 @@ public sealed record BenchReport(
                 $"{Median(phase, m => m.Cost.GcPause.TotalMilliseconds),8:F0} ms {Median(phase, m => m.AllocatedBytesPerImage) / 1024,8:F1} KiB" +
                 $"  {Megabytes(runs.Max(m => m.PeakRssBytes))} ({Megabytes(runs.MaxBy(m => m.PeakRssBytes ?? 0)!.StartRssBytes)})"));
         }
+        if (Hardware is { } hardware)
+        {
+            foreach (var phase in Enum.GetValues<BenchPhase>().Where(p => p != BenchPhase.Peer && Phase(p).Count > 0))
+                lines.Add($"  hardware   {Label(phase),-9} " + HardwareText(Median(phase, m => m.ImgStepsPerCpuSecond), Phase(phase).Select(hardware.Of).ToList()));
+            if (PeerRuns.Count > 0)
+                lines.Add($"  hardware   {"pytorch",-9} " + HardwareText(Spread.Of(PeerRuns.Select(p => p.Images * p.Steps / p.CpuSeconds)).Median,
+                    PeerRuns.Select(hardware.Of).ToList(), faults: false));
+        }
         var pipelineRuns = Phase(BenchPhase.Pipeline);
         lines.Add(($"  pipeline   stages (wall s summed over batches, median): " +
             string.Join(", ", Enum.GetValues<PipelineStage>().Select(s => $"{s.ToString().ToLowerInvariant()} {Median(BenchPhase.Pipeline, m => m.Stats!.Stage(s).Seconds):F2}")) +
@@ -178,7 +232,64 @@ public sealed record BenchReport(
         return lines;
     }
 
-    private int WarmupImages => (int)Math.Min(Math.Min(BenchSettings.WarmupExamples, Images), Spec.BatchSize);
+    private static string HardwareText(double perCpuSecond, IReadOnlyList<BenchHardware.Share> shares, bool faults = true)
+    {
+        var wall = Spread.Of(shares.Select(s => s.GflopsPerSecond)).Median;
+        var cpu = Spread.Of(shares.Select(s => s.GflopsPerCpuSecond)).Median;
+        var peak = Spread.Of(shares.Select(s => s.PeakShare ?? double.NaN)).Median;
+        var peakCpu = Spread.Of(shares.Select(s => s.PeakSharePerCpuSecond ?? double.NaN)).Median;
+        var sgemm = Spread.Of(shares.Select(s => s.SgemmSharePerCpuSecond ?? double.NaN)).Median;
+        return $"{Rate(perCpuSecond)} img-PGD-steps per processor-second; {wall:F1} GFLOP/s" + (double.IsFinite(peak) ? $" = {peak:P1} of peak" : "") +
+               $", {cpu:F1} GFLOP per processor-second" + (double.IsFinite(peakCpu) ? $" = {peakCpu:P1} of peak ({sgemm:P0} of sgemm)" : "") +
+               (faults ? $"; {Spread.Of(shares.Select(s => s.MinorFaultsPerStep)).Median:N0} minor page faults per PGD step" : "");
+    }
+
+    private JsonNode? HardwareJson()
+    {
+        if (Hardware is not { } h)
+            return null;
+        return new JsonObject
+        {
+            ["transforms"] = Transforms.ToString(),
+            ["forward_flop_per_image"] = h.Flops.ForwardPerImage,
+            ["pgd_step_flop_per_image"] = h.Flops.PgdStepPerImage,
+            ["flop_per_image"] = h.FlopPerImage,
+            ["flop_convention"] = "2 FLOP per multiply-add of every convolution and linear layer; a PGD step = forward + input gradient = 2 x forward; " +
+                                  "per image: steps x step + 2 forwards (best-iterate loss, success check)",
+            ["batches"] = h.Batches,
+            ["cores_used"] = CoresUsed,
+            ["peak"] = h.Peak is not { } p ? null : new JsonObject
+            {
+                ["gflops_per_core"] = Number(p.GflopsPerCore, 2),
+                ["sgemm_gflops_per_core"] = Number(p.SgemmGflopsPerCore, 2),
+                ["method"] = $"per CPU, 1 thread, best of {p.Repetitions}, by the thread's processor time: the larger of 12 chains of fused " +
+                             $"multiply-adds (256 and 512 bit) and sgemm {p.MatrixSize}x{p.MatrixSize} float32 (torch.mm)",
+                ["per_cpu"] = new JsonArray([.. p.PerCpu.Select(c => (JsonNode?)new JsonObject
+                {
+                    ["cpu"] = c.Cpu,
+                    ["fma_gflops_per_cpu_s"] = c.FmaGflops is { } f ? Number(f, 2) : null,
+                    ["sgemm_gflops_per_cpu_s"] = Number(c.SgemmGflops, 2),
+                    ["sgemm_gflops_per_wall_s"] = Number(c.SgemmGflopsPerWallSecond, 2),
+                })]),
+            },
+        };
+    }
+
+    /// <summary>A phase's figures against the hardware, for the phase summaries and each round.</summary>
+    private void AddHardware(JsonObject json, IReadOnlyList<BenchHardware.Share> shares, double imgStepsPerCpuSecond)
+    {
+        json["img_steps_per_cpu_s"] = Number(imgStepsPerCpuSecond, 1);
+        if (shares.Count == 0)
+            return;
+        json["gflops_per_s"] = Number(Spread.Of(shares.Select(s => s.GflopsPerSecond)).Median, 2);
+        json["gflops_per_cpu_s"] = Number(Spread.Of(shares.Select(s => s.GflopsPerCpuSecond)).Median, 2);
+        json["peak_share"] = Number(Spread.Of(shares.Select(s => s.PeakShare ?? double.NaN)).Median, 4);
+        json["peak_share_per_cpu_s"] = Number(Spread.Of(shares.Select(s => s.PeakSharePerCpuSecond ?? double.NaN)).Median, 4);
+        json["sgemm_share_per_cpu_s"] = Number(Spread.Of(shares.Select(s => s.SgemmSharePerCpuSecond ?? double.NaN)).Median, 4);
+        json["minor_faults_per_step"] = Number(Spread.Of(shares.Select(s => s.MinorFaultsPerStep)).Median, 1);
+    }
+
+    private int WarmupImages => (int)Math.Min(Images, Spec.BatchSize);
 
     private static string TorchSharpLibtorch => typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3) is { } v ? $"TorchSharp {v}" : "TorchSharp";
 
@@ -232,6 +343,7 @@ public sealed record BenchReport(
                 ["attack_success"] = runs[0].AttackSuccessRate is { } success ? Number(success, 4) : null,
                 ["peak_rss_bytes"] = peak.PeakRssBytes,
                 ["start_rss_bytes"] = peak.StartRssBytes,
+                ["minor_faults"] = Number(Median(phase, m => m.Cost.MinorFaults), 0),
             };
             if (phase != BenchPhase.Bare)
             {
@@ -252,6 +364,7 @@ public sealed record BenchReport(
                     };
                 summary["stages"] = stages;
             }
+            AddHardware(summary, Hardware is { } h ? [.. runs.Select(h.Of)] : [], Median(phase, m => m.ImgStepsPerCpuSecond));
             phases[Label(phase)] = summary;
         }
         return phases;
@@ -296,6 +409,11 @@ public sealed record BenchReport(
             ["img_steps_per_s_max"] = Number(rate.Max, 1),
             ["cpu_seconds"] = Number(Spread.Of(PeerRuns.Select(p => p.CpuSeconds)).Median, 3),
             ["attack_success"] = Number(peer.AttackSuccessRate, 4),
+            ["img_steps_per_cpu_s"] = Number(Spread.Of(PeerRuns.Select(p => p.Images * p.Steps / p.CpuSeconds)).Median, 1),
+            ["gflops_per_s"] = Hardware is { } h ? Number(Spread.Of(PeerRuns.Select(p => h.Of(p).GflopsPerSecond)).Median, 2) : null,
+            ["peak_share"] = Hardware is { } h2 ? Number(Spread.Of(PeerRuns.Select(p => h2.Of(p).PeakShare ?? double.NaN)).Median, 4) : null,
+            ["peak_share_per_cpu_s"] = Hardware is { } h3 ? Number(Spread.Of(PeerRuns.Select(p => h3.Of(p).PeakSharePerCpuSecond ?? double.NaN)).Median, 4) : null,
+            ["sgemm_share_per_cpu_s"] = Hardware is { } h4 ? Number(Spread.Of(PeerRuns.Select(p => h4.Of(p).SgemmSharePerCpuSecond ?? double.NaN)).Median, 4) : null,
             ["bare_to_peer"] = Number(Spread.Of(Rounds.Select(r => r.BareToPeer ?? double.NaN)).Median, 4),
             ["pipeline_to_peer"] = Number(Spread.Of(Rounds.Select(r => r.PipelineToPeer ?? double.NaN)).Median, 4),
         };
@@ -370,6 +488,9 @@ public sealed record BenchReport(
             ["torch_threads"] = new JsonArray([.. m.TorchThreads.Select(t => (JsonNode?)t)]),
             ["peak_rss_bytes"] = m.PeakRssBytes,
             ["start_rss_bytes"] = m.StartRssBytes,
+            ["img_steps_per_cpu_s"] = Number(m.ImgStepsPerCpuSecond, 1),
+            ["minor_faults"] = m.Cost.MinorFaults,
+            ["major_faults"] = m.Cost.MajorFaults,
         };
         if (m.WallWithSetup is { } wall) phase["wall_seconds_with_setup"] = Number(wall.TotalSeconds, 3);
         if (m.CpuWithSetup is { } cpu) phase["cpu_seconds_with_setup"] = Number(cpu.TotalSeconds, 3);

@@ -48,6 +48,7 @@ public static class BenchRunner
                     $"{PairedBench.SwapInterval.TotalSeconds:0.#} s, 1 torch thread each)"
                     : $", sequential{(sequentialBecause is null ? "" : $" ({sequentialBecause})")}"));
 
+            var hardware = MeasureHardware(workload, devices, mode, cpus, progress);
             if (mode == BenchMode.Paired)
             {
                 var (pairedRounds, pairedPerPhase) = await PairedBench.RunAsync(settings, workload, cpus, root, progress, ct);
@@ -55,6 +56,8 @@ public static class BenchRunner
                 {
                     Mode = BenchMode.Paired,
                     ModeReason = null,
+                    Hardware = hardware,
+                    Transforms = settings.ModelTransforms,
                 };
             }
 
@@ -139,6 +142,8 @@ public static class BenchRunner
             {
                 Mode = BenchMode.Sequential,
                 ModeReason = sequentialBecause,
+                Hardware = hardware,
+                Transforms = settings.ModelTransforms,
             };
         }
         finally
@@ -150,6 +155,39 @@ public static class BenchRunner
         static void Quiet(string line)
         {
         }
+    }
+
+    /// <summary>At most this many CPUs get the sgemm peak measured (about a second each) in sequential mode.</summary>
+    private const int PeakCpus = 4;
+
+    /// <summary>
+    /// The model's FLOPs per image (counted from its layers) and, on CPU devices, the FP32 peak of the CPUs the phases run
+    /// on (paired: both; sequential: the first <see cref="PeakCpus"/> this process may use), measured before any phase.
+    /// </summary>
+    private static BenchHardware MeasureHardware(BenchWorkload workload, IReadOnlyList<string> devices, BenchMode mode, (int First, int Second) cpus,
+        Action<string> progress)
+    {
+        var (model, _) = Models.Checkpoint.Load(workload.Model.Path, TorchSharp.torch.CPU);
+        Models.ModelFlops flops;
+        try
+        {
+            flops = Models.ModelFlops.Of(model);
+        }
+        finally
+        {
+            model.Dispose();
+        }
+        FlopPeak? peak = null;
+        var allowed = CpuAffinity.Allowed();
+        if (devices.All(d => d.StartsWith("cpu", StringComparison.Ordinal)))
+        {
+            IReadOnlyList<int> measureOn = mode == BenchMode.Paired ? [cpus.First, cpus.Second] : [.. allowed.Take(PeakCpus)];
+            progress($"bench: measuring the FP32 peak: single-thread sgemm {FlopPeak.DefaultMatrixSize}x{FlopPeak.DefaultMatrixSize} on " +
+                     (measureOn.Count == 0 ? "this CPU" : $"CPU {string.Join(", ", measureOn)}"));
+            peak = FlopPeak.Measure(measureOn);
+        }
+        var cpusPerPhase = mode == BenchMode.Paired ? 1 : Math.Max(1, allowed.Count == 0 ? Environment.ProcessorCount : allowed.Count);
+        return new BenchHardware(peak, flops, workload.Spec.Attack.Steps, workload.Batches.Count, cpusPerPhase);
     }
 
     /// <summary>

@@ -42,8 +42,12 @@ public sealed record BenchSettings(
     /// </summary>
     public const int DefaultRepeat = 5;
 
-    /// <summary>Examples in the warm-up batch each device thread runs before its window opens (fewer when the data or batch is smaller).</summary>
-    public const int WarmupExamples = 16;
+    /// <summary>
+    /// Examples in the paired mode's filler batch (one-step PGD, a few milliseconds, run whenever a side's own window is
+    /// closed). The warm-up each device thread runs before its window opens is one full batch: the native heap reaches
+    /// its steady size there, so the window times steady-state steps.
+    /// </summary>
+    public const int FillerExamples = 16;
 
     /// <summary>
     /// Images, batch and steps when not given: small models 2,048 images in batches of 256 with 20 steps (a phase takes
