@@ -86,4 +86,36 @@ public sealed class BenchHardwareTests : IDisposable
             }
         }
     }
+
+    [Fact]
+    public void Bench_peer_runs_pytorch_as_debian_installs_it_and_at_its_best_and_says_which_blas_each_loaded()
+    {
+        const string openBlas = "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3";
+        Assert.True(File.Exists(openBlas), $"this test needs OpenBLAS ({openBlas}; Debian: apt-get install libopenblas0-pthread)");
+        var result = CliProcess.Run(_dir.Path, "bench", "--json", "--quiet", "--peer", "--model", "resnet18", "--limit", "4", "--batch-size", "4", "--steps", "1",
+            "--repeat", "1", "--threads", "1");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        var debian = root.GetProperty("peer");
+        var best = root.GetProperty("peer_best");
+        Assert.StartsWith("reference BLAS (/usr/lib/x86_64-linux-gnu/blas/", debian.GetProperty("blas").GetString());
+        Assert.Equal("none", debian.GetProperty("transforms").GetString());
+        Assert.Equal("", debian.GetProperty("glibc_tunables").GetString());
+        Assert.StartsWith("OpenBLAS (/usr/lib/x86_64-linux-gnu/openblas-pthread/", best.GetProperty("blas").GetString());
+        Assert.Equal("fold-bn,channels-last", best.GetProperty("transforms").GetString());
+        Assert.Equal(NativeHeap.Tunables, best.GetProperty("glibc_tunables").GetString());
+        foreach (var peer in new[] { debian, best })
+        {
+            Assert.True(peer.GetProperty("img_steps_per_s").GetDouble() > 0, peer.ToString());
+            Assert.True(peer.GetProperty("peak_share_per_cpu_s").GetDouble() > 0, peer.ToString());
+            Assert.True(peer.GetProperty("bare_to_peer").GetDouble() > 0, peer.ToString());
+        }
+        var round = root.GetProperty("rounds")[0];
+        Assert.Equal(round.GetProperty("bare").GetProperty("img_steps_per_s").GetDouble() / round.GetProperty("peer_best").GetProperty("img_steps_per_s").GetDouble(),
+            round.GetProperty("bare_to_peer_best").GetDouble(), 0.01);
+        Assert.Contains("  PyTorch+   ", result.Stderr);
+        Assert.Contains("  hardware   pytorch+  ", result.Stderr);
+    }
 }

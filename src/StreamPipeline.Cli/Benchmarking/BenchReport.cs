@@ -55,7 +55,7 @@ public sealed record BenchReport(
             var reasons = new List<string>();
             if (LoadAtStart is { } load && load.OneMinute > CoresUsed)
                 reasons.Add($"load average {load.OneMinute:F2} at start, above the {CoresUsed} core(s) bench uses");
-            foreach (var phase in Enum.GetValues<BenchPhase>().Where(p => p != BenchPhase.Peer && Phase(p).Count > 0))
+            foreach (var phase in Enum.GetValues<BenchPhase>().Where(p => !IsPeer(p) && Phase(p).Count > 0))
             {
                 var threads = Phase(phase).Max(m => m.TorchThreads.Sum());
                 var cores = Median(phase, m => m.CoresInUse);
@@ -90,9 +90,14 @@ public sealed record BenchReport(
 
     public IReadOnlyList<PeerMeasurement> PeerRuns => [.. Rounds.Select(r => r.Peer).OfType<PeerMeasurement>()];
 
+    /// <summary>The PyTorch peer at its best (OpenBLAS where installed, the same levers as ours), each round it ran.</summary>
+    public IReadOnlyList<PeerMeasurement> PeerBestRuns => [.. Rounds.Select(r => r.PeerBest).OfType<PeerMeasurement>()];
+
+    private static bool IsPeer(BenchPhase phase) => phase is BenchPhase.Peer or BenchPhase.PeerBest;
+
     /// <summary>Every torch thread count any device thread saw, in any phase: one value means like was measured with like.</summary>
     public IReadOnlyList<int> TorchThreadCounts =>
-        [.. Rounds.SelectMany(r => Measured(r)).SelectMany(m => m.TorchThreads).Concat(PeerRuns.Select(p => p.Threads)).Distinct().Order()];
+        [.. Rounds.SelectMany(r => Measured(r)).SelectMany(m => m.TorchThreads).Concat(PeerRuns.Concat(PeerBestRuns).Select(p => p.Threads)).Distinct().Order()];
 
     public string Device => string.Join(",", Spec.Devices);
 
@@ -120,7 +125,8 @@ public sealed record BenchReport(
             ["torch_threads"] = new JsonArray([.. TorchThreadCounts.Select(t => (JsonNode?)t)]),
             ["device"] = Device,
             ["cluster"] = ClusterJson(),
-            ["peer"] = PeerJson(),
+            ["peer"] = PeerJson(PeerRuns, r => r.BareToPeer, r => r.PipelineToPeer),
+            ["peer_best"] = PeerAsked && PeerBestRuns.Count > 0 ? PeerJson(PeerBestRuns, r => r.BareToPeerBest, r => r.PipelineToPeerBest) : null,
             ["phases"] = PhasesJson(),
             ["hardware"] = HardwareJson(),
             ["busy"] = Busy,
@@ -182,6 +188,7 @@ public sealed record BenchReport(
                 $"pipeline {Rate(r.Pipeline.ImgStepsPerSecond)} ({r.Pipeline.CoresInUse:F2} cores)");
             if (r.Cluster is { } c) line += ($", cluster {Rate(c.ImgStepsPerSecond)} ({c.CoresInUse:F2} cores)");
             if (r.Peer is { } p) line += ($", PyTorch {Rate(p.ImgStepsPerSecond)}");
+            if (r.PeerBest is { } best) line += ($", PyTorch at its best {Rate(best.ImgStepsPerSecond)}");
             line += ($" img-PGD-steps/s; ratio {r.Ratio:F3}, cpu ratio {r.CpuRatio:F3}");
             lines.Add(line);
         }
@@ -196,16 +203,15 @@ public sealed record BenchReport(
                 $", cpu ratio {ClusterCpuRatio!.Median:F3}. On {Environment.ProcessorCount} cores every worker shares the same cores: more workers cannot add speed here"));
         if (PeerUnavailable is not null)
             lines.Add($"  PyTorch    not run: {PeerUnavailable}");
-        else if (PeerRuns.Count > 0)
+        else
         {
-            var peer = PeerRuns[0];
-            var rate = Spread.Of(PeerRuns.Select(p => p.ImgStepsPerSecond));
-            lines.Add(($"  PyTorch    {peer.Engine}, {peer.Threads} thread(s), weights {(peer.Weights == "random" ? "random" : "the same (exported)")}, data {peer.Data}: " +
-                $"{Rate(rate.Median)} img-PGD-steps/s (spread {Rate(rate.Min)}-{Rate(rate.Max)}); ours/PyTorch: bare {Spread.Of(Rounds.Select(r => r.BareToPeer ?? double.NaN)).Median:F2}, " +
-                $"pipeline {Spread.Of(Rounds.Select(r => r.PipelineToPeer ?? double.NaN)).Median:F2} (libtorch {TorchSharpLibtorch} here, PyTorch's own libtorch there)"));
+            if (PeerRuns.Count > 0)
+                lines.Add(PeerText("PyTorch", PeerRuns, r => r.BareToPeer, r => r.PipelineToPeer));
+            if (PeerBestRuns.Count > 0)
+                lines.Add(PeerText("PyTorch+", PeerBestRuns, r => r.BareToPeerBest, r => r.PipelineToPeerBest));
         }
         lines.Add("  medians    img-PGD-steps/s      s   cpu-s = torch + .NET pool + GC + other + ended threads   GC 0/1/2  GC pause  alloc/image  peak RSS (start)");
-        foreach (var phase in Enum.GetValues<BenchPhase>().Where(p => p != BenchPhase.Peer && Phase(p).Count > 0))
+        foreach (var phase in Enum.GetValues<BenchPhase>().Where(p => !IsPeer(p) && Phase(p).Count > 0))
         {
             var runs = Phase(phase);
             var t = Median(phase, m => m.Cost.CpuByThreads.TorchSeconds);
@@ -218,11 +224,11 @@ public sealed record BenchReport(
         }
         if (Hardware is { } hardware)
         {
-            foreach (var phase in Enum.GetValues<BenchPhase>().Where(p => p != BenchPhase.Peer && Phase(p).Count > 0))
+            foreach (var phase in Enum.GetValues<BenchPhase>().Where(p => !IsPeer(p) && Phase(p).Count > 0))
                 lines.Add($"  hardware   {Label(phase),-9} " + HardwareText(Median(phase, m => m.ImgStepsPerCpuSecond), Phase(phase).Select(hardware.Of).ToList()));
-            if (PeerRuns.Count > 0)
-                lines.Add($"  hardware   {"pytorch",-9} " + HardwareText(Spread.Of(PeerRuns.Select(p => p.Images * p.Steps / p.CpuSeconds)).Median,
-                    PeerRuns.Select(hardware.Of).ToList(), faults: false));
+            foreach (var (label, runs) in new[] { ("pytorch", PeerRuns), ("pytorch+", PeerBestRuns) }.Where(p => p.Item2.Count > 0))
+                lines.Add($"  hardware   {label,-9} " + HardwareText(Spread.Of(runs.Select(p => p.ImgStepsPerCpuSecond)).Median,
+                    runs.Select(hardware.Of).ToList(), faults: false));
         }
         var pipelineRuns = Phase(BenchPhase.Pipeline);
         lines.Add(($"  pipeline   stages (wall s summed over batches, median): " +
@@ -306,13 +312,14 @@ public sealed record BenchReport(
         BenchPhase.Pipeline => "pipeline",
         BenchPhase.Cluster => "cluster",
         BenchPhase.Peer => "pytorch",
+        BenchPhase.PeerBest => "pytorch-best",
         _ => throw new ArgumentOutOfRangeException(nameof(phase), phase, null),
     };
 
     private JsonObject PhasesJson()
     {
         var phases = new JsonObject();
-        foreach (var phase in Enum.GetValues<BenchPhase>().Where(p => p != BenchPhase.Peer && Phase(p).Count > 0))
+        foreach (var phase in Enum.GetValues<BenchPhase>().Where(p => !IsPeer(p) && Phase(p).Count > 0))
         {
             var runs = Phase(phase);
             var rate = Spread.Of(runs.Select(m => m.ImgStepsPerSecond));
@@ -388,15 +395,26 @@ public sealed record BenchReport(
         };
     }
 
-    private JsonNode? PeerJson()
+    private string PeerText(string label, IReadOnlyList<PeerMeasurement> runs, Func<BenchRound, double?> bareTo, Func<BenchRound, double?> pipelineTo)
+    {
+        var peer = runs[0];
+        var rate = Spread.Of(runs.Select(p => p.ImgStepsPerSecond));
+        return $"  {label,-9}  {peer.Engine}, {peer.Blas}, transforms {peer.Levers}, glibc malloc {(peer.GlibcTunables.Length == 0 ? "default" : "tuned as ours")}, " +
+               $"{peer.Threads} thread(s), weights {(peer.Weights == "random" ? "random" : "the same (exported)")}, data {peer.Data}: " +
+               $"{Rate(rate.Median)} img-PGD-steps/s (spread {Rate(rate.Min)}-{Rate(rate.Max)}); ours/PyTorch: bare {Spread.Of(Rounds.Select(r => bareTo(r) ?? double.NaN)).Median:F2}, " +
+               $"pipeline {Spread.Of(Rounds.Select(r => pipelineTo(r) ?? double.NaN)).Median:F2} (libtorch {TorchSharpLibtorch} here, PyTorch's own libtorch there)";
+    }
+
+    private JsonNode? PeerJson(IReadOnlyList<PeerMeasurement> runs, Func<BenchRound, double?> bareTo, Func<BenchRound, double?> pipelineTo)
     {
         if (!PeerAsked)
             return null;
-        if (PeerUnavailable is not null || PeerRuns.Count == 0)
+        if (PeerUnavailable is not null || runs.Count == 0)
             return new JsonObject { ["available"] = false, ["reason"] = PeerUnavailable ?? "not run" };
-        var peer = PeerRuns[0];
-        var rate = Spread.Of(PeerRuns.Select(p => p.ImgStepsPerSecond));
-        return new JsonObject
+        var peer = runs[0];
+        var rate = Spread.Of(runs.Select(p => p.ImgStepsPerSecond));
+        var shares = Hardware is { } h ? runs.Select(h.Of).ToList() : [];
+        var json = new JsonObject
         {
             ["available"] = true,
             ["engine"] = peer.Engine,
@@ -404,19 +422,20 @@ public sealed record BenchReport(
             ["data"] = peer.Data,
             ["weights"] = peer.Weights == "random" ? "random" : "same",
             ["threads"] = peer.Threads,
+            ["blas"] = peer.Blas,
+            ["transforms"] = peer.Levers,
+            ["glibc_tunables"] = peer.GlibcTunables,
             ["img_steps_per_s"] = Number(rate.Median, 1),
             ["img_steps_per_s_min"] = Number(rate.Min, 1),
             ["img_steps_per_s_max"] = Number(rate.Max, 1),
-            ["cpu_seconds"] = Number(Spread.Of(PeerRuns.Select(p => p.CpuSeconds)).Median, 3),
+            ["cpu_seconds"] = Number(Spread.Of(runs.Select(p => p.CpuSeconds)).Median, 3),
             ["attack_success"] = Number(peer.AttackSuccessRate, 4),
-            ["img_steps_per_cpu_s"] = Number(Spread.Of(PeerRuns.Select(p => p.Images * p.Steps / p.CpuSeconds)).Median, 1),
-            ["gflops_per_s"] = Hardware is { } h ? Number(Spread.Of(PeerRuns.Select(p => h.Of(p).GflopsPerSecond)).Median, 2) : null,
-            ["peak_share"] = Hardware is { } h2 ? Number(Spread.Of(PeerRuns.Select(p => h2.Of(p).PeakShare ?? double.NaN)).Median, 4) : null,
-            ["peak_share_per_cpu_s"] = Hardware is { } h3 ? Number(Spread.Of(PeerRuns.Select(p => h3.Of(p).PeakSharePerCpuSecond ?? double.NaN)).Median, 4) : null,
-            ["sgemm_share_per_cpu_s"] = Hardware is { } h4 ? Number(Spread.Of(PeerRuns.Select(p => h4.Of(p).SgemmSharePerCpuSecond ?? double.NaN)).Median, 4) : null,
-            ["bare_to_peer"] = Number(Spread.Of(Rounds.Select(r => r.BareToPeer ?? double.NaN)).Median, 4),
-            ["pipeline_to_peer"] = Number(Spread.Of(Rounds.Select(r => r.PipelineToPeer ?? double.NaN)).Median, 4),
+            ["bare_to_peer"] = Number(Spread.Of(Rounds.Select(r => bareTo(r) ?? double.NaN)).Median, 4),
+            ["pipeline_to_peer"] = Number(Spread.Of(Rounds.Select(r => pipelineTo(r) ?? double.NaN)).Median, 4),
         };
+        AddHardware(json, shares, Spread.Of(runs.Select(p => p.ImgStepsPerCpuSecond)).Median);
+        json.Remove("minor_faults_per_step");
+        return json;
     }
 
     private static JsonObject RoundJson(BenchRound r)
@@ -454,6 +473,17 @@ public sealed record BenchReport(
                 ["img_steps_per_s"] = Number(peer.ImgStepsPerSecond, 1),
                 ["seconds"] = Number(peer.Seconds, 3),
                 ["cpu_seconds"] = Number(peer.CpuSeconds, 3),
+            };
+        }
+        if (r.PeerBest is { } best)
+        {
+            round["bare_to_peer_best"] = Number(r.BareToPeerBest!.Value, 4);
+            round["pipeline_to_peer_best"] = Number(r.PipelineToPeerBest!.Value, 4);
+            round["peer_best"] = new JsonObject
+            {
+                ["img_steps_per_s"] = Number(best.ImgStepsPerSecond, 1),
+                ["seconds"] = Number(best.Seconds, 3),
+                ["cpu_seconds"] = Number(best.CpuSeconds, 3),
             };
         }
         return round;

@@ -73,11 +73,11 @@ public static class BenchRunner
                 await ClusterBenchmark.RunAsync(settings.ToJobSpec(model.Path, model.Data, devices, warmupCount, spec.BatchSize, spec.Attack.Steps),
                     1, Path.Combine(root, "warmup-cluster"), settings.DataRoot, warmup, Quiet, ct);
 
-            PyTorchPeer? peer = null;
+            IReadOnlyList<PyTorchPeer> peers = [];
             string? peerUnavailable = null;
             if (settings.Peer)
             {
-                peer = PyTorchPeer.Prepare(model.Path, model.Info, model.Data == BenchModel.DefaultSmallData, images, spec.BatchSize, spec.Attack.Steps,
+                peers = PyTorchPeer.Prepare(model.Path, model.Info, model.Data == BenchModel.DefaultSmallData, images, spec.BatchSize, spec.Attack.Steps,
                     spec.Attack.Eps, spec.Attack.StepSize, plan.TorchThreadsPerWorker ?? TorchThreads(), Path.Combine(root, "peer-weights.pt"), settings.DataRoot, out peerUnavailable);
                 if (peerUnavailable is not null)
                     say($"bench: PyTorch peer not run: {peerUnavailable}");
@@ -89,11 +89,11 @@ public static class BenchRunner
             {
                 var order = new List<BenchPhase> { BenchPhase.Bare, BenchPhase.Pipeline };
                 if (settings.Workers is not null) order.Add(BenchPhase.Cluster);
-                if (peer is not null) order.Add(BenchPhase.Peer);
+                order.AddRange(peers.Select(p => p.Variant));
                 if (number % 2 == 0) order.Reverse();
 
                 PhaseMeasurement? bare = null, pipeline = null, cluster = null;
-                PeerMeasurement? peerRun = null;
+                PeerMeasurement? peerRun = null, peerBestRun = null;
                 foreach (var phase in order)
                 {
                     perPhase &= StartPhase(out var rss);
@@ -126,17 +126,21 @@ public static class BenchRunner
                             TryDelete(clusterDir);
                             break;
                         case BenchPhase.Peer:
-                            peerRun = await peer!.RunAsync(ct);
+                            peerRun = await peers.Single(p => p.Variant == BenchPhase.Peer).RunAsync(ct);
+                            break;
+                        case BenchPhase.PeerBest:
+                            peerBestRun = await peers.Single(p => p.Variant == BenchPhase.PeerBest).RunAsync(ct);
                             break;
                         default:
                             throw new ArgumentOutOfRangeException(nameof(phase), phase, null);
                     }
                 }
-                var round = new BenchRound(number, order, bare!, pipeline!, cluster, peerRun);
+                var round = new BenchRound(number, order, bare!, pipeline!, cluster, peerRun) { PeerBest = peerBestRun };
                 rounds.Add(round);
                 progress($"bench: round {number}/{settings.Repeat} ({string.Join(", ", order).ToLowerInvariant()}): bare {round.Bare.ImgStepsPerSecond:N0}, " +
                     $"pipeline {round.Pipeline.ImgStepsPerSecond:N0}" + (cluster is null ? "" : $", cluster {cluster.ImgStepsPerSecond:N0}") +
-                    (peerRun is null ? "" : $", PyTorch {peerRun.ImgStepsPerSecond:N0}") + $" img-PGD-steps/s; ratio {round.Ratio:F3}, cpu ratio {round.CpuRatio:F3}");
+                    (peerRun is null ? "" : $", PyTorch {peerRun.ImgStepsPerSecond:N1}") + (peerBestRun is null ? "" : $", PyTorch at its best {peerBestRun.ImgStepsPerSecond:N1}") +
+                    $" img-PGD-steps/s; ratio {round.Ratio:F3}, cpu ratio {round.CpuRatio:F3}");
             }
             return new BenchReport(spec, model, images, rounds, settings.Workers, settings.Peer, peerUnavailable, loadAtStart, LoadAverage.Read(), perPhase)
             {

@@ -11,7 +11,7 @@ namespace StreamPipeline.Cli.Benchmarking;
 /// <param name="Devices">Device list as for build (<c>auto</c>, <c>cpu</c>, <c>cuda:0,cuda:1</c>); one bare-loop thread per entry.</param>
 /// <param name="Repeat">Rounds; each runs every phase once, odd rounds in the order bare, pipeline, cluster, peer and even rounds reversed.</param>
 /// <param name="Workers">With a value: a cluster phase with this many workers (coordinator and workers on 127.0.0.1, in this process).</param>
-/// <param name="Peer">Also run the PyTorch peer (scripts/pytorch_pgd_bench.py with /usr/bin/python3) in each round.</param>
+/// <param name="Peer">Also run the PyTorch peer (scripts/pytorch_pgd_bench.py with /usr/bin/python3) in each round, twice: as Debian installs it and at its best (<see cref="PyTorchPeer"/>).</param>
 /// <param name="Eps">L2 radius; null takes the data's preset (config/presets/), as build does.</param>
 /// <param name="StepSize">PGD step size; null takes the data's preset.</param>
 /// <param name="Mode">Paired (both phases at once, one pinned CPU each), sequential, or auto (paired where it applies).</param>

@@ -43,7 +43,9 @@ public static class BenchCommand
         var peer = new Option<bool>("--peer")
         {
             Description = $"Add the PyTorch peer: scripts/pytorch_pgd_bench.py run by {PyTorchPeer.Python} (Debian's python3-torch) with the same " +
-                          "architecture, weights (exported), batch, steps, eps, step size and threads, printed beside ours with the ratio.",
+                          "architecture, weights (exported), batch, steps, eps, step size and threads, printed beside ours with the ratio; twice a round: " +
+                          "as Debian installs it (reference BLAS, no transforms, glibc's malloc) and at its best (OpenBLAS where libopenblas0 is " +
+                          "installed, batch-norm folded, channels_last, our heap tunables). Each says which BLAS it loaded.",
         };
         var mode = new Option<BenchMode>("--mode")
         {
