@@ -14,9 +14,11 @@ run=(dataset-fashion-mnist fonts-dejavu-core)
 # gcc and strace (fault injection into the real program: an LD_PRELOAD shim, strace -e inject), tmux (a real
 # terminal for the live view's tests), Prometheus (scrapes a real build; promtool evaluates the dashboard's queries),
 # a Docker engine, Compose and debootstrap (docker/prove.sh builds the image from local stand-in base images), Slurm and
-# munge (a one-node Slurm started by the test runs deploy/slurm/stream-pipeline.sbatch).
+# munge (a one-node Slurm started by the test runs deploy/slurm/stream-pipeline.sbatch), GNU time (counts a real
+# build's page faults), OpenBLAS (bench --peer runs PyTorch with it beside the reference BLAS; installing it makes it
+# the system's libblas.so.3 by update-alternatives, while bench picks each run's BLAS itself).
 test=("${run[@]}" python3-torch python3-dill gcc libc6-dev strace tmux prometheus curl docker.io docker-compose debootstrap
-  slurm-wlm munge)
+  slurm-wlm munge time libopenblas0-pthread)
 
 case "${1:-}" in
   run) wanted=("${run[@]}") ;;

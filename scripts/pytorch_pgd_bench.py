@@ -9,6 +9,11 @@ forward; then one more forward to check success. Model in eval mode, no paramete
 
 Prints one JSON line; img_pgd_steps_per_s = images * steps / seconds, over the timed batches only (after a warm-up
 batch), as bench counts it. Run with Debian's Python: /usr/bin/python3 scripts/pytorch_pgd_bench.py --arch small-cnn
+
+The levers stream-pipeline applies to its own attack loop exist here too: --fold-bn folds each eval-mode batch-norm
+into the convolution before it (torch.nn.utils.fusion.fuse_conv_bn_eval), --channels-last runs the model and its input
+in NHWC memory order. The JSON says which BLAS library the process loaded (Debian's torch links libblas.so.3: the
+reference BLAS, or OpenBLAS when libopenblas0 is installed and selected by update-alternatives or LD_LIBRARY_PATH).
 """
 
 import argparse
@@ -21,7 +26,9 @@ import time
 
 import numpy as np
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
+from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch_models  # noqa: E402
@@ -69,6 +76,40 @@ def targeted_pgd(model, x0, targets, steps, eps, step_size):
     return best, success
 
 
+def fold_batch_norm(module):
+    """Folds every eval-mode BatchNorm2d into the Conv2d before it, in place: a convN/bnN attribute pair, or a conv then a
+    batch-norm inside a Sequential (the projection shortcuts); the batch-norm becomes an Identity."""
+    for child in module.children():
+        fold_batch_norm(child)
+    if isinstance(module, nn.Sequential):
+        for i in range(len(module) - 1):
+            if isinstance(module[i], nn.Conv2d) and isinstance(module[i + 1], nn.BatchNorm2d):
+                module[i] = fuse_conv_bn_eval(module[i], module[i + 1])
+                module[i + 1] = nn.Identity()
+        return
+    for name, child in list(module.named_children()):
+        if isinstance(child, nn.BatchNorm2d) and name.startswith("bn"):
+            conv = getattr(module, "conv" + name[2:], None)
+            if isinstance(conv, nn.Conv2d):
+                setattr(module, "conv" + name[2:], fuse_conv_bn_eval(conv, child))
+                setattr(module, name, nn.Identity())
+
+
+def loaded_blas():
+    """The BLAS library this process mapped, resolved through the alternatives' symlinks."""
+    paths = set()
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            path = line.split()[-1]
+            if "blas" in os.path.basename(path):
+                paths.add(os.path.realpath(path))
+    if any("openblas" in p for p in paths):
+        return "OpenBLAS (" + ", ".join(sorted(p for p in paths if "openblas" in p)) + ")"
+    if paths:
+        return "reference BLAS (" + ", ".join(sorted(paths)) + ")"
+    return "none loaded"
+
+
 def read_idx(path):
     with gzip.open(path, "rb") as f:
         data = f.read()
@@ -112,6 +153,8 @@ def main():
     parser.add_argument("--warmup-images", type=int, default=4, help="images of the untimed warm-up call (default 4)")
     parser.add_argument("--warmup-steps", type=int, default=2, help="PGD steps of the warm-up call (default 2, at most --steps)")
     parser.add_argument("--shape", help="C,H,W: seeded random images of this shape instead of the architecture's default data")
+    parser.add_argument("--fold-bn", action="store_true", help="fold each eval-mode batch-norm into the convolution before it")
+    parser.add_argument("--channels-last", action="store_true", help="model and input in channels_last (NHWC) memory order")
     args = parser.parse_args()
     shape = tuple(int(v) for v in args.shape.split(",")) if args.shape else None
 
@@ -122,6 +165,14 @@ def main():
     if args.weights:
         model.load_state_dict(torch.load(args.weights), strict=True)
     model.eval()
+    levers = []
+    if args.fold_bn:
+        fold_batch_norm(model)
+        levers.append("fold-bn")
+    if args.channels_last:
+        model = model.to(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
+        levers.append("channels-last")
     for p in model.parameters():
         p.requires_grad_(False)  # input gradients only, as PgdAttack
     targets = (y + 1) % args.classes  # DeterministicTarget
@@ -157,6 +208,9 @@ def main():
         "img_pgd_steps_per_s": round(len(x) * args.steps / elapsed, 1),
         "attack_success": round(successes / len(x), 4),
         "python": platform.python_version(),
+        "levers": ",".join(levers) or "none",
+        "blas": loaded_blas(),
+        "glibc_tunables": os.environ.get("GLIBC_TUNABLES", ""),
     }))
 
 

@@ -3,6 +3,8 @@ using System.Runtime.InteropServices;
 using StreamPipeline.Cli;
 
 // Before any torch work: libtorch's per-step CPU buffers are reused instead of mapped and faulted in again each step.
+// glibc takes the arena limit only from its tunables at start, so the program runs itself again with them once.
+NativeHeap.RunWithTunables();
 NativeHeap.Tune();
 
 var root = StreamPipelineCommand.Create();

@@ -12,6 +12,9 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
     private readonly Conv2d conv2;
     private readonly BatchNorm2d bn2;
     private readonly Sequential? shortcut;
+    // Set by FoldBatchNorm: the batch-norms then live in the convolutions, and the shortcut is its convolution alone.
+    private bool folded;
+    private Func<Tensor, Tensor>? foldedShortcut;
 
     public BasicBlock(string name, long inPlanes, long planes, long stride) : base(name)
     {
@@ -28,13 +31,30 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        using var c1 = conv1.forward(input);
-        using var b1 = bn1.forward(c1);
+        using var c1 = conv1.call(input);
+        using var b1 = folded ? c1.alias() : bn1.call(c1);
         using var r1 = nn.functional.relu(b1);
-        using var c2 = conv2.forward(r1);
-        using var b2 = bn2.forward(c2);
-        using var identity = shortcut is null ? input.alias() : shortcut.forward(input);
+        using var c2 = conv2.call(r1);
+        using var b2 = folded ? c2.alias() : bn2.call(c2);
+        using var identity = shortcut is null ? input.alias() : foldedShortcut is { } conv ? conv(input) : shortcut.call(input);
         using var sum = b2 + identity;
         return nn.functional.relu(sum);
+    }
+
+    /// <summary>Folds each batch-norm into its convolution (eval mode only; see <see cref="BatchNormFolding"/>).</summary>
+    public void FoldBatchNorm()
+    {
+        BatchNormFolding.Fold(conv1, bn1);
+        BatchNormFolding.Fold(conv2, bn2);
+        if (shortcut is not null)
+            foldedShortcut = BatchNormFolding.FoldProjection(shortcut);
+        folded = true;
+    }
+
+    /// <summary>Folds every block of a stage.</summary>
+    public static void FoldBatchNorm(Sequential layer)
+    {
+        foreach (var block in layer.children().Cast<BasicBlock>())
+            block.FoldBatchNorm();
     }
 }

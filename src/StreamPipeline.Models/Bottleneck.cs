@@ -22,6 +22,9 @@ internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
     // Exactly one of the two is set when the block changes shape; the field name is the state_dict key.
     private readonly Sequential? shortcut;
     private readonly Sequential? downsample;
+    // Set by FoldBatchNorm: the batch-norms then live in the convolutions, and the projection is its convolution alone.
+    private bool folded;
+    private Func<Tensor, Tensor>? foldedProjection;
 
     public Bottleneck(long inPlanes, long planes, long stride, bool torchvisionNames) : base(nameof(Bottleneck))
     {
@@ -45,18 +48,29 @@ internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        using var c1 = conv1.forward(input);
-        using var b1 = bn1.forward(c1);
+        using var c1 = conv1.call(input);
+        using var b1 = folded ? c1.alias() : bn1.call(c1);
         using var r1 = nn.functional.relu(b1);
-        using var c2 = conv2.forward(r1);
-        using var b2 = bn2.forward(c2);
+        using var c2 = conv2.call(r1);
+        using var b2 = folded ? c2.alias() : bn2.call(c2);
         using var r2 = nn.functional.relu(b2);
-        using var c3 = conv3.forward(r2);
-        using var b3 = bn3.forward(c3);
+        using var c3 = conv3.call(r2);
+        using var b3 = folded ? c3.alias() : bn3.call(c3);
         var projection = shortcut ?? downsample;
-        using var identity = projection is null ? input.alias() : projection.forward(input);
+        using var identity = projection is null ? input.alias() : foldedProjection is { } conv ? conv(input) : projection.call(input);
         using var sum = b3 + identity;
         return nn.functional.relu(sum);
+    }
+
+    /// <summary>Folds each batch-norm into its convolution (eval mode only; see <see cref="BatchNormFolding"/>).</summary>
+    public void FoldBatchNorm()
+    {
+        BatchNormFolding.Fold(conv1, bn1);
+        BatchNormFolding.Fold(conv2, bn2);
+        BatchNormFolding.Fold(conv3, bn3);
+        if ((shortcut ?? downsample) is { } projection)
+            foldedProjection = BatchNormFolding.FoldProjection(projection);
+        folded = true;
     }
 
     /// <summary>A stage of <paramref name="count"/> blocks named "0".."count-1"; the first carries the stride.</summary>
@@ -70,5 +84,12 @@ internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
             inPlanes = Expansion * planes;
         }
         return nn.Sequential(blocks);
+    }
+
+    /// <summary>Folds every block of a stage made by <see cref="Layer"/>.</summary>
+    public static void FoldBatchNorm(Sequential layer)
+    {
+        foreach (var block in layer.children().Cast<Bottleneck>())
+            block.FoldBatchNorm();
     }
 }

@@ -41,6 +41,9 @@ public static class Checkpoint
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(info);
         CheckDescribes(info, model);
+        // A model rewritten for inference holds folded weights and extra biases: not the architecture's state_dict.
+        if (model.Transforms.Any)
+            throw new InvalidOperationException($"{path}: not written: the model was prepared for inference ({model.Transforms}); save it as trained");
         // Never write what Load would refuse.
         if (NonFinite.InWeights(model) is { } nonFinite)
             throw new InvalidOperationException($"{path}: not written: {nonFinite}");

@@ -54,20 +54,27 @@ public sealed class ImageNetResNet50 : ClassifierModel, INormalizedClassifier
 
     public float[] Std => InputNormalization.ToArray(std);
 
+    protected override void FoldBatchNorm()
+    {
+        BatchNormFolding.Fold(conv1, bn1);
+        foreach (var layer in new[] { layer1, layer2, layer3, layer4 })
+            Bottleneck.FoldBatchNorm(layer);
+    }
+
     public override (Tensor Logits, Tensor Representation) ForwardWithRepresentation(Tensor input)
     {
-        using var x0 = InputNormalization.Apply(input, mean, std);
-        using var c1 = conv1.forward(x0);
-        using var b1 = bn1.forward(c1);
+        using var x0 = Normalize(input, mean, std);
+        using var c1 = conv1.call(x0);
+        using var b1 = Transforms.FoldBatchNorm ? c1.alias() : bn1.call(c1);
         using var r1 = nn.functional.relu(b1);
         using var p1 = nn.functional.max_pool2d(r1, kernel_size: 3, stride: 2, padding: 1);
-        using var l1 = layer1.forward(p1);
-        using var l2 = layer2.forward(l1);
-        using var l3 = layer3.forward(l2);
-        using var l4 = layer4.forward(l3);
+        using var l1 = layer1.call(p1);
+        using var l2 = layer2.call(l1);
+        using var l3 = layer3.call(l2);
+        using var l4 = layer4.call(l3);
         using var pooled = nn.functional.adaptive_avg_pool2d(l4, [1, 1]);
         var representation = pooled.flatten(1);
-        var logits = fc.forward(representation);
+        var logits = fc.call(representation);
         return (logits, representation);
     }
 }

@@ -50,11 +50,11 @@ public sealed class Mlp : ClassifierModel, INormalizedClassifier
     {
         using var x0 = InputNormalization.Apply(input, mean, std);
         using var flat = x0.flatten(1);
-        using var h1 = fc1.forward(flat);
+        using var h1 = fc1.call(flat);
         using var r1 = nn.functional.relu(h1);
-        using var h2 = fc2.forward(r1);
+        using var h2 = fc2.call(r1);
         var representation = nn.functional.relu(h2);
-        var logits = fc3.forward(representation);
+        var logits = fc3.call(representation);
         return (logits, representation);
     }
 }

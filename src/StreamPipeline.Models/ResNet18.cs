@@ -60,19 +60,26 @@ public sealed class ResNet18 : ClassifierModel, INormalizedClassifier
         return nn.Sequential(("0", first), ("1", second));
     }
 
+    protected override void FoldBatchNorm()
+    {
+        BatchNormFolding.Fold(conv1, bn1);
+        foreach (var layer in new[] { layer1, layer2, layer3, layer4 })
+            BasicBlock.FoldBatchNorm(layer);
+    }
+
     public override (Tensor Logits, Tensor Representation) ForwardWithRepresentation(Tensor input)
     {
-        using var x0 = InputNormalization.Apply(input, mean, std);
-        using var c1 = conv1.forward(x0);
-        using var b1 = bn1.forward(c1);
+        using var x0 = Normalize(input, mean, std);
+        using var c1 = conv1.call(x0);
+        using var b1 = Transforms.FoldBatchNorm ? c1.alias() : bn1.call(c1);
         using var r1 = nn.functional.relu(b1);
-        using var l1 = layer1.forward(r1);
-        using var l2 = layer2.forward(l1);
-        using var l3 = layer3.forward(l2);
-        using var l4 = layer4.forward(l3);
+        using var l1 = layer1.call(r1);
+        using var l2 = layer2.call(l1);
+        using var l3 = layer3.call(l2);
+        using var l4 = layer4.call(l3);
         using var pooled = nn.functional.adaptive_avg_pool2d(l4, [1, 1]);
         var representation = pooled.flatten(1);
-        var logits = linear.forward(representation);
+        var logits = linear.call(representation);
         return (logits, representation);
     }
 }

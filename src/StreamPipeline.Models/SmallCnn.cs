@@ -62,17 +62,17 @@ public sealed class SmallCnn : ClassifierModel, INormalizedClassifier
 
     public override (Tensor Logits, Tensor Representation) ForwardWithRepresentation(Tensor input)
     {
-        using var x0 = InputNormalization.Apply(input, mean, std);
-        using var c1 = conv1.forward(x0);
+        using var x0 = Normalize(input, mean, std);
+        using var c1 = conv1.call(x0);
         using var r1 = nn.functional.relu(c1);
         using var p1 = nn.functional.max_pool2d(r1, 2);
-        using var c2 = conv2.forward(p1);
+        using var c2 = conv2.call(p1);
         using var r2 = nn.functional.relu(c2);
         using var p2 = nn.functional.max_pool2d(r2, 2);
         using var flat = p2.flatten(1);
-        using var h = fc1.forward(flat);
+        using var h = fc1.call(flat);
         var representation = nn.functional.relu(h);
-        var logits = fc2.forward(representation);
+        var logits = fc2.call(representation);
         return (logits, representation);
     }
 }

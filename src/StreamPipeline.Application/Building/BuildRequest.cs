@@ -1,3 +1,4 @@
+using StreamPipeline.Models;
 using StreamPipeline.Pipeline.Devices;
 using StreamPipeline.Pipeline.Specs;
 using StreamPipeline.Pipeline.Telemetry;
@@ -15,4 +16,7 @@ public sealed record BuildRequest(JobSpec Spec, string JobDir, string? DataRoot,
     /// ready, so that it times the build's batches exactly as it times its bare loop's.
     /// </summary>
     public Func<IPerturberFactory, IPerturberFactory>? WrapPerturbers { get; init; }
+
+    /// <summary>How the device workers prepare the model (bench measures each lever with it); every build uses all of them.</summary>
+    public InferenceTransforms Transforms { get; init; } = InferenceTransforms.All;
 }

@@ -21,7 +21,7 @@ public static class BuildService
     /// <summary>Runs (or resumes) the build; <paramref name="say"/> gets the human lines, <paramref name="observer"/> the progress.</summary>
     public static async Task<BuildResult> RunAsync(BuildRequest request, BuildObserver? observer, Action<string> say, CancellationToken ct, Akka.Configuration.Config? akka = null)
     {
-        using var prepared = Prepare(request.Spec, request.DataRoot, say);
+        using var prepared = Prepare(request.Spec, request.DataRoot, say, request.Transforms);
         var spec = prepared.Spec;
         say($"{Names.Construction.Of(spec.Construction)} from {prepared.Data.Reference} with {spec.Model} on {string.Join(",", spec.Devices)} " +
             $"({spec.Attack.Describe()}) -> {request.JobDir}");
@@ -39,8 +39,9 @@ public static class BuildService
     /// <summary>
     /// Everything a build needs, checked: the checkpoint's weights match their sidecar and fit the data (loaded once
     /// here, so a bad checkpoint is exit 2 before any job directory exists), the devices exist. Dispose to close the data.
+    /// <paramref name="transforms"/> (null: all) is how the device workers prepare the model.
     /// </summary>
-    public static PreparedBuild Prepare(JobSpec spec, string? dataRoot, Action<string>? notice)
+    public static PreparedBuild Prepare(JobSpec spec, string? dataRoot, Action<string>? notice, InferenceTransforms? transforms = null)
     {
         if (Directory.Exists(spec.Model))
             throw new ArgumentException($"model {spec.Model} is a directory, not a checkpoint");
@@ -66,7 +67,7 @@ public static class BuildService
                 data.Shape, data.ClassNames, spec.OutputCanonicalJson(), spec.SpecHash(modelSha), modelSha,
                 JsonSerializer.Serialize(spec.ToJsonObject()["attack"]));
             return new PreparedBuild(spec, data, modelSha, DatasetFingerprint.Of(data), devices,
-                new ModelPerturberFactory(spec.Model, spec.ToConstructionSettings(), devices.TorchThreadsPerWorker),
+                new ModelPerturberFactory(spec.Model, spec.ToConstructionSettings(), devices.TorchThreadsPerWorker, transforms),
                 new ParquetShardSink(metadata));
         }
         catch

@@ -6,7 +6,8 @@ namespace StreamPipeline.Application.Evaluation;
 
 /// <summary>
 /// What an evaluation opens first, in this order: the device, the data (up to its limit), then the checkpoint, loaded
-/// onto the device and checked to fit the data. Disposing releases the model and the data.
+/// onto the device, checked to fit the data and prepared for inference (every <see cref="InferenceTransforms"/>: the
+/// evaluation only reads it and attacks it). Disposing releases the model and the data.
 /// </summary>
 internal sealed class ModelOnData : IDisposable
 {
@@ -26,6 +27,15 @@ internal sealed class ModelOnData : IDisposable
         try
         {
             var (loaded, _) = Checkpoint.LoadFor(model, selected, opened.Shape, opened.Classes);
+            try
+            {
+                loaded.PrepareForInference(InferenceTransforms.All);
+            }
+            catch
+            {
+                loaded.Dispose();
+                throw;
+            }
             return new ModelOnData(selected, opened, loaded);
         }
         catch

@@ -8,7 +8,8 @@ namespace StreamPipeline.Application.Evaluation;
 public static class TransferService
 {
     /// <summary>
-    /// Loads the source and every target onto the request's device, checks each fits the data, and runs
+    /// Loads the source and every target onto the request's device, checks each fits the data, prepares each for
+    /// inference (every <see cref="InferenceTransforms"/>: they are only attacked and read), and runs
     /// <see cref="TransferEvaluation"/>: the examples are attacked once on the source, batch by batch, and every target
     /// is scored on each batch. <paramref name="progress"/> gets the examples done so far and their total.
     /// </summary>
@@ -50,6 +51,7 @@ public static class TransferService
     {
         var (model, _) = Checkpoint.LoadFor(path, device, data.Shape, data.Classes);
         loaded.Add(model);
+        model.PrepareForInference(InferenceTransforms.All);
         return model;
     }
 }

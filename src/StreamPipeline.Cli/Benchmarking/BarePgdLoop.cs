@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
+using StreamPipeline.Application.Building;
 using StreamPipeline.Attacks;
 using StreamPipeline.Models;
 using TorchSharp;
@@ -23,6 +24,7 @@ public static class BarePgdLoop
         int? torchThreads,
         IReadOnlyList<PerturbRequest> batches,
         PerturbRequest warmup,
+        InferenceTransforms transforms,
         CancellationToken ct)
     {
         var n = devices.Count;
@@ -54,8 +56,7 @@ public static class BarePgdLoop
                         // As ModelPerturberFactory.Create does on a device worker's thread, then WarmedPerturberFactory's warm-up.
                         if (torchThreads is { } t) torch.set_num_threads(t);
                         device = DeviceSelector.Select(devices[s]);
-                        (model, _) = Checkpoint.Load(checkpoint, device);
-                        model.eval();
+                        model = ModelPerturberFactory.LoadForAttack(checkpoint, device, transforms);
                         construction = Constructions.Create(settings);
                         construction.Apply(model, warmup, device, ct);
                         threadsSeen[s] = torch.get_num_threads();

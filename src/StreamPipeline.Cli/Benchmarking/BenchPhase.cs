@@ -12,6 +12,15 @@ public enum BenchPhase
     /// <summary>The same job through a coordinator and N workers on 127.0.0.1 (build --serve / worker --join, in this process).</summary>
     Cluster,
 
-    /// <summary>The same targeted L2 PGD in PyTorch (scripts/pytorch_pgd_bench.py with /usr/bin/python3), a child process.</summary>
+    /// <summary>
+    /// The same targeted L2 PGD in PyTorch (scripts/pytorch_pgd_bench.py with /usr/bin/python3), a child process, as
+    /// Debian installs it: the reference BLAS, no model transforms, glibc's own malloc settings.
+    /// </summary>
     Peer,
+
+    /// <summary>
+    /// The PyTorch peer at its best: OpenBLAS where installed, batch-norm folded, channels_last, and this program's glibc
+    /// heap tunables — the same levers as ours, where PyTorch has them.
+    /// </summary>
+    PeerBest,
 }

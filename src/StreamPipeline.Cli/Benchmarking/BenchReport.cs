@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using StreamPipeline.Models;
 using StreamPipeline.Pipeline.Specs;
 using StreamPipeline.Pipeline.Telemetry;
 
@@ -30,6 +31,44 @@ public sealed record BenchReport(
     /// <summary>Why auto mode ran sequential; null when paired, or sequential was asked for.</summary>
     public string? ModeReason { get; init; }
 
+    /// <summary>The work per image and this machine's measured FP32 peak, to read each phase against; null when not measured.</summary>
+    public BenchHardware? Hardware { get; init; }
+
+    /// <summary>How the bare loop and the pipeline prepared the model.</summary>
+    public InferenceTransforms Transforms { get; init; } = InferenceTransforms.All;
+
+    /// <summary>The cores bench's phases keep busy at once: two in paired mode, else the torch threads of the CPU devices.</summary>
+    public int CoresUsed => Mode == BenchMode.Paired
+        ? 2
+        : Math.Clamp(TorchThreadCounts.DefaultIfEmpty(1).Max() * Math.Max(1, Spec.Devices.Count(d => d.StartsWith("cpu", StringComparison.Ordinal))), 1,
+            Environment.ProcessorCount);
+
+    /// <summary>
+    /// Why the machine was busy, or null: a 1-minute load average at start above the cores bench uses (other programs
+    /// were running), or a phase that got clearly fewer cores than it has threads (something took them while it ran).
+    /// Wall rates then understate the machine; the per-processor-second figures hold.
+    /// </summary>
+    public string? Busy
+    {
+        get
+        {
+            var reasons = new List<string>();
+            if (LoadAtStart is { } load && load.OneMinute > CoresUsed)
+                reasons.Add($"load average {load.OneMinute:F2} at start, above the {CoresUsed} core(s) bench uses");
+            foreach (var phase in Enum.GetValues<BenchPhase>().Where(p => !IsPeer(p) && Phase(p).Count > 0))
+            {
+                var threads = Phase(phase).Max(m => m.TorchThreads.Sum());
+                var cores = Median(phase, m => m.CoresInUse);
+                if (cores < SqueezedShare * Math.Min(threads, CoresUsed))
+                    reasons.Add($"{Label(phase)} ran on {cores:F2} cores for {threads} torch thread(s)");
+            }
+            return reasons.Count == 0 ? null : string.Join("; ", reasons);
+        }
+    }
+
+    /// <summary>A phase with less than this share of the cores its threads could use was squeezed by other work.</summary>
+    public const double SqueezedShare = 0.9;
+
     /// <summary>Issue 15's bar on a quiet 2-core machine: the median ratio within these bounds...</summary>
     public const double TargetRatioMin = 0.97;
 
@@ -51,9 +90,14 @@ public sealed record BenchReport(
 
     public IReadOnlyList<PeerMeasurement> PeerRuns => [.. Rounds.Select(r => r.Peer).OfType<PeerMeasurement>()];
 
+    /// <summary>The PyTorch peer at its best (OpenBLAS where installed, the same levers as ours), each round it ran.</summary>
+    public IReadOnlyList<PeerMeasurement> PeerBestRuns => [.. Rounds.Select(r => r.PeerBest).OfType<PeerMeasurement>()];
+
+    private static bool IsPeer(BenchPhase phase) => phase is BenchPhase.Peer or BenchPhase.PeerBest;
+
     /// <summary>Every torch thread count any device thread saw, in any phase: one value means like was measured with like.</summary>
     public IReadOnlyList<int> TorchThreadCounts =>
-        [.. Rounds.SelectMany(r => Measured(r)).SelectMany(m => m.TorchThreads).Concat(PeerRuns.Select(p => p.Threads)).Distinct().Order()];
+        [.. Rounds.SelectMany(r => Measured(r)).SelectMany(m => m.TorchThreads).Concat(PeerRuns.Concat(PeerBestRuns).Select(p => p.Threads)).Distinct().Order()];
 
     public string Device => string.Join(",", Spec.Devices);
 
@@ -81,8 +125,11 @@ public sealed record BenchReport(
             ["torch_threads"] = new JsonArray([.. TorchThreadCounts.Select(t => (JsonNode?)t)]),
             ["device"] = Device,
             ["cluster"] = ClusterJson(),
-            ["peer"] = PeerJson(),
+            ["peer"] = PeerJson(PeerRuns, r => r.BareToPeer, r => r.PipelineToPeer),
+            ["peer_best"] = PeerAsked && PeerBestRuns.Count > 0 ? PeerJson(PeerBestRuns, r => r.BareToPeerBest, r => r.PipelineToPeerBest) : null,
             ["phases"] = PhasesJson(),
+            ["hardware"] = HardwareJson(),
+            ["busy"] = Busy,
             ["rounds"] = new JsonArray([.. Rounds.Select(RoundJson)]),
             ["load_average"] = new JsonObject { ["start"] = LoadJson(LoadAtStart), ["end"] = LoadJson(LoadAtEnd) },
             ["peak_rss_per_phase"] = PeakRssPerPhase,
@@ -125,6 +172,11 @@ public sealed record BenchReport(
                   $"{PairedBench.SwapInterval.TotalSeconds:0.#} s, 1 torch thread each: the rates are per CPU, and a slower machine slows both sides of a round alike"
                 : $"  mode       sequential: the phases one after the other on every core, the order alternating{(ModeReason is null ? "" : $" (not paired: {ModeReason})")}",
         };
+        if (Busy is { } busy)
+            lines.Add($"  WARNING    machine busy: {busy}. Wall rates understate this machine; read the per-processor-second figures");
+        lines.Add($"  model      transforms {Transforms}" + (Hardware is { } work ? $"; {work.DescribeWork(Model.Info.Architecture)}" : ""));
+        if (Hardware?.Peak is { } peak)
+            lines.Add($"  peak       {peak.Describe()}");
         if (threads.Count > 1)
             lines.Add($"  WARNING    the phases ran with different torch thread counts ({string.Join(", ", threads)}): they did not do the same work the same way");
         foreach (var r in Rounds)
@@ -136,6 +188,7 @@ public sealed record BenchReport(
                 $"pipeline {Rate(r.Pipeline.ImgStepsPerSecond)} ({r.Pipeline.CoresInUse:F2} cores)");
             if (r.Cluster is { } c) line += ($", cluster {Rate(c.ImgStepsPerSecond)} ({c.CoresInUse:F2} cores)");
             if (r.Peer is { } p) line += ($", PyTorch {Rate(p.ImgStepsPerSecond)}");
+            if (r.PeerBest is { } best) line += ($", PyTorch at its best {Rate(best.ImgStepsPerSecond)}");
             line += ($" img-PGD-steps/s; ratio {r.Ratio:F3}, cpu ratio {r.CpuRatio:F3}");
             lines.Add(line);
         }
@@ -150,16 +203,15 @@ public sealed record BenchReport(
                 $", cpu ratio {ClusterCpuRatio!.Median:F3}. On {Environment.ProcessorCount} cores every worker shares the same cores: more workers cannot add speed here"));
         if (PeerUnavailable is not null)
             lines.Add($"  PyTorch    not run: {PeerUnavailable}");
-        else if (PeerRuns.Count > 0)
+        else
         {
-            var peer = PeerRuns[0];
-            var rate = Spread.Of(PeerRuns.Select(p => p.ImgStepsPerSecond));
-            lines.Add(($"  PyTorch    {peer.Engine}, {peer.Threads} thread(s), weights {(peer.Weights == "random" ? "random" : "the same (exported)")}, data {peer.Data}: " +
-                $"{Rate(rate.Median)} img-PGD-steps/s (spread {Rate(rate.Min)}-{Rate(rate.Max)}); ours/PyTorch: bare {Spread.Of(Rounds.Select(r => r.BareToPeer ?? double.NaN)).Median:F2}, " +
-                $"pipeline {Spread.Of(Rounds.Select(r => r.PipelineToPeer ?? double.NaN)).Median:F2} (libtorch {TorchSharpLibtorch} here, PyTorch's own libtorch there)"));
+            if (PeerRuns.Count > 0)
+                lines.Add(PeerText("PyTorch", PeerRuns, r => r.BareToPeer, r => r.PipelineToPeer));
+            if (PeerBestRuns.Count > 0)
+                lines.Add(PeerText("PyTorch+", PeerBestRuns, r => r.BareToPeerBest, r => r.PipelineToPeerBest));
         }
         lines.Add("  medians    img-PGD-steps/s      s   cpu-s = torch + .NET pool + GC + other + ended threads   GC 0/1/2  GC pause  alloc/image  peak RSS (start)");
-        foreach (var phase in Enum.GetValues<BenchPhase>().Where(p => p != BenchPhase.Peer && Phase(p).Count > 0))
+        foreach (var phase in Enum.GetValues<BenchPhase>().Where(p => !IsPeer(p) && Phase(p).Count > 0))
         {
             var runs = Phase(phase);
             var t = Median(phase, m => m.Cost.CpuByThreads.TorchSeconds);
@@ -170,6 +222,14 @@ public sealed record BenchReport(
                 $"{Median(phase, m => m.Cost.GcPause.TotalMilliseconds),8:F0} ms {Median(phase, m => m.AllocatedBytesPerImage) / 1024,8:F1} KiB" +
                 $"  {Megabytes(runs.Max(m => m.PeakRssBytes))} ({Megabytes(runs.MaxBy(m => m.PeakRssBytes ?? 0)!.StartRssBytes)})"));
         }
+        if (Hardware is { } hardware)
+        {
+            foreach (var phase in Enum.GetValues<BenchPhase>().Where(p => !IsPeer(p) && Phase(p).Count > 0))
+                lines.Add($"  hardware   {Label(phase),-9} " + HardwareText(Median(phase, m => m.ImgStepsPerCpuSecond), Phase(phase).Select(hardware.Of).ToList()));
+            foreach (var (label, runs) in new[] { ("pytorch", PeerRuns), ("pytorch+", PeerBestRuns) }.Where(p => p.Item2.Count > 0))
+                lines.Add($"  hardware   {label,-9} " + HardwareText(Spread.Of(runs.Select(p => p.ImgStepsPerCpuSecond)).Median,
+                    runs.Select(hardware.Of).ToList(), faults: false));
+        }
         var pipelineRuns = Phase(BenchPhase.Pipeline);
         lines.Add(($"  pipeline   stages (wall s summed over batches, median): " +
             string.Join(", ", Enum.GetValues<PipelineStage>().Select(s => $"{s.ToString().ToLowerInvariant()} {Median(BenchPhase.Pipeline, m => m.Stats!.Stage(s).Seconds):F2}")) +
@@ -178,7 +238,64 @@ public sealed record BenchReport(
         return lines;
     }
 
-    private int WarmupImages => (int)Math.Min(Math.Min(BenchSettings.WarmupExamples, Images), Spec.BatchSize);
+    private static string HardwareText(double perCpuSecond, IReadOnlyList<BenchHardware.Share> shares, bool faults = true)
+    {
+        var wall = Spread.Of(shares.Select(s => s.GflopsPerSecond)).Median;
+        var cpu = Spread.Of(shares.Select(s => s.GflopsPerCpuSecond)).Median;
+        var peak = Spread.Of(shares.Select(s => s.PeakShare ?? double.NaN)).Median;
+        var peakCpu = Spread.Of(shares.Select(s => s.PeakSharePerCpuSecond ?? double.NaN)).Median;
+        var sgemm = Spread.Of(shares.Select(s => s.SgemmSharePerCpuSecond ?? double.NaN)).Median;
+        return $"{Rate(perCpuSecond)} img-PGD-steps per processor-second; {wall:F1} GFLOP/s" + (double.IsFinite(peak) ? $" = {peak:P1} of peak" : "") +
+               $", {cpu:F1} GFLOP per processor-second" + (double.IsFinite(peakCpu) ? $" = {peakCpu:P1} of peak ({sgemm:P0} of sgemm)" : "") +
+               (faults ? $"; {Spread.Of(shares.Select(s => s.MinorFaultsPerStep)).Median:N0} minor page faults per PGD step" : "");
+    }
+
+    private JsonNode? HardwareJson()
+    {
+        if (Hardware is not { } h)
+            return null;
+        return new JsonObject
+        {
+            ["transforms"] = Transforms.ToString(),
+            ["forward_flop_per_image"] = h.Flops.ForwardPerImage,
+            ["pgd_step_flop_per_image"] = h.Flops.PgdStepPerImage,
+            ["flop_per_image"] = h.FlopPerImage,
+            ["flop_convention"] = "2 FLOP per multiply-add of every convolution and linear layer; a PGD step = forward + input gradient = 2 x forward; " +
+                                  "per image: steps x step + 2 forwards (best-iterate loss, success check)",
+            ["batches"] = h.Batches,
+            ["cores_used"] = CoresUsed,
+            ["peak"] = h.Peak is not { } p ? null : new JsonObject
+            {
+                ["gflops_per_core"] = Number(p.GflopsPerCore, 2),
+                ["sgemm_gflops_per_core"] = Number(p.SgemmGflopsPerCore, 2),
+                ["method"] = $"per CPU, 1 thread, best of {p.Repetitions}, by the thread's processor time: the larger of 12 chains of fused " +
+                             $"multiply-adds (256 and 512 bit) and sgemm {p.MatrixSize}x{p.MatrixSize} float32 (torch.mm)",
+                ["per_cpu"] = new JsonArray([.. p.PerCpu.Select(c => (JsonNode?)new JsonObject
+                {
+                    ["cpu"] = c.Cpu,
+                    ["fma_gflops_per_cpu_s"] = c.FmaGflops is { } f ? Number(f, 2) : null,
+                    ["sgemm_gflops_per_cpu_s"] = Number(c.SgemmGflops, 2),
+                    ["sgemm_gflops_per_wall_s"] = Number(c.SgemmGflopsPerWallSecond, 2),
+                })]),
+            },
+        };
+    }
+
+    /// <summary>A phase's figures against the hardware, for the phase summaries and each round.</summary>
+    private void AddHardware(JsonObject json, IReadOnlyList<BenchHardware.Share> shares, double imgStepsPerCpuSecond)
+    {
+        json["img_steps_per_cpu_s"] = Number(imgStepsPerCpuSecond, 1);
+        if (shares.Count == 0)
+            return;
+        json["gflops_per_s"] = Number(Spread.Of(shares.Select(s => s.GflopsPerSecond)).Median, 2);
+        json["gflops_per_cpu_s"] = Number(Spread.Of(shares.Select(s => s.GflopsPerCpuSecond)).Median, 2);
+        json["peak_share"] = Number(Spread.Of(shares.Select(s => s.PeakShare ?? double.NaN)).Median, 4);
+        json["peak_share_per_cpu_s"] = Number(Spread.Of(shares.Select(s => s.PeakSharePerCpuSecond ?? double.NaN)).Median, 4);
+        json["sgemm_share_per_cpu_s"] = Number(Spread.Of(shares.Select(s => s.SgemmSharePerCpuSecond ?? double.NaN)).Median, 4);
+        json["minor_faults_per_step"] = Number(Spread.Of(shares.Select(s => s.MinorFaultsPerStep)).Median, 1);
+    }
+
+    private int WarmupImages => (int)Math.Min(Images, Spec.BatchSize);
 
     private static string TorchSharpLibtorch => typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3) is { } v ? $"TorchSharp {v}" : "TorchSharp";
 
@@ -195,13 +312,14 @@ public sealed record BenchReport(
         BenchPhase.Pipeline => "pipeline",
         BenchPhase.Cluster => "cluster",
         BenchPhase.Peer => "pytorch",
+        BenchPhase.PeerBest => "pytorch-best",
         _ => throw new ArgumentOutOfRangeException(nameof(phase), phase, null),
     };
 
     private JsonObject PhasesJson()
     {
         var phases = new JsonObject();
-        foreach (var phase in Enum.GetValues<BenchPhase>().Where(p => p != BenchPhase.Peer && Phase(p).Count > 0))
+        foreach (var phase in Enum.GetValues<BenchPhase>().Where(p => !IsPeer(p) && Phase(p).Count > 0))
         {
             var runs = Phase(phase);
             var rate = Spread.Of(runs.Select(m => m.ImgStepsPerSecond));
@@ -232,6 +350,7 @@ public sealed record BenchReport(
                 ["attack_success"] = runs[0].AttackSuccessRate is { } success ? Number(success, 4) : null,
                 ["peak_rss_bytes"] = peak.PeakRssBytes,
                 ["start_rss_bytes"] = peak.StartRssBytes,
+                ["minor_faults"] = Number(Median(phase, m => m.Cost.MinorFaults), 0),
             };
             if (phase != BenchPhase.Bare)
             {
@@ -252,6 +371,7 @@ public sealed record BenchReport(
                     };
                 summary["stages"] = stages;
             }
+            AddHardware(summary, Hardware is { } h ? [.. runs.Select(h.Of)] : [], Median(phase, m => m.ImgStepsPerCpuSecond));
             phases[Label(phase)] = summary;
         }
         return phases;
@@ -275,15 +395,26 @@ public sealed record BenchReport(
         };
     }
 
-    private JsonNode? PeerJson()
+    private string PeerText(string label, IReadOnlyList<PeerMeasurement> runs, Func<BenchRound, double?> bareTo, Func<BenchRound, double?> pipelineTo)
+    {
+        var peer = runs[0];
+        var rate = Spread.Of(runs.Select(p => p.ImgStepsPerSecond));
+        return $"  {label,-9}  {peer.Engine}, {peer.Blas}, transforms {peer.Levers}, glibc malloc {(peer.GlibcTunables.Length == 0 ? "default" : "tuned as ours")}, " +
+               $"{peer.Threads} thread(s), weights {(peer.Weights == "random" ? "random" : "the same (exported)")}, data {peer.Data}: " +
+               $"{Rate(rate.Median)} img-PGD-steps/s (spread {Rate(rate.Min)}-{Rate(rate.Max)}); ours/PyTorch: bare {Spread.Of(Rounds.Select(r => bareTo(r) ?? double.NaN)).Median:F2}, " +
+               $"pipeline {Spread.Of(Rounds.Select(r => pipelineTo(r) ?? double.NaN)).Median:F2} (libtorch {TorchSharpLibtorch} here, PyTorch's own libtorch there)";
+    }
+
+    private JsonNode? PeerJson(IReadOnlyList<PeerMeasurement> runs, Func<BenchRound, double?> bareTo, Func<BenchRound, double?> pipelineTo)
     {
         if (!PeerAsked)
             return null;
-        if (PeerUnavailable is not null || PeerRuns.Count == 0)
+        if (PeerUnavailable is not null || runs.Count == 0)
             return new JsonObject { ["available"] = false, ["reason"] = PeerUnavailable ?? "not run" };
-        var peer = PeerRuns[0];
-        var rate = Spread.Of(PeerRuns.Select(p => p.ImgStepsPerSecond));
-        return new JsonObject
+        var peer = runs[0];
+        var rate = Spread.Of(runs.Select(p => p.ImgStepsPerSecond));
+        var shares = Hardware is { } h ? runs.Select(h.Of).ToList() : [];
+        var json = new JsonObject
         {
             ["available"] = true,
             ["engine"] = peer.Engine,
@@ -291,14 +422,20 @@ public sealed record BenchReport(
             ["data"] = peer.Data,
             ["weights"] = peer.Weights == "random" ? "random" : "same",
             ["threads"] = peer.Threads,
+            ["blas"] = peer.Blas,
+            ["transforms"] = peer.Levers,
+            ["glibc_tunables"] = peer.GlibcTunables,
             ["img_steps_per_s"] = Number(rate.Median, 1),
             ["img_steps_per_s_min"] = Number(rate.Min, 1),
             ["img_steps_per_s_max"] = Number(rate.Max, 1),
-            ["cpu_seconds"] = Number(Spread.Of(PeerRuns.Select(p => p.CpuSeconds)).Median, 3),
+            ["cpu_seconds"] = Number(Spread.Of(runs.Select(p => p.CpuSeconds)).Median, 3),
             ["attack_success"] = Number(peer.AttackSuccessRate, 4),
-            ["bare_to_peer"] = Number(Spread.Of(Rounds.Select(r => r.BareToPeer ?? double.NaN)).Median, 4),
-            ["pipeline_to_peer"] = Number(Spread.Of(Rounds.Select(r => r.PipelineToPeer ?? double.NaN)).Median, 4),
+            ["bare_to_peer"] = Number(Spread.Of(Rounds.Select(r => bareTo(r) ?? double.NaN)).Median, 4),
+            ["pipeline_to_peer"] = Number(Spread.Of(Rounds.Select(r => pipelineTo(r) ?? double.NaN)).Median, 4),
         };
+        AddHardware(json, shares, Spread.Of(runs.Select(p => p.ImgStepsPerCpuSecond)).Median);
+        json.Remove("minor_faults_per_step");
+        return json;
     }
 
     private static JsonObject RoundJson(BenchRound r)
@@ -338,6 +475,17 @@ public sealed record BenchReport(
                 ["cpu_seconds"] = Number(peer.CpuSeconds, 3),
             };
         }
+        if (r.PeerBest is { } best)
+        {
+            round["bare_to_peer_best"] = Number(r.BareToPeerBest!.Value, 4);
+            round["pipeline_to_peer_best"] = Number(r.PipelineToPeerBest!.Value, 4);
+            round["peer_best"] = new JsonObject
+            {
+                ["img_steps_per_s"] = Number(best.ImgStepsPerSecond, 1),
+                ["seconds"] = Number(best.Seconds, 3),
+                ["cpu_seconds"] = Number(best.CpuSeconds, 3),
+            };
+        }
         return round;
     }
 
@@ -370,6 +518,9 @@ public sealed record BenchReport(
             ["torch_threads"] = new JsonArray([.. m.TorchThreads.Select(t => (JsonNode?)t)]),
             ["peak_rss_bytes"] = m.PeakRssBytes,
             ["start_rss_bytes"] = m.StartRssBytes,
+            ["img_steps_per_cpu_s"] = Number(m.ImgStepsPerCpuSecond, 1),
+            ["minor_faults"] = m.Cost.MinorFaults,
+            ["major_faults"] = m.Cost.MajorFaults,
         };
         if (m.WallWithSetup is { } wall) phase["wall_seconds_with_setup"] = Number(wall.TotalSeconds, 3);
         if (m.CpuWithSetup is { } cpu) phase["cpu_seconds_with_setup"] = Number(cpu.TotalSeconds, 3);

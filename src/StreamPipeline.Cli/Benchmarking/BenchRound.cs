@@ -32,5 +32,12 @@ public sealed record BenchRound(int Number, IReadOnlyList<BenchPhase> Order, Pha
     /// <summary>Our bare loop's img-PGD-steps/s over PyTorch's (the same loop, engine against engine).</summary>
     public double? BareToPeer => Peer is { } p ? Divide(Bare.ImgStepsPerSecond, p.ImgStepsPerSecond) : null;
 
+    /// <summary>The PyTorch peer at its best (<see cref="BenchPhase.PeerBest"/>), when it ran.</summary>
+    public PeerMeasurement? PeerBest { get; init; }
+
+    public double? BareToPeerBest => PeerBest is { } p ? Divide(Bare.ImgStepsPerSecond, p.ImgStepsPerSecond) : null;
+
+    public double? PipelineToPeerBest => PeerBest is { } p ? Divide(Pipeline.ImgStepsPerSecond, p.ImgStepsPerSecond) : null;
+
     private static double Divide(double a, double b) => b > 0 ? a / b : double.NaN;
 }

@@ -48,6 +48,7 @@ public static class BenchRunner
                     $"{PairedBench.SwapInterval.TotalSeconds:0.#} s, 1 torch thread each)"
                     : $", sequential{(sequentialBecause is null ? "" : $" ({sequentialBecause})")}"));
 
+            var hardware = MeasureHardware(workload, devices, mode, cpus, progress);
             if (mode == BenchMode.Paired)
             {
                 var (pairedRounds, pairedPerPhase) = await PairedBench.RunAsync(settings, workload, cpus, root, progress, ct);
@@ -55,6 +56,8 @@ public static class BenchRunner
                 {
                     Mode = BenchMode.Paired,
                     ModeReason = null,
+                    Hardware = hardware,
+                    Transforms = settings.ModelTransforms,
                 };
             }
 
@@ -65,16 +68,16 @@ public static class BenchRunner
             var fullBatch = (int)Math.Min(images, spec.BatchSize);
             progress($"bench: warming the pipeline code up ({fullBatch} images, 1 step)");
             await PipelineBenchmark.RunAsync(settings.ToJobSpec(model.Path, model.Data, devices, fullBatch, spec.BatchSize, steps: 1),
-                Path.Combine(root, "warmup"), settings.DataRoot, warmup, Quiet, ct);
+                Path.Combine(root, "warmup"), settings.DataRoot, warmup, settings.ModelTransforms, Quiet, ct);
             if (settings.Workers is not null)
                 await ClusterBenchmark.RunAsync(settings.ToJobSpec(model.Path, model.Data, devices, warmupCount, spec.BatchSize, spec.Attack.Steps),
                     1, Path.Combine(root, "warmup-cluster"), settings.DataRoot, warmup, Quiet, ct);
 
-            PyTorchPeer? peer = null;
+            IReadOnlyList<PyTorchPeer> peers = [];
             string? peerUnavailable = null;
             if (settings.Peer)
             {
-                peer = PyTorchPeer.Prepare(model.Path, model.Info, model.Data == BenchModel.DefaultSmallData, images, spec.BatchSize, spec.Attack.Steps,
+                peers = PyTorchPeer.Prepare(model.Path, model.Info, model.Data == BenchModel.DefaultSmallData, images, spec.BatchSize, spec.Attack.Steps,
                     spec.Attack.Eps, spec.Attack.StepSize, plan.TorchThreadsPerWorker ?? TorchThreads(), Path.Combine(root, "peer-weights.pt"), settings.DataRoot, out peerUnavailable);
                 if (peerUnavailable is not null)
                     say($"bench: PyTorch peer not run: {peerUnavailable}");
@@ -86,18 +89,18 @@ public static class BenchRunner
             {
                 var order = new List<BenchPhase> { BenchPhase.Bare, BenchPhase.Pipeline };
                 if (settings.Workers is not null) order.Add(BenchPhase.Cluster);
-                if (peer is not null) order.Add(BenchPhase.Peer);
+                order.AddRange(peers.Select(p => p.Variant));
                 if (number % 2 == 0) order.Reverse();
 
                 PhaseMeasurement? bare = null, pipeline = null, cluster = null;
-                PeerMeasurement? peerRun = null;
+                PeerMeasurement? peerRun = null, peerBestRun = null;
                 foreach (var phase in order)
                 {
                     perPhase &= StartPhase(out var rss);
                     switch (phase)
                     {
                         case BenchPhase.Bare:
-                            bare = BarePgdLoop.Run(model.Path, construction, devices, plan.TorchThreadsPerWorker, batches, warmup, ct) with
+                            bare = BarePgdLoop.Run(model.Path, construction, devices, plan.TorchThreadsPerWorker, batches, warmup, settings.ModelTransforms, ct) with
                             {
                                 StartRssBytes = rss,
                                 PeakRssBytes = PeakRss.ReadBytes(),
@@ -105,7 +108,8 @@ public static class BenchRunner
                             break;
                         case BenchPhase.Pipeline:
                             var jobDir = Path.Combine(root, $"job-{number}");
-                            pipeline = await PipelineBenchmark.RunAsync(spec, jobDir, settings.DataRoot, warmup, line => progress("bench: pipeline: " + line), ct) with
+                            pipeline = await PipelineBenchmark.RunAsync(spec, jobDir, settings.DataRoot, warmup, settings.ModelTransforms,
+                                line => progress("bench: pipeline: " + line), ct) with
                             {
                                 StartRssBytes = rss,
                                 PeakRssBytes = PeakRss.ReadBytes(),
@@ -122,22 +126,28 @@ public static class BenchRunner
                             TryDelete(clusterDir);
                             break;
                         case BenchPhase.Peer:
-                            peerRun = await peer!.RunAsync(ct);
+                            peerRun = await peers.Single(p => p.Variant == BenchPhase.Peer).RunAsync(ct);
+                            break;
+                        case BenchPhase.PeerBest:
+                            peerBestRun = await peers.Single(p => p.Variant == BenchPhase.PeerBest).RunAsync(ct);
                             break;
                         default:
                             throw new ArgumentOutOfRangeException(nameof(phase), phase, null);
                     }
                 }
-                var round = new BenchRound(number, order, bare!, pipeline!, cluster, peerRun);
+                var round = new BenchRound(number, order, bare!, pipeline!, cluster, peerRun) { PeerBest = peerBestRun };
                 rounds.Add(round);
                 progress($"bench: round {number}/{settings.Repeat} ({string.Join(", ", order).ToLowerInvariant()}): bare {round.Bare.ImgStepsPerSecond:N0}, " +
                     $"pipeline {round.Pipeline.ImgStepsPerSecond:N0}" + (cluster is null ? "" : $", cluster {cluster.ImgStepsPerSecond:N0}") +
-                    (peerRun is null ? "" : $", PyTorch {peerRun.ImgStepsPerSecond:N0}") + $" img-PGD-steps/s; ratio {round.Ratio:F3}, cpu ratio {round.CpuRatio:F3}");
+                    (peerRun is null ? "" : $", PyTorch {peerRun.ImgStepsPerSecond:N1}") + (peerBestRun is null ? "" : $", PyTorch at its best {peerBestRun.ImgStepsPerSecond:N1}") +
+                    $" img-PGD-steps/s; ratio {round.Ratio:F3}, cpu ratio {round.CpuRatio:F3}");
             }
             return new BenchReport(spec, model, images, rounds, settings.Workers, settings.Peer, peerUnavailable, loadAtStart, LoadAverage.Read(), perPhase)
             {
                 Mode = BenchMode.Sequential,
                 ModeReason = sequentialBecause,
+                Hardware = hardware,
+                Transforms = settings.ModelTransforms,
             };
         }
         finally
@@ -149,6 +159,39 @@ public static class BenchRunner
         static void Quiet(string line)
         {
         }
+    }
+
+    /// <summary>At most this many CPUs get the sgemm peak measured (about a second each) in sequential mode.</summary>
+    private const int PeakCpus = 4;
+
+    /// <summary>
+    /// The model's FLOPs per image (counted from its layers) and, on CPU devices, the FP32 peak of the CPUs the phases run
+    /// on (paired: both; sequential: the first <see cref="PeakCpus"/> this process may use), measured before any phase.
+    /// </summary>
+    private static BenchHardware MeasureHardware(BenchWorkload workload, IReadOnlyList<string> devices, BenchMode mode, (int First, int Second) cpus,
+        Action<string> progress)
+    {
+        var (model, _) = Models.Checkpoint.Load(workload.Model.Path, TorchSharp.torch.CPU);
+        Models.ModelFlops flops;
+        try
+        {
+            flops = Models.ModelFlops.Of(model);
+        }
+        finally
+        {
+            model.Dispose();
+        }
+        FlopPeak? peak = null;
+        var allowed = CpuAffinity.Allowed();
+        if (devices.All(d => d.StartsWith("cpu", StringComparison.Ordinal)))
+        {
+            IReadOnlyList<int> measureOn = mode == BenchMode.Paired ? [cpus.First, cpus.Second] : [.. allowed.Take(PeakCpus)];
+            progress($"bench: measuring the FP32 peak: single-thread sgemm {FlopPeak.DefaultMatrixSize}x{FlopPeak.DefaultMatrixSize} on " +
+                     (measureOn.Count == 0 ? "this CPU" : $"CPU {string.Join(", ", measureOn)}"));
+            peak = FlopPeak.Measure(measureOn);
+        }
+        var cpusPerPhase = mode == BenchMode.Paired ? 1 : Math.Max(1, allowed.Count == 0 ? Environment.ProcessorCount : allowed.Count);
+        return new BenchHardware(peak, flops, workload.Spec.Attack.Steps, workload.Batches.Count, cpusPerPhase);
     }
 
     /// <summary>

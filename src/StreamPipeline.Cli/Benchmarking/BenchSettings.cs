@@ -11,10 +11,11 @@ namespace StreamPipeline.Cli.Benchmarking;
 /// <param name="Devices">Device list as for build (<c>auto</c>, <c>cpu</c>, <c>cuda:0,cuda:1</c>); one bare-loop thread per entry.</param>
 /// <param name="Repeat">Rounds; each runs every phase once, odd rounds in the order bare, pipeline, cluster, peer and even rounds reversed.</param>
 /// <param name="Workers">With a value: a cluster phase with this many workers (coordinator and workers on 127.0.0.1, in this process).</param>
-/// <param name="Peer">Also run the PyTorch peer (scripts/pytorch_pgd_bench.py with /usr/bin/python3) in each round.</param>
+/// <param name="Peer">Also run the PyTorch peer (scripts/pytorch_pgd_bench.py with /usr/bin/python3) in each round, twice: as Debian installs it and at its best (<see cref="PyTorchPeer"/>).</param>
 /// <param name="Eps">L2 radius; null takes the data's preset (config/presets/), as build does.</param>
 /// <param name="StepSize">PGD step size; null takes the data's preset.</param>
 /// <param name="Mode">Paired (both phases at once, one pinned CPU each), sequential, or auto (paired where it applies).</param>
+/// <param name="Transforms">How the bare loop's and the pipeline's device threads prepare the model; null means all (what build does).</param>
 public sealed record BenchSettings(
     string? Model,
     string? Data,
@@ -29,16 +30,24 @@ public sealed record BenchSettings(
     int Repeat,
     int? Workers = null,
     bool Peer = false,
-    BenchMode Mode = BenchMode.Auto)
+    BenchMode Mode = BenchMode.Auto,
+    InferenceTransforms? Transforms = null)
 {
+    /// <summary>The transforms every phase applies.</summary>
+    public InferenceTransforms ModelTransforms => Transforms ?? InferenceTransforms.All;
+
     /// <summary>
     /// Five rounds: single paired rounds on a 2-vCPU VM lie up to about 6% either side of the rest (measured: README
     /// "Benchmark"), so the median needs more than three. The defaults take about 4 minutes on a 2-core CPU.
     /// </summary>
     public const int DefaultRepeat = 5;
 
-    /// <summary>Examples in the warm-up batch each device thread runs before its window opens (fewer when the data or batch is smaller).</summary>
-    public const int WarmupExamples = 16;
+    /// <summary>
+    /// Examples in the paired mode's filler batch (one-step PGD, a few milliseconds, run whenever a side's own window is
+    /// closed). The warm-up each device thread runs before its window opens is one full batch: the native heap reaches
+    /// its steady size there, so the window times steady-state steps.
+    /// </summary>
+    public const int FillerExamples = 16;
 
     /// <summary>
     /// Images, batch and steps when not given: small models 2,048 images in batches of 256 with 20 steps (a phase takes

@@ -8,14 +8,16 @@ namespace StreamPipeline.Cli.Benchmarking;
 
 /// <summary>
 /// The work every phase of bench does, prepared once per process: the model and data, the D_det job, the batches the
-/// bare loop perturbs (read into memory with the pipeline's own loader and batch plan) and the warm-up batch every
-/// device thread perturbs before its window opens. The paired mode's phase processes prepare it from the same settings,
+/// bare loop perturbs (read into memory with the pipeline's own loader and batch plan), the warm-up batch (one full
+/// batch) every device thread perturbs before its window opens, and the paired mode's small filler batch. The paired mode's phase processes prepare it from the same settings,
 /// so both sides do exactly the same work.
 /// </summary>
 public sealed class BenchWorkload : IDisposable
 {
-    private BenchWorkload(BenchModel model, IImageDataset data, JobSpec spec, long images, IReadOnlyList<PerturbRequest> batches, PerturbRequest warmup)
+    private BenchWorkload(BenchModel model, IImageDataset data, JobSpec spec, long images, IReadOnlyList<PerturbRequest> batches, PerturbRequest warmup,
+        PerturbRequest filler)
     {
+        Filler = filler;
         Model = model;
         Data = data;
         Spec = spec;
@@ -39,8 +41,11 @@ public sealed class BenchWorkload : IDisposable
 
     public PerturbRequest Warmup { get; }
 
-    /// <summary>Examples in the warm-up batch.</summary>
+    /// <summary>Examples in the warm-up batch: one full batch (fewer when the data is smaller).</summary>
     public int WarmupCount => Warmup.Source.Count;
+
+    /// <summary>The paired mode's filler batch: the first <see cref="BenchSettings.FillerExamples"/> examples.</summary>
+    public PerturbRequest Filler { get; }
 
     /// <summary>
     /// Resolves model and data (a fresh model or generated data is written under <paramref name="root"/>), builds the job
@@ -65,9 +70,11 @@ public sealed class BenchWorkload : IDisposable
                 .SelectMany(shard => ShardPlanner.Batches(shard, spec.BatchSize))
                 .Select(batch => loader.Load(batch).Request)
                 .ToArray();
-            var warmupCount = (int)Math.Min(Math.Min(BenchSettings.WarmupExamples, images), spec.BatchSize);
+            var warmupCount = (int)Math.Min(images, spec.BatchSize);
             var warmup = loader.Load(new BatchPlan(new ShardPlan(0, 0, warmupCount), 0, 0, warmupCount)).Request;
-            return new BenchWorkload(model, data, spec, images, batches, warmup);
+            var fillerCount = Math.Min(BenchSettings.FillerExamples, warmupCount);
+            var filler = loader.Load(new BatchPlan(new ShardPlan(0, 0, fillerCount), 0, 0, fillerCount)).Request;
+            return new BenchWorkload(model, data, spec, images, batches, warmup, filler);
         }
         catch
         {

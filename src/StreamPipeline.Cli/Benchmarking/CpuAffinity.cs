@@ -58,6 +58,16 @@ public static partial class CpuAffinity
         return true;
     }
 
+    /// <summary>Pins the calling thread (only it) to <paramref name="cpu"/>; false where that is refused or not Linux.</summary>
+    public static bool PinCurrentThread(int cpu)
+    {
+        if (!OperatingSystem.IsLinux() || cpu is < 0 or >= MaskWords * 64)
+            return false;
+        var mask = new ulong[MaskWords];
+        mask[cpu / 64] = 1UL << (cpu % 64);
+        return sched_setaffinity(0, MaskWords * sizeof(ulong), mask) == 0;
+    }
+
     /// <summary>Every distinct Cpus_allowed_list of this process's threads now (one entry when all are pinned alike).</summary>
     public static IReadOnlyList<string> ThreadMasks()
     {

@@ -1,3 +1,4 @@
+using StreamPipeline.Application.Building;
 using StreamPipeline.Attacks;
 using StreamPipeline.Models;
 using TorchSharp;
@@ -19,10 +20,10 @@ public sealed class Filler : IDisposable
     private bool _busy;
     private Exception? _failure;
 
-    public Filler(string checkpoint, ConstructionSettings construction, PerturbRequest batch)
+    public Filler(string checkpoint, ConstructionSettings construction, PerturbRequest batch, InferenceTransforms transforms)
     {
         var oneStep = construction with { Attack = construction.Attack with { Steps = 1 } };
-        _thread = new Thread(() => Loop(checkpoint, oneStep, batch)) { IsBackground = true, Name = "sp-filler" };
+        _thread = new Thread(() => Loop(checkpoint, oneStep, batch, transforms)) { IsBackground = true, Name = "sp-filler" };
         _thread.Start();
     }
 
@@ -57,15 +58,14 @@ public sealed class Filler : IDisposable
         _thread.Join();
     }
 
-    private void Loop(string checkpoint, ConstructionSettings settings, PerturbRequest batch)
+    private void Loop(string checkpoint, ConstructionSettings settings, PerturbRequest batch, InferenceTransforms transforms)
     {
         ClassifierModel? model = null;
         try
         {
             torch.set_num_threads(1);
             var device = DeviceSelector.Select("cpu");
-            (model, _) = Checkpoint.Load(checkpoint, device);
-            model.eval();
+            model = ModelPerturberFactory.LoadForAttack(checkpoint, device, transforms);
             var construction = Constructions.Create(settings);
             while (true)
             {

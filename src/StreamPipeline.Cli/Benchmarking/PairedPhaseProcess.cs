@@ -39,17 +39,17 @@ public static class PairedPhaseProcess
             using var workload = BenchWorkload.Prepare(settings, settings.Devices, root);
             var devices = workload.Spec.Devices;
 
-            // Untimed: the .NET code compiled and every first-call cost paid before round 1. Two small batches with the job's
-            // full step count, so that code run per PGD step or per row has been called often enough to be recompiled
-            // optimised (.NET tiers a method up after 30 calls) here rather than on a background thread inside round 1.
-            var warmupJob = settings.ToJobSpec(workload.Model.Path, workload.Model.Data, devices, 2 * workload.WarmupCount, workload.WarmupCount,
-                workload.Spec.Attack.Steps);
+            // Untimed: the .NET code compiled and every first-call cost paid before round 1. Two small (filler-sized) batches
+            // with the job's full step count, so that code run per PGD step or per row has been called often enough to be
+            // recompiled optimised (.NET tiers a method up after 30 calls) here rather than on a background thread inside round 1.
+            var small = workload.Filler.Source.Count;
+            var warmupJob = settings.ToJobSpec(workload.Model.Path, workload.Model.Data, devices, 2 * small, small, workload.Spec.Attack.Steps);
             if (phase == BenchPhase.Pipeline)
-                await PipelineBenchmark.RunAsync(warmupJob, Path.Combine(root, "warmup"), settings.DataRoot, workload.Warmup, Log, ct);
+                await PipelineBenchmark.RunAsync(warmupJob, Path.Combine(root, "warmup"), settings.DataRoot, workload.Warmup, settings.ModelTransforms, Log, ct);
             else
-                BarePgdLoop.Run(workload.Model.Path, workload.Construction, devices, null, [workload.Warmup, workload.Warmup], workload.Warmup, ct);
+                BarePgdLoop.Run(workload.Model.Path, workload.Construction, devices, null, [workload.Filler, workload.Filler], workload.Warmup, settings.ModelTransforms, ct);
 
-            using var filler = new Filler(workload.Model.Path, workload.Construction, workload.Warmup);
+            using var filler = new Filler(workload.Model.Path, workload.Construction, workload.Filler, settings.ModelTransforms);
             filler.Resume();
             Say(Ready);
             while (await Console.In.ReadLineAsync(ct) is { } line)
@@ -64,12 +64,13 @@ public static class PairedPhaseProcess
                 PhaseMeasurement measured;
                 if (phase == BenchPhase.Bare)
                 {
-                    measured = BarePgdLoop.Run(workload.Model.Path, workload.Construction, devices, null, workload.Batches, workload.Warmup, ct);
+                    measured = BarePgdLoop.Run(workload.Model.Path, workload.Construction, devices, null, workload.Batches, workload.Warmup, settings.ModelTransforms, ct);
                 }
                 else
                 {
                     var jobDir = Path.Combine(root, $"job-{round}");
-                    measured = await PipelineBenchmark.RunAsync(workload.Spec, jobDir, settings.DataRoot, workload.Warmup, Log, ct, opened: () => Say(Open));
+                    measured = await PipelineBenchmark.RunAsync(workload.Spec, jobDir, settings.DataRoot, workload.Warmup, settings.ModelTransforms, Log, ct,
+                        opened: () => Say(Open));
                     BenchRunner.TryDelete(jobDir);
                 }
                 measured = measured with { StartRssBytes = rss, PeakRssBytes = PeakRss.ReadBytes() };

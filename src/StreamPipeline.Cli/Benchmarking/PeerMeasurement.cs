@@ -8,4 +8,16 @@ namespace StreamPipeline.Cli.Benchmarking;
 /// <param name="Weights">The weights file it loaded (bench's model exported with export-model), or <c>random</c>.</param>
 public sealed record PeerMeasurement(
     string Engine, string Arch, string Data, string Weights, long Images, int Steps, int Threads, double Seconds, double CpuSeconds,
-    double ImgStepsPerSecond, double AttackSuccessRate);
+    double ImgStepsPerSecond, double AttackSuccessRate)
+{
+    /// <summary>The BLAS library the Python process had mapped, as the script found it in /proc/self/maps.</summary>
+    public string Blas { get; init; } = "unknown";
+
+    /// <summary>The model transforms it applied (<c>none</c>, or <c>fold-bn,channels-last</c>).</summary>
+    public string Levers { get; init; } = "none";
+
+    /// <summary>GLIBC_TUNABLES as the process saw it; empty for glibc's own settings.</summary>
+    public string GlibcTunables { get; init; } = "";
+
+    public double ImgStepsPerCpuSecond => CpuSeconds > 0 ? Images * Steps / CpuSeconds : double.NaN;
+}

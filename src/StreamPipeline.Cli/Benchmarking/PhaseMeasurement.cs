@@ -30,6 +30,9 @@ public sealed record PhaseMeasurement(BenchPhase Phase, long Images, int Steps, 
 
     public double ImgStepsPerSecond => Cost.Elapsed.TotalSeconds > 0 ? (double)Images * Steps / Cost.Elapsed.TotalSeconds : 0;
 
+    /// <summary>Image-PGD-steps per processor-second of the whole process: what the work cost, however busy the machine was.</summary>
+    public double ImgStepsPerCpuSecond => Cost.Cpu.TotalSeconds > 0 ? (double)Images * Steps / Cost.Cpu.TotalSeconds : 0;
+
     /// <summary>Processor seconds per second of the window: near the torch thread count when the phase had the cores to itself.</summary>
     public double CoresInUse => Cost.Elapsed.TotalSeconds > 0 ? Cost.Cpu.TotalSeconds / Cost.Elapsed.TotalSeconds : 0;
 

@@ -1,5 +1,6 @@
 using StreamPipeline.Application.Building;
 using StreamPipeline.Data.Jobs;
+using StreamPipeline.Models;
 using StreamPipeline.Pipeline.Specs;
 using StreamPipeline.Pipeline.Streaming;
 
@@ -13,13 +14,17 @@ namespace StreamPipeline.Cli.Benchmarking;
 public static class PipelineBenchmark
 {
     /// <param name="opened">Called the moment the window opens (paired mode starts the bare loop then).</param>
-    public static async Task<PhaseMeasurement> RunAsync(JobSpec spec, string jobDir, string? dataRoot, PerturbRequest warmup, Action<string> say, CancellationToken ct,
-        Action? opened = null)
+    public static async Task<PhaseMeasurement> RunAsync(JobSpec spec, string jobDir, string? dataRoot, PerturbRequest warmup, InferenceTransforms transforms,
+        Action<string> say, CancellationToken ct, Action? opened = null)
     {
         if (Directory.Exists(jobDir) && Directory.EnumerateFileSystemEntries(jobDir).Any())
             throw new ArgumentException($"bench job directory {jobDir} is not empty: every pipeline run starts fresh");
         var window = new PhaseWindow(opened);
-        var request = new BuildRequest(spec, jobDir, dataRoot) { WrapPerturbers = inner => new WarmedPerturberFactory(inner, warmup, window) };
+        var request = new BuildRequest(spec, jobDir, dataRoot)
+        {
+            WrapPerturbers = inner => new WarmedPerturberFactory(inner, warmup, window),
+            Transforms = transforms,
+        };
         var setup = ProcessSample.Take();
         var result = await BuildService.RunAsync(request, new LastCommit(window), say, ct, StderrLogger.Config);
         var withSetup = setup.To(ProcessSample.Take());

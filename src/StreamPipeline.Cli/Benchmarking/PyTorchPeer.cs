@@ -10,10 +10,26 @@ namespace StreamPipeline.Cli.Benchmarking;
 /// Phase (d) of bench, with <c>--peer</c>: the same targeted L2 PGD in PyTorch — scripts/pytorch_pgd_bench.py, shipped
 /// beside the program, run by Debian's Python (<see cref="Python"/>, package python3-torch) as a child process with the
 /// same architecture, weights (bench's checkpoint exported as a state_dict), images, batch, steps, eps, step size and
-/// thread count.
+/// thread count. Two setups (<see cref="Variant"/>): as Debian installs it (<see cref="BenchPhase.Peer"/>: the reference
+/// BLAS, whatever update-alternatives selects, named by its directory; glibc's own malloc) and at its best
+/// (<see cref="BenchPhase.PeerBest"/>: OpenBLAS where a libopenblas0 package is installed, batch-norm folded,
+/// channels_last, this program's glibc heap tunables). Debian's torch links libblas.so.3, so the BLAS is chosen per run
+/// with LD_LIBRARY_PATH and the script reports the library it actually loaded.
 /// </summary>
 public sealed class PyTorchPeer
 {
+    /// <summary>Debian's reference BLAS (package libblas3).</summary>
+    public const string ReferenceBlasDirectory = "/usr/lib/x86_64-linux-gnu/blas";
+
+    /// <summary>Debian's OpenBLAS builds (libopenblas0-pthread, -openmp, -serial), in order of preference.</summary>
+    public static readonly IReadOnlyList<string> OpenBlasDirectories =
+        ["/usr/lib/x86_64-linux-gnu/openblas-pthread", "/usr/lib/x86_64-linux-gnu/openblas-openmp", "/usr/lib/x86_64-linux-gnu/openblas-serial"];
+
+    /// <summary>The phase this peer runs as: <see cref="BenchPhase.Peer"/> or <see cref="BenchPhase.PeerBest"/>.</summary>
+    public BenchPhase Variant { get; }
+
+    private readonly IReadOnlyDictionary<string, string?> _environment;
+
     /// <summary>Debian's Python, the one with python3-torch (the python3 on PATH may be another without torch).</summary>
     public const string Python = "/usr/bin/python3";
 
@@ -22,21 +38,27 @@ public sealed class PyTorchPeer
 
     private readonly IReadOnlyList<string> _arguments;
 
-    private PyTorchPeer(IReadOnlyList<string> arguments) => _arguments = arguments;
+    private PyTorchPeer(BenchPhase variant, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string?> environment)
+    {
+        Variant = variant;
+        _arguments = arguments;
+        _environment = environment;
+    }
 
     public static string ScriptPath => Path.Combine(AppContext.BaseDirectory, "scripts", "pytorch_pgd_bench.py");
 
     /// <summary>
-    /// A peer ready to run, or null with the one-line reason it cannot (no Python, no torch in it, no script, an
-    /// architecture the script does not define). Exports the checkpoint to <paramref name="weightsPath"/> once.
+    /// The two peers ready to run (as Debian installs it, then at its best), or empty with the one-line reason they cannot
+    /// (no Python, no torch in it, no script, an architecture the script does not define). Exports the checkpoint to
+    /// <paramref name="weightsPath"/> once.
     /// </summary>
-    public static PyTorchPeer? Prepare(
+    public static IReadOnlyList<PyTorchPeer> Prepare(
         string checkpoint, CheckpointInfo info, bool fashionMnistTrain, long images, int batchSize, int steps, double eps, double stepSize, int threads,
         string weightsPath, string? dataRoot, out string? reason)
     {
         reason = Unavailable(info.Architecture);
         if (reason is not null)
-            return null;
+            return [];
         PyTorchCheckpoint.Export(checkpoint, weightsPath);
         var arguments = new List<string>
         {
@@ -56,13 +78,31 @@ public sealed class PyTorchPeer
         {
             arguments.AddRange(["--shape", $"{info.InputShape.Channels},{info.InputShape.Height},{info.InputShape.Width}"]);
         }
-        return new PyTorchPeer(arguments);
+        var threadsText = Invariant(threads);
+        var reference = Directory.Exists(ReferenceBlasDirectory) ? ReferenceBlasDirectory : null;
+        var openBlas = OpenBlasDirectories.FirstOrDefault(dir => File.Exists(Path.Combine(dir, "libblas.so.3")));
+        var debian = new Dictionary<string, string?>
+        {
+            ["LD_LIBRARY_PATH"] = reference,
+            [NativeHeap.TunablesVariable] = null,
+        };
+        var best = new Dictionary<string, string?>
+        {
+            ["LD_LIBRARY_PATH"] = openBlas ?? reference,
+            ["OPENBLAS_NUM_THREADS"] = threadsText,
+            [NativeHeap.TunablesVariable] = NativeHeap.Tunables,
+        };
+        return
+        [
+            new PyTorchPeer(BenchPhase.Peer, arguments, debian),
+            new PyTorchPeer(BenchPhase.PeerBest, [.. arguments, "--fold-bn", "--channels-last"], best),
+        ];
     }
 
     /// <summary>Runs the script once and reads its JSON line.</summary>
     public async Task<PeerMeasurement> RunAsync(CancellationToken ct)
     {
-        var (code, stdout, stderr) = await RunPythonAsync(_arguments, ct);
+        var (code, stdout, stderr) = await RunPythonAsync(_arguments, ct, _environment);
         if (code != 0)
             throw new InvalidOperationException($"the PyTorch peer ({Python} {ScriptPath}) exited {code}: {LastLine(stderr)}");
         var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault()
@@ -72,7 +112,12 @@ public sealed class PyTorchPeer
         return new PeerMeasurement(
             r.GetProperty("engine").GetString()!, r.GetProperty("arch").GetString()!, r.GetProperty("data").GetString()!, r.GetProperty("weights").GetString()!,
             r.GetProperty("images").GetInt64(), r.GetProperty("steps").GetInt32(), r.GetProperty("threads").GetInt32(), r.GetProperty("seconds").GetDouble(),
-            r.GetProperty("cpu_seconds").GetDouble(), r.GetProperty("img_pgd_steps_per_s").GetDouble(), r.GetProperty("attack_success").GetDouble());
+            r.GetProperty("cpu_seconds").GetDouble(), r.GetProperty("img_pgd_steps_per_s").GetDouble(), r.GetProperty("attack_success").GetDouble())
+        {
+            Blas = r.GetProperty("blas").GetString()!,
+            Levers = r.GetProperty("levers").GetString()!,
+            GlibcTunables = r.GetProperty("glibc_tunables").GetString()!,
+        };
     }
 
     private static string? Unavailable(string architecture)
@@ -87,10 +132,17 @@ public sealed class PyTorchPeer
         return code == 0 ? null : $"{Python} cannot import torch ({LastLine(stderr)}); Debian: apt-get install python3-torch";
     }
 
-    private static async Task<(int Code, string Stdout, string Stderr)> RunPythonAsync(IReadOnlyList<string> arguments, CancellationToken ct)
+    private static async Task<(int Code, string Stdout, string Stderr)> RunPythonAsync(
+        IReadOnlyList<string> arguments, CancellationToken ct, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        // Null removes a variable (this process's heap tunables must not reach the peer as Debian installs it).
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null) start.Environment.Remove(name);
+            else start.Environment[name] = value;
+        }
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Python}");
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using StreamPipeline.Cli.Benchmarking;
 using StreamPipeline.Cli.Presentation;
+using StreamPipeline.Data;
 using StreamPipeline.Models;
 
 namespace StreamPipeline.Cli.Commands;
@@ -42,7 +43,9 @@ public static class BenchCommand
         var peer = new Option<bool>("--peer")
         {
             Description = $"Add the PyTorch peer: scripts/pytorch_pgd_bench.py run by {PyTorchPeer.Python} (Debian's python3-torch) with the same " +
-                          "architecture, weights (exported), batch, steps, eps, step size and threads, printed beside ours with the ratio.",
+                          "architecture, weights (exported), batch, steps, eps, step size and threads, printed beside ours with the ratio; twice a round: " +
+                          "as Debian installs it (reference BLAS, no transforms, glibc's malloc) and at its best (OpenBLAS where libopenblas0 is " +
+                          "installed, batch-norm folded, channels_last, our heap tunables). Each says which BLAS it loaded.",
         };
         var mode = new Option<BenchMode>("--mode")
         {
@@ -51,6 +54,13 @@ public static class BenchCommand
                           "does not apply). sequential: the phases one after the other in this process on every core (--threads applies), the " +
                           "order alternating. auto: paired where it can run (not with --workers, --peer or a GPU), else sequential.",
             DefaultValueFactory = _ => BenchMode.Auto,
+        };
+        var transforms = new Option<string>("--transforms")
+        {
+            Description = "How the bare loop and the pipeline prepare the model before attacking it: all (what build, evaluate and transfer do), none, " +
+                          "or a comma list of fold-bn (eval-mode batch-norm folded into the convolution) and channels-last (NHWC convolutions). " +
+                          "For measuring each lever; the cluster phase always uses all.",
+            DefaultValueFactory = _ => InferenceTransforms.AllName,
         };
         var dataRoot = CommonOptions.DataRoot();
         var threads = CommonOptions.Threads();
@@ -65,16 +75,20 @@ public static class BenchCommand
             "prints everything as one object on stdout. Defaults (5 paired rounds of 2,048 images, batch 256, 20 steps) take about 4 minutes on a " +
             "quiet 2-core CPU; other programs running beside it show up in the figures (the load average is printed).")
         {
-            json, model, data, limit, batch, shard, steps, eps, stepSize, devices, repeat, mode, workers, peer, dataRoot, threads, quiet,
+            json, model, data, limit, batch, shard, steps, eps, stepSize, devices, repeat, mode, workers, peer, transforms, dataRoot, threads, quiet,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
             CommonOptions.ApplyThreads(parse.GetValue(threads));
+            var transformsText = parse.GetValue(transforms);
+            var chosen = InferenceTransforms.Parse(transformsText)
+                ?? throw new UsageException($"--transforms must be all, none, or a comma list of {InferenceTransforms.FoldName} and " +
+                                            $"{InferenceTransforms.ChannelsLastName}; got '{InputText.Show(transformsText)}'");
             var settings = new BenchSettings(
                 parse.GetValue(model), parse.GetValue(data), parse.GetValue(dataRoot), parse.GetValue(limit), parse.GetValue(batch),
                 parse.GetValue(shard), parse.GetValue(steps), parse.GetValue(eps), parse.GetValue(stepSize),
                 parse.GetValue(devices)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
-                parse.GetValue(repeat), parse.GetValue(workers), parse.GetValue(peer), parse.GetValue(mode));
+                parse.GetValue(repeat), parse.GetValue(workers), parse.GetValue(peer), parse.GetValue(mode), chosen);
             // The rounds and the pipeline's own view are bench's progress; the report below is its summary.
             var display = parse.GetValue(quiet) ? DisplayMode.Quiet : DisplayMode.Plain;
             var report = await BenchRunner.RunAsync(settings, display, line => Console.Error.WriteLine(line), token);
