@@ -235,8 +235,12 @@ has_cluster_commands() {
   build=$("$DOCKER" run --rm "$image" build --help 2>/dev/null || true)
   grep -q -- '--join' <<<"$worker" && grep -q -- '--serve' <<<"$build"
 }
-# The job spec lives in the jobs folder (/jobs inside): 128 images in 4 shards, 2 PGD steps, the model from step 4.
+# The job spec lives in the jobs folder (/jobs inside): 128 images in 4 shards, 150 PGD steps, the model from step 4.
 tiny_shards=4
+# 150 PGD steps: each worker perturbs for several seconds, so Prometheus (which finds a new replica within 5 s and scrapes
+# every 2 s) takes at least two samples of its device time while it works, and the per-node panel's rate() has a value.
+# At 2 steps a worker was done within a second of its start and was scraped once, at its end: no rate; at 40 steps
+# (about 2 s of work each) one of the two still was.
 write_tiny_spec() {
   cat >"$compose_dir/cluster-tiny.conf" <<'SPEC'
 construction = det
@@ -245,7 +249,7 @@ data = "fashion-mnist:train"
 limit = 128
 shard-size = 32
 batch-size = 32
-attack { steps = 2 }
+attack { steps = 150 }
 SPEC
   chown "$app_uid:$app_uid" "$compose_dir/cluster-tiny.conf"
 }

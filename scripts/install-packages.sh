@@ -16,9 +16,10 @@ run=(dataset-fashion-mnist fonts-dejavu-core)
 # a Docker engine, Compose and debootstrap (docker/prove.sh builds the image from local stand-in base images), Slurm and
 # munge (a one-node Slurm started by the test runs deploy/slurm/stream-pipeline.sbatch), GNU time (counts a real
 # build's page faults), OpenBLAS (bench --peer runs PyTorch with it beside the reference BLAS; installing it makes it
-# the system's libblas.so.3 by update-alternatives, while bench picks each run's BLAS itself).
+# the system's libblas.so.3 by update-alternatives, while bench picks each run's BLAS itself), iproute2 (`ip`: the
+# cluster tests add loopback addresses; not in a minimal Debian).
 test=("${run[@]}" python3-torch python3-dill gcc libc6-dev strace tmux prometheus curl docker.io docker-compose debootstrap
-  slurm-wlm munge time libopenblas0-pthread)
+  slurm-wlm munge time libopenblas0-pthread iproute2)
 
 case "${1:-}" in
   run) wanted=("${run[@]}") ;;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using StreamPipeline.Cli;
+using StreamPipeline.Models;
 
 // Before any torch work: libtorch's per-step CPU buffers are reused instead of mapped and faulted in again each step.
 // glibc takes the arena limit only from its tunables at start, so the program runs itself again with them once.

@@ -124,7 +124,6 @@ public sealed class BenchCommandTests : IDisposable
             Assert.NotEqual(bareCpu, pipelineCpu);
             // Swapped every round, so neither side always has the same CPU.
             Assert.Equal(i % 2 == 0 ? (firstBare, firstPipeline) : (firstPipeline, firstBare), (bareCpu, pipelineCpu));
-            Assert.True(cpus.GetProperty("swaps").GetInt32() >= 0);
             // Every thread of each process was pinned to one of the two CPUs at the end of its window (read back from /proc;
             // the two keep swapping until the round is over, so either may be the one). Unpinned, a thread would list both.
             foreach (var side in new[] { "bare_threads_allowed", "pipeline_threads_allowed" })
@@ -166,7 +165,8 @@ public sealed class BenchCommandTests : IDisposable
         using var json = JsonDocument.Parse(result.Stdout);
         var root = json.RootElement;
         var round = Assert.Single(root.GetProperty("rounds").EnumerateArray().ToList());
-        Assert.Equal(["bare", "pipeline", "cluster", "pytorch"], Order(round));
+        // The peer runs twice a round: as Debian installs it, and at its best (OpenBLAS, folded, channels_last).
+        Assert.Equal(["bare", "pipeline", "cluster", "pytorch", "pytorch-best"], Order(round));
 
         var cluster = root.GetProperty("cluster");
         Assert.Equal(1, cluster.GetProperty("workers").GetInt32());

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using StreamPipeline.Models;
 
 namespace StreamPipeline.Cli.Tests;
 

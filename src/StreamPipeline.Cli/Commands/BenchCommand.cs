@@ -1,5 +1,5 @@
 using System.CommandLine;
-using StreamPipeline.Cli.Benchmarking;
+using StreamPipeline.Bench;
 using StreamPipeline.Cli.Presentation;
 using StreamPipeline.Data;
 using StreamPipeline.Models;
@@ -90,8 +90,7 @@ public static class BenchCommand
                 parse.GetValue(devices)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
                 parse.GetValue(repeat), parse.GetValue(workers), parse.GetValue(peer), parse.GetValue(mode), chosen);
             // The rounds and the pipeline's own view are bench's progress; the report below is its summary.
-            var display = parse.GetValue(quiet) ? DisplayMode.Quiet : DisplayMode.Plain;
-            var report = await BenchRunner.RunAsync(settings, display, line => Console.Error.WriteLine(line), token);
+            var report = await BenchRunner.RunAsync(settings, parse.GetValue(quiet), line => Console.Error.WriteLine(line), StderrLogger.Config, token);
             foreach (var line in report.ToText()) Console.Error.WriteLine(line);
             if (parse.GetValue(json)) Console.WriteLine(report.ToJson());
             return ExitCodes.Success;
@@ -110,10 +109,12 @@ public static class BenchCommand
             settings, phase, threads,
         };
         command.Hidden = true;
-        command.SetAction((parse, ct) => CommandRunner.RunAsync(token =>
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
             CommonOptions.ApplyThreads(parse.GetValue(threads));
-            return PairedPhaseProcess.RunAsync(parse.GetValue(settings)!, parse.GetValue(phase), token);
+            // A failure was reported to the parent on stdout (and in full on stderr): the exit code only says so.
+            return await PairedPhaseProcess.RunAsync(parse.GetValue(settings)!, parse.GetValue(phase), StderrLogger.Config, token)
+                ? ExitCodes.Success : ExitCodes.JobFailed;
         }, ct));
         return command;
     }

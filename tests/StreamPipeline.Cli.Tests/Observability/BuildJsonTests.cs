@@ -72,6 +72,20 @@ public sealed class BuildJsonTests(TinyModelFixture fixture)
     }
 
     [Fact]
+    public void Build_metrics_console_without_json_exports_on_stderr_and_leaves_stdout_empty()
+    {
+        var jobDir = fixture.NewJobDirectory("console");
+        var build = DetBuild.Of(fixture) with { Metrics = "console" };
+
+        var result = CliProcess.Run(fixture.Root, [.. build.Command(jobDir), "--metrics-interval", "0.2"]);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("", result.Stdout);
+        Assert.Contains("Metric Name: stream_pipeline.rows.written, ", result.Stderr);
+        Assert.Equal(build.Limit, ConsoleMetricsText.Total(result.Stderr, "stream_pipeline.rows.written"));
+    }
+
+    [Fact]
     public void Build_json_of_a_complete_job_run_again_has_nothing_written_and_no_attack_success()
     {
         var jobDir = fixture.NewJobDirectory("json-again");

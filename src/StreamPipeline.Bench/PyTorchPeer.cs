@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using StreamPipeline.Models;
+using StreamPipeline.Models.Interop;
+
+namespace StreamPipeline.Bench;
+
+/// <summary>
+/// Phase (d) of bench, with <c>--peer</c>: the same targeted L2 PGD in PyTorch — scripts/pytorch_pgd_bench.py, shipped
+/// beside the program, run by Debian's Python (<see cref="Python"/>, package python3-torch) as a child process with the
+/// same architecture, weights (bench's checkpoint exported as a state_dict), images, batch, steps, eps, step size and
+/// thread count. Two setups (<see cref="Variant"/>): as Debian installs it (<see cref="BenchPhase.Peer"/>: the reference
+/// BLAS, whatever update-alternatives selects, named by its directory; glibc's own malloc) and at its best
+/// (<see cref="BenchPhase.PeerBest"/>: OpenBLAS where a libopenblas0 package is installed, batch-norm folded,
+/// channels_last, this program's glibc heap tunables). Debian's torch links libblas.so.3, so the BLAS is chosen per run
+/// with LD_LIBRARY_PATH and the script reports the library it actually loaded.
+/// </summary>
+public sealed class PyTorchPeer
+{
+    /// <summary>Debian's reference BLAS (package libblas3).</summary>
+    public const string ReferenceBlasDirectory = "/usr/lib/x86_64-linux-gnu/blas";
+
+    /// <summary>Debian's OpenBLAS builds (libopenblas0-pthread, -openmp, -serial), in order of preference.</summary>
+    public static readonly IReadOnlyList<string> OpenBlasDirectories =
+        ["/usr/lib/x86_64-linux-gnu/openblas-pthread", "/usr/lib/x86_64-linux-gnu/openblas-openmp", "/usr/lib/x86_64-linux-gnu/openblas-serial"];
+
+    /// <summary>The phase this peer runs as: <see cref="BenchPhase.Peer"/> or <see cref="BenchPhase.PeerBest"/>.</summary>
+    public BenchPhase Variant { get; }
+
+    private readonly IReadOnlyDictionary<string, string?> _environment;
+
+    /// <summary>Debian's Python, the one with python3-torch (the python3 on PATH may be another without torch).</summary>
+    public const string Python = "/usr/bin/python3";
+
+    /// <summary>The architectures the script defines (scripts/torch_models.py) and can run the loop on.</summary>
+    public static readonly IReadOnlyList<string> Architectures = [SmallCnn.ArchitectureName, ResNet18.ArchitectureName, ResNet50.ArchitectureName];
+
+    private readonly IReadOnlyList<string> _arguments;
+
+    private PyTorchPeer(BenchPhase variant, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string?> environment)
+    {
+        Variant = variant;
+        _arguments = arguments;
+        _environment = environment;
+    }
+
+    public static string ScriptPath => Path.Combine(AppContext.BaseDirectory, "scripts", "pytorch_pgd_bench.py");
+
+    /// <summary>
+    /// The two peers ready to run (as Debian installs it, then at its best), or empty with the one-line reason they cannot
+    /// (no Python, no torch in it, no script, an architecture the script does not define). Exports the checkpoint to
+    /// <paramref name="weightsPath"/> once.
+    /// </summary>
+    public static IReadOnlyList<PyTorchPeer> Prepare(
+        string checkpoint, CheckpointInfo info, bool fashionMnistTrain, long images, int batchSize, int steps, double eps, double stepSize, int threads,
+        string weightsPath, string? dataRoot, out string? reason)
+    {
+        reason = Unavailable(info.Architecture);
+        if (reason is not null)
+            return [];
+        PyTorchCheckpoint.Export(checkpoint, weightsPath);
+        var arguments = new List<string>
+        {
+            ScriptPath, "--arch", info.Architecture, "--weights", weightsPath, "--images", Invariant(images), "--batch-size", Invariant(batchSize),
+            "--steps", Invariant(steps), "--eps", Invariant(eps), "--step-size", Invariant(stepSize), "--threads", Invariant(threads),
+            "--classes", Invariant(info.Classes),
+            // Warmed up as bench warms its own phases: one full batch, one step, before the timed loop.
+            "--warmup-images", Invariant(Math.Min(images, batchSize)), "--warmup-steps", "1",
+        };
+        // The script reads Fashion-MNIST itself; any other data is stood in for by seeded random images of the same
+        // shape (PGD's cost does not depend on the pixel values: no early stop).
+        if (fashionMnistTrain)
+        {
+            if (dataRoot is not null) arguments.AddRange(["--data-root", dataRoot]);
+        }
+        else
+        {
+            arguments.AddRange(["--shape", $"{info.InputShape.Channels},{info.InputShape.Height},{info.InputShape.Width}"]);
+        }
+        var threadsText = Invariant(threads);
+        var reference = Directory.Exists(ReferenceBlasDirectory) ? ReferenceBlasDirectory : null;
+        var openBlas = OpenBlasDirectories.FirstOrDefault(dir => File.Exists(Path.Combine(dir, "libblas.so.3")));
+        var debian = new Dictionary<string, string?>
+        {
+            ["LD_LIBRARY_PATH"] = reference,
+            [NativeHeap.TunablesVariable] = null,
+        };
+        var best = new Dictionary<string, string?>
+        {
+            ["LD_LIBRARY_PATH"] = openBlas ?? reference,
+            ["OPENBLAS_NUM_THREADS"] = threadsText,
+            [NativeHeap.TunablesVariable] = NativeHeap.Tunables,
+        };
+        return
+        [
+            new PyTorchPeer(BenchPhase.Peer, arguments, debian),
+            new PyTorchPeer(BenchPhase.PeerBest, [.. arguments, "--fold-bn", "--channels-last"], best),
+        ];
+    }
+
+    /// <summary>Runs the script once and reads its JSON line.</summary>
+    public async Task<PeerMeasurement> RunAsync(CancellationToken ct)
+    {
+        var (code, stdout, stderr) = await RunPythonAsync(_arguments, ct, _environment);
+        if (code != 0)
+            throw new InvalidOperationException($"the PyTorch peer ({Python} {ScriptPath}) exited {code}: {LastLine(stderr)}");
+        var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault()
+            ?? throw new InvalidOperationException("the PyTorch peer printed nothing");
+        using var json = JsonDocument.Parse(line);
+        var r = json.RootElement;
+        return new PeerMeasurement(
+            r.GetProperty("engine").GetString()!, r.GetProperty("arch").GetString()!, r.GetProperty("data").GetString()!, r.GetProperty("weights").GetString()!,
+            r.GetProperty("images").GetInt64(), r.GetProperty("steps").GetInt32(), r.GetProperty("threads").GetInt32(), r.GetProperty("seconds").GetDouble(),
+            r.GetProperty("cpu_seconds").GetDouble(), r.GetProperty("img_pgd_steps_per_s").GetDouble(), r.GetProperty("attack_success").GetDouble())
+        {
+            Blas = r.GetProperty("blas").GetString()!,
+            Levers = r.GetProperty("levers").GetString()!,
+            GlibcTunables = r.GetProperty("glibc_tunables").GetString()!,
+        };
+    }
+
+    private static string? Unavailable(string architecture)
+    {
+        if (!Architectures.Contains(architecture))
+            return $"the PyTorch peer script defines {string.Join(", ", Architectures)}, not {architecture}";
+        if (!File.Exists(ScriptPath))
+            return $"the PyTorch peer script is missing ({ScriptPath})";
+        if (!File.Exists(Python))
+            return $"{Python} is missing (Debian: apt-get install python3-torch)";
+        var (code, _, stderr) = RunPythonAsync(["-c", "import torch"], CancellationToken.None).GetAwaiter().GetResult();
+        return code == 0 ? null : $"{Python} cannot import torch ({LastLine(stderr)}); Debian: apt-get install python3-torch";
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunPythonAsync(
+        IReadOnlyList<string> arguments, CancellationToken ct, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        // Null removes a variable (this process's heap tunables must not reach the peer as Debian installs it).
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null) start.Environment.Remove(name);
+            else start.Environment[name] = value;
+        }
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Python}");
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            await process.WaitForExitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static string LastLine(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "no message";
+
+    private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
+}
