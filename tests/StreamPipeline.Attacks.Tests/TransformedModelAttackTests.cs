@@ -3,6 +3,7 @@ using StreamPipeline.Models;
 using TorchSharp.Modules;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using StreamPipeline.Tests.Shared;
 
 namespace StreamPipeline.Attacks.Tests;
 
@@ -82,25 +83,9 @@ public sealed class TransformedModelAttackTests(ITestOutputHelper output) : Torc
             Assert.True(successes > 0, $"{arch} {kind}: no attack succeeded, so equal success says little");
     }
 
-    /// <summary>A model whose batch-norms hold statistics far from their initial values (as after training), in eval mode.</summary>
-    private static ClassifierModel TrainedLike(string arch, ImageShape shape)
-    {
-        manual_seed(21);
-        var model = ModelFactory.Create(arch, shape, 10, Enumerable.Repeat(0.45f, shape.Channels).ToArray(), Enumerable.Repeat(0.25f, shape.Channels).ToArray());
-        using (no_grad())
-        {
-            foreach (var bn in model.modules().OfType<BatchNorm2d>())
-            {
-                var c = bn.running_mean!.shape[0];
-                bn.running_mean!.copy_(randn(c) * 0.2);
-                bn.running_var!.copy_(rand(c) + 0.5);
-                bn.weight!.copy_(rand(c) + 0.5);
-                bn.bias!.copy_(randn(c) * 0.1);
-            }
-        }
-        model.eval();
-        return model;
-    }
+    /// <summary>A batch-norm model as after training (<see cref="TrainedLikeModel"/>), in eval mode.</summary>
+    private static ClassifierModel TrainedLike(string arch, ImageShape shape) =>
+        TrainedLikeModel.Create(arch, shape, seed: 21, Enumerable.Repeat(0.45f, shape.Channels).ToArray(), Enumerable.Repeat(0.25f, shape.Channels).ToArray());
 
     private static double[] L2Diffs(float[] a, float[] b, int size)
     {

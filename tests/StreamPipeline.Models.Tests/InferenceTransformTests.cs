@@ -3,6 +3,7 @@ using StreamPipeline.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using StreamPipeline.Tests.Shared;
 
 namespace StreamPipeline.Models.Tests;
 
@@ -160,30 +161,11 @@ public sealed class InferenceTransformTests(ITestOutputHelper output)
     [InlineData("all,none")]
     public void Unknown_transform_names_do_not_parse(string text) => Assert.Null(InferenceTransforms.Parse(text));
 
-    /// <summary>
-    /// A model in eval mode whose batch-norms hold statistics and affine parameters far from their initial values (as
-    /// after training), so that folding has something to fold; the same seed gives the same model.
-    /// </summary>
-    private static ClassifierModel TrainedLike(string arch, ImageShape shape, int seed)
-    {
-        manual_seed(seed);
-        var mean = Enumerable.Range(0, shape.Channels).Select(c => 0.4f + 0.05f * c).ToArray();
-        var std = Enumerable.Range(0, shape.Channels).Select(c => 0.2f + 0.03f * c).ToArray();
-        var model = ModelFactory.Create(arch, shape, 10, mean, std);
-        using (no_grad())
-        {
-            foreach (var bn in model.modules().OfType<BatchNorm2d>())
-            {
-                var c = bn.running_mean!.shape[0];
-                bn.running_mean!.copy_(randn(c) * 0.2);
-                bn.running_var!.copy_(rand(c) + 0.5);
-                bn.weight!.copy_(rand(c) + 0.5);
-                bn.bias!.copy_(randn(c) * 0.1);
-            }
-        }
-        model.eval();
-        return model;
-    }
+    /// <summary>A batch-norm model as after training (<see cref="TrainedLikeModel"/>); the same seed gives the same model.</summary>
+    private static ClassifierModel TrainedLike(string arch, ImageShape shape, int seed) =>
+        TrainedLikeModel.Create(arch, shape, seed,
+            Enumerable.Range(0, shape.Channels).Select(c => 0.4f + 0.05f * c).ToArray(),
+            Enumerable.Range(0, shape.Channels).Select(c => 0.2f + 0.03f * c).ToArray());
 
     private static (Tensor Logits, Tensor Representation, Tensor Grad) Outputs(ClassifierModel model, Tensor x)
     {
