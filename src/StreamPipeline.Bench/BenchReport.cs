@@ -468,26 +468,24 @@ public sealed record BenchReport(
         {
             round["bare_to_peer"] = Number(r.BareToPeer!.Value, 4);
             round["pipeline_to_peer"] = Number(r.PipelineToPeer!.Value, 4);
-            round["peer"] = new JsonObject
-            {
-                ["img_steps_per_s"] = Number(peer.ImgStepsPerSecond, 1),
-                ["seconds"] = Number(peer.Seconds, 3),
-                ["cpu_seconds"] = Number(peer.CpuSeconds, 3),
-            };
+            round["peer"] = PeerRoundJson(peer);
         }
         if (r.PeerBest is { } best)
         {
             round["bare_to_peer_best"] = Number(r.BareToPeerBest!.Value, 4);
             round["pipeline_to_peer_best"] = Number(r.PipelineToPeerBest!.Value, 4);
-            round["peer_best"] = new JsonObject
-            {
-                ["img_steps_per_s"] = Number(best.ImgStepsPerSecond, 1),
-                ["seconds"] = Number(best.Seconds, 3),
-                ["cpu_seconds"] = Number(best.CpuSeconds, 3),
-            };
+            round["peer_best"] = PeerRoundJson(best);
         }
         return round;
     }
+
+    /// <summary>One PyTorch run of a round (as Debian installs it, or at its best).</summary>
+    private static JsonObject PeerRoundJson(PeerMeasurement peer) => new()
+    {
+        ["img_steps_per_s"] = Number(peer.ImgStepsPerSecond, 1),
+        ["seconds"] = Number(peer.Seconds, 3),
+        ["cpu_seconds"] = Number(peer.CpuSeconds, 3),
+    };
 
     private static JsonObject PhaseJson(PhaseMeasurement m)
     {
