@@ -101,7 +101,7 @@ FRESH_TEST_ARGS=${FRESH_TEST_ARGS:-} unshare --mount --pid --fork bash -c '
   mount --rbind /sys "$root/sys"
   mount --rbind /dev "$root/dev"
   mount -t tmpfs -o mode=755 tmpfs "$root/run"
-  exec env -i TERM=dumb FRESH_TEST_ARGS="$FRESH_TEST_ARGS" chroot "$root" /root/fresh-run.sh' fresh-root "$root" 2>&1 | tee "$work/run.log"
+  exec env -i TERM=dumb FRESH_TEST_ARGS="$FRESH_TEST_ARGS" PATH=/usr/sbin:/usr/bin:/sbin:/bin chroot "$root" /root/fresh-run.sh' fresh-root "$root" 2>&1 | tee "$work/run.log"
 set -e
 rc=$(awk '/^== fresh-root exit/ {print $4}' "$work/run.log" | tail -1)
 [ -n "$rc" ] || fail "the run stopped without finishing; see $work/run.log"
