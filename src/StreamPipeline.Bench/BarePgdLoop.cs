@@ -18,7 +18,7 @@ namespace StreamPipeline.Bench;
 public static class BarePgdLoop
 {
     public static PhaseMeasurement Run(
-        string checkpoint,
+        VerifiedCheckpoint checkpoint,
         ConstructionSettings settings,
         IReadOnlyList<string> devices,
         int? torchThreads,

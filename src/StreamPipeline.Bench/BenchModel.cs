@@ -11,8 +11,11 @@ namespace StreamPipeline.Bench;
 /// seeded random images written to the temporary directory.
 /// </summary>
 /// <param name="Name">The checkpoint path, or e.g. <c>resnet50 (freshly initialised)</c>.</param>
-public sealed record BenchModel(string Path, string Name, CheckpointInfo Info, string Data)
+/// <param name="Verified">The checkpoint read and hashed once: every model bench makes loads from its bytes.</param>
+public sealed record BenchModel(string Path, string Name, VerifiedCheckpoint Verified, string Data)
 {
+    public CheckpointInfo Info => Verified.Info;
+
     public const string DefaultSmallData = "fashion-mnist:train";
 
     private static readonly ImageShape FashionMnistShape = new(1, 28, 28);
@@ -50,12 +53,12 @@ public sealed record BenchModel(string Path, string Name, CheckpointInfo Info, s
         }
 
         if (checkpoint is not null)
-            return new BenchModel(checkpoint, checkpoint, Checkpoint.ReadInfo(checkpoint), data);
+            return new BenchModel(checkpoint, checkpoint, VerifiedCheckpoint.Read(checkpoint), data);
         using var opened = DatasetReference.Open(data, new DatasetOptions(dataRoot));
         var path = System.IO.Path.Combine(root, architecture + ".pt");
         torch.manual_seed(0);
         using var fresh = ModelFactory.Create(architecture, opened.Shape, opened.Classes);
         Checkpoint.Save(fresh, path, CheckpointInfo.Describe(fresh, opened.Reference));
-        return new BenchModel(path, $"{architecture} (freshly initialised)", Checkpoint.ReadInfo(path), data);
+        return new BenchModel(path, $"{architecture} (freshly initialised)", VerifiedCheckpoint.Read(path), data);
     }
 }

@@ -101,7 +101,7 @@ public static class BenchRunner
                     switch (phase)
                     {
                         case BenchPhase.Bare:
-                            bare = BarePgdLoop.Run(model.Path, construction, devices, plan.TorchThreadsPerWorker, batches, warmup, settings.ModelTransforms, ct) with
+                            bare = BarePgdLoop.Run(model.Verified, construction, devices, plan.TorchThreadsPerWorker, batches, warmup, settings.ModelTransforms, ct) with
                             {
                                 StartRssBytes = rss,
                                 PeakRssBytes = PeakRss.ReadBytes(),
@@ -172,7 +172,7 @@ public static class BenchRunner
     private static BenchHardware MeasureHardware(BenchWorkload workload, IReadOnlyList<string> devices, BenchMode mode, (int First, int Second) cpus,
         Action<string> progress)
     {
-        var (model, _) = Models.Checkpoint.Load(workload.Model.Path, TorchSharp.torch.CPU);
+        var model = workload.Model.Verified.Load(TorchSharp.torch.CPU);
         Models.ModelFlops flops;
         try
         {

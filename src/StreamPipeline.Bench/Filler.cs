@@ -20,7 +20,7 @@ public sealed class Filler : IDisposable
     private bool _busy;
     private Exception? _failure;
 
-    public Filler(string checkpoint, ConstructionSettings construction, PerturbRequest batch, InferenceTransforms transforms)
+    public Filler(VerifiedCheckpoint checkpoint, ConstructionSettings construction, PerturbRequest batch, InferenceTransforms transforms)
     {
         var oneStep = construction with { Attack = construction.Attack with { Steps = 1 } };
         _thread = new Thread(() => Loop(checkpoint, oneStep, batch, transforms)) { IsBackground = true, Name = "sp-filler" };
@@ -58,7 +58,7 @@ public sealed class Filler : IDisposable
         _thread.Join();
     }
 
-    private void Loop(string checkpoint, ConstructionSettings settings, PerturbRequest batch, InferenceTransforms transforms)
+    private void Loop(VerifiedCheckpoint checkpoint, ConstructionSettings settings, PerturbRequest batch, InferenceTransforms transforms)
     {
         ClassifierModel? model = null;
         try

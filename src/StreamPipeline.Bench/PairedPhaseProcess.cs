@@ -47,9 +47,9 @@ public static class PairedPhaseProcess
             if (phase == BenchPhase.Pipeline)
                 await PipelineBenchmark.RunAsync(warmupJob, Path.Combine(root, "warmup"), settings.DataRoot, workload.Warmup, settings.ModelTransforms, Log, akka, ct);
             else
-                BarePgdLoop.Run(workload.Model.Path, workload.Construction, devices, null, [workload.Filler, workload.Filler], workload.Warmup, settings.ModelTransforms, ct);
+                BarePgdLoop.Run(workload.Model.Verified, workload.Construction, devices, null, [workload.Filler, workload.Filler], workload.Warmup, settings.ModelTransforms, ct);
 
-            using var filler = new Filler(workload.Model.Path, workload.Construction, workload.Filler, settings.ModelTransforms);
+            using var filler = new Filler(workload.Model.Verified, workload.Construction, workload.Filler, settings.ModelTransforms);
             filler.Resume();
             Say(Ready);
             while (await Console.In.ReadLineAsync(ct) is { } line)
@@ -64,7 +64,7 @@ public static class PairedPhaseProcess
                 PhaseMeasurement measured;
                 if (phase == BenchPhase.Bare)
                 {
-                    measured = BarePgdLoop.Run(workload.Model.Path, workload.Construction, devices, null, workload.Batches, workload.Warmup, settings.ModelTransforms, ct);
+                    measured = BarePgdLoop.Run(workload.Model.Verified, workload.Construction, devices, null, workload.Batches, workload.Warmup, settings.ModelTransforms, ct);
                 }
                 else
                 {

@@ -10,8 +10,10 @@ namespace StreamPipeline.Bench;
 /// allocator, thread pool), and only then reported ready to the <see cref="PhaseWindow"/>. Runs on the worker's thread.
 /// The perturber itself is returned unwrapped: timed batches take exactly the build's path.
 /// </summary>
-public sealed class WarmedPerturberFactory(IPerturberFactory inner, PerturbRequest warmup, PhaseWindow window) : IPerturberFactory
+public sealed class WarmedPerturberFactory(IPerturberFactory inner, PerturbRequest warmup, PhaseWindow window) : IPerturberFactory, IDisposable
 {
+    public void Dispose() => (inner as IDisposable)?.Dispose();
+
     private int _workers;
 
     public IBatchPerturber Create(string device)

@@ -76,55 +76,17 @@ public static class Checkpoint
 
     /// <summary>
     /// Rebuilds the model described by the sidecar of <paramref name="path"/>, checks the weights against the sidecar's
-    /// SHA-256, loads them and moves the model to <paramref name="device"/> in eval mode.
+    /// SHA-256, loads them and moves the model to <paramref name="device"/> in eval mode: <see cref="VerifiedCheckpoint.Read"/>
+    /// then <see cref="VerifiedCheckpoint.Load"/>, for a caller that needs one model. A build, which needs one per device,
+    /// keeps the <see cref="VerifiedCheckpoint"/> instead and reads the file once.
     /// Missing files → <see cref="FileNotFoundException"/>; a bad sidecar or mismatching weights → <see cref="InvalidDataException"/>.
     /// </summary>
     public static (ClassifierModel Model, CheckpointInfo Info) Load(string path, Device device)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(device);
-        var info = ReadInfo(path);
-
-        var bytes = File.ReadAllBytes(path);
-        var actual = FileChecksum.Sha256Of(bytes);
-        if (!FileChecksum.Same(actual, info.WeightsSha256))
-            throw new InvalidDataException(
-                $"{path}: weights do not match their sidecar (sha256 {actual}, sidecar says {info.WeightsSha256})");
-
-        ClassifierModel model;
-        try
-        {
-            model = ModelFactory.Create(info.Architecture, info.InputShape, info.Classes, info.Mean, info.Std);
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidDataException($"{SidecarPath(path)}: {e.Message}", e);
-        }
-
-        try
-        {
-            using (var stream = new MemoryStream(bytes, writable: false))
-                model.load(stream, strict: true);
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or EndOfStreamException or IOException)
-        {
-            model.Dispose();
-            throw new InvalidDataException(
-                $"{path}: weights do not fit a {info.Architecture} model for {info.InputShape} images and {info.Classes} classes ({e.Message})", e);
-        }
-
-        try
-        {
-            RequireFinite(model, path);
-            model.to(device);
-            model.eval();
-            return (model, info);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        var checkpoint = VerifiedCheckpoint.Read(path);
+        return (checkpoint.Load(device), checkpoint.Info);
     }
 
     /// <summary>

@@ -37,43 +37,66 @@ public static class BuildService
     }
 
     /// <summary>
-    /// Everything a build needs, checked: the checkpoint's weights match their sidecar and fit the data (loaded once
-    /// here, so a bad checkpoint is exit 2 before any job directory exists), the devices exist. Dispose to close the data.
-    /// <paramref name="transforms"/> (null: all) is how the device workers prepare the model.
+    /// What the input decides, checked without a device or libtorch: the checkpoint exists, its weights match their
+    /// sidecar (read and hashed once, here) and it fits the data; the data opens. A coordinator needs no more.
+    /// Dispose to close the data.
     /// </summary>
-    public static PreparedBuild Prepare(JobSpec spec, string? dataRoot, Action<string>? notice, InferenceTransforms? transforms = null)
+    public static CheckedJob Check(JobSpec spec, string? dataRoot)
     {
         if (Directory.Exists(spec.Model))
             throw new ArgumentException($"model {spec.Model} is a directory, not a checkpoint");
         if (!File.Exists(spec.Model))
             throw new FileNotFoundException($"model checkpoint not found: {InputText.Show(spec.Model)}");
-        var info = Checkpoint.ReadInfo(spec.Model);
-        var modelSha = FileChecksum.Sha256Of(spec.Model);
-        if (!FileChecksum.Same(modelSha, info.WeightsSha256))
-            throw new InvalidDataException($"{spec.Model}: weights do not match their sidecar (sha256 {modelSha}, sidecar says {info.WeightsSha256})");
+        var checkpoint = VerifiedCheckpoint.Read(spec.Model);
         // Start images are drawn from the whole source dataset; the limit only decides which examples are built.
         var data = DatasetReference.Open(spec.Data, new DatasetOptions(dataRoot));
         try
         {
-            Checkpoint.CheckCompatible(info, data.Shape, data.Classes);
-            // The weights must load into the architecture the sidecar names: found now, not by a device worker later.
-            var (model, _) = Checkpoint.Load(spec.Model, torch.CPU);
-            model.Dispose();
-
-            var devices = DevicePlan.For(spec.Devices, notice);
-            spec = JobSpecLoader.Change(spec, new JobSpecOverrides { Devices = devices.Devices }, "(resolved devices)");
-            var metadata = new ConstructedDatasetMetadata(
-                // Only the fields that decide the rows: shards of a resumed run on other devices (or with faults) stay byte-identical.
-                data.Shape, data.ClassNames, spec.OutputCanonicalJson(), spec.SpecHash(modelSha), modelSha,
-                JsonSerializer.Serialize(spec.ToJsonObject()["attack"]));
-            return new PreparedBuild(spec, data, modelSha, DatasetFingerprint.Of(data), devices,
-                new ModelPerturberFactory(spec.Model, spec.ToConstructionSettings(), devices.TorchThreadsPerWorker, transforms),
-                new ParquetShardSink(metadata));
+            Checkpoint.CheckCompatible(checkpoint.Info, data.Shape, data.Classes);
+            return new CheckedJob(spec, data, checkpoint, DatasetFingerprint.Of(data));
         }
         catch
         {
             data.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Everything a build needs, checked: <see cref="Check"/>, then <see cref="Prepare(CheckedJob, Action{string}?, InferenceTransforms?)"/>.
+    /// </summary>
+    public static PreparedBuild Prepare(JobSpec spec, string? dataRoot, Action<string>? notice, InferenceTransforms? transforms = null)
+    {
+        var job = Check(spec, dataRoot);
+        try
+        {
+            return Prepare(job, notice, transforms);
+        }
+        catch
+        {
+            job.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Makes a checked job ready for its devices: the devices exist (<c>auto</c> resolved), and the weights load into the
+    /// architecture the sidecar names — the first device's model, loaded here from the verified bytes so a bad
+    /// checkpoint is exit 2 before any job directory exists, and handed to the first device worker that starts (each
+    /// further device loads its own from the same bytes). <paramref name="transforms"/> (null: all) is how the device
+    /// workers prepare the model. The returned build owns <paramref name="job"/>.
+    /// </summary>
+    public static PreparedBuild Prepare(CheckedJob job, Action<string>? notice, InferenceTransforms? transforms = null)
+    {
+        var devices = DevicePlan.For(job.Spec.Devices, notice);
+        var spec = JobSpecLoader.Change(job.Spec, new JobSpecOverrides { Devices = devices.Devices }, "(resolved devices)");
+        var first = job.Checkpoint.Load(torch.CPU);
+        var metadata = new ConstructedDatasetMetadata(
+            // Only the fields that decide the rows: shards of a resumed run on other devices (or with faults) stay byte-identical.
+            job.Data.Shape, job.Data.ClassNames, spec.OutputCanonicalJson(), job.SpecHash, job.ModelSha256,
+            JsonSerializer.Serialize(spec.ToJsonObject()["attack"]));
+        return new PreparedBuild(job, spec, devices,
+            new ModelPerturberFactory(job.Checkpoint, spec.ToConstructionSettings(), devices.TorchThreadsPerWorker, transforms, first),
+            new ParquetShardSink(metadata));
     }
 }

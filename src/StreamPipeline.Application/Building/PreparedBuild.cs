@@ -5,12 +5,30 @@ using StreamPipeline.Pipeline.Specs;
 
 namespace StreamPipeline.Application.Building;
 
-/// <summary>A checked build: the spec with its devices resolved, the open source dataset and its fingerprint, the model's checksum, the perturbers and the sink.</summary>
-public sealed record PreparedBuild(
-    JobSpec Spec, IImageDataset Data, string ModelSha256, string DataFingerprint, DevicePlan Devices, IPerturberFactory Perturbers, IShardSink Sink) : IDisposable
+/// <summary>
+/// A checked build made ready for its devices: the spec with its devices resolved, the device plan, the perturbers
+/// (the checkpoint's verified bytes, loaded once per device) and the sink. Dispose to close the data and release a
+/// model loaded for a device that never started.
+/// </summary>
+public sealed class PreparedBuild(CheckedJob job, JobSpec spec, DevicePlan devices, ModelPerturberFactory perturbers, IShardSink sink) : IDisposable
 {
-    /// <summary>The examples the job builds: the first <c>limit</c> of the data, or all of it.</summary>
-    public long TotalExamples => Spec.Limit is { } limit ? Math.Min(limit, Data.Count) : Data.Count;
+    public CheckedJob Job { get; } = job;
 
-    public void Dispose() => Data.Dispose();
+    /// <summary>The job's spec with <c>auto</c> resolved to the devices found.</summary>
+    public JobSpec Spec { get; } = spec;
+
+    public DevicePlan Devices { get; } = devices;
+    public ModelPerturberFactory Perturbers { get; } = perturbers;
+    public IShardSink Sink { get; } = sink;
+
+    public IImageDataset Data => Job.Data;
+    public string ModelSha256 => Job.ModelSha256;
+    public string DataFingerprint => Job.DataFingerprint;
+    public long TotalExamples => Job.TotalExamples;
+
+    public void Dispose()
+    {
+        Perturbers.Dispose();
+        Job.Dispose();
+    }
 }

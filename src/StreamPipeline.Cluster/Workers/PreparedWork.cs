@@ -9,5 +9,9 @@ namespace StreamPipeline.Cluster.Workers;
 public sealed record PreparedWork(string SpecHash, JobSpec Spec, IImageDataset Data, Func<long, long>? StartIndexFor, IPerturberFactory Perturbers, IShardSink Sink)
     : IDisposable
 {
-    public void Dispose() => Data.Dispose();
+    public void Dispose()
+    {
+        (Perturbers as IDisposable)?.Dispose(); // a model loaded for a device that never started
+        Data.Dispose();
+    }
 }
