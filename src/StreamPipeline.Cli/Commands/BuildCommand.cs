@@ -48,7 +48,7 @@ public static class BuildCommand
         cluster.AddTo(command);
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
-            CommonOptions.ApplyThreads(parse.GetValue(threads));
+            var torchThreads = CommonOptions.Threads(parse.GetValue(threads));
             var overrides = new JobSpecOverrides
             {
                 Construction = parse.GetValue(construction) is { } c ? Names.Construction.Parse(c) : null,
@@ -75,6 +75,8 @@ public static class BuildCommand
                     akka, token);
                 return served.Complete ? ExitCodes.Success : ExitCodes.JobFailed;
             }
+            // Only a build that runs devices loads libtorch; the coordinator above never does.
+            if (torchThreads is { } threadCount) TorchSharp.torch.set_num_threads(threadCount);
             var result = await RunAsync(parse.GetValue(metrics)!, parse.GetValue(interval),
                 new BuildRequest(resolved, parse.GetValue(jobDir)!, parse.GetValue(dataRoot)), Terminal.Choose(parse.GetValue(quiet)), token);
             if (parse.GetValue(json))

@@ -51,15 +51,19 @@ public static class CommonOptions
     public static IImageDataset OpenData(string reference, string? dataRoot, long? limit) =>
         DatasetReference.Open(reference, new DatasetOptions(dataRoot, limit));
 
-    /// <summary>Sets TorchSharp's CPU threads from --threads, else from STREAM_PIPELINE_THREADS when set.</summary>
-    public static void ApplyThreads(int? threads)
+    /// <summary>TorchSharp's CPU threads from --threads, else from STREAM_PIPELINE_THREADS when set (null: neither); checked.</summary>
+    public static int? Threads(int? threads)
     {
         if (threads is null && int.TryParse(Environment.GetEnvironmentVariable("STREAM_PIPELINE_THREADS"), out var fromEnvironment))
             threads = fromEnvironment;
-        if (threads is { } n)
-        {
-            if (n < 1) throw new UsageException($"--threads must be at least 1, got {n}");
+        if (threads is < 1) throw new UsageException($"--threads must be at least 1, got {threads}");
+        return threads;
+    }
+
+    /// <summary>Sets TorchSharp's CPU threads from <see cref="Threads"/> (this loads libtorch; a coordinator does not call it).</summary>
+    public static void ApplyThreads(int? threads)
+    {
+        if (Threads(threads) is { } n)
             torch.set_num_threads(n);
-        }
     }
 }
