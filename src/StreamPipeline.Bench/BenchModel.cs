@@ -41,8 +41,8 @@ public sealed record BenchModel(string Path, string Name, VerifiedCheckpoint Ver
         if (data is null)
         {
             var shape = checkpoint is not null ? Checkpoint.ReadInfo(checkpoint).InputShape
-                : architecture is ResNet18.ArchitectureName or ResNet50.ArchitectureName ? CifarShape
-                : architecture == ImageNetResNet50.ArchitectureName ? null
+                : architecture is ResNet.Cifar18 or ResNet.Cifar50 ? CifarShape
+                : architecture == ResNet.ImageNet50 ? null
                 : FashionMnistShape;
             if (shape == FashionMnistShape)
                 data = DefaultSmallData;

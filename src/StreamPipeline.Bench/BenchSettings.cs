@@ -55,7 +55,7 @@ public sealed record BenchSettings(
     /// second on 2 cores, so a phase still takes about 40 s). The cost per image-step is what is compared.
     /// </summary>
     public static (long Limit, int BatchSize, int Steps) DefaultsFor(string architecture) =>
-        architecture is ResNet18.ArchitectureName or ResNet50.ArchitectureName or ImageNetResNet50.ArchitectureName ? (64, 64, 2) : (2048, 256, 20);
+        architecture is ResNet.Cifar18 or ResNet.Cifar50 or ResNet.ImageNet50 ? (64, 64, 2) : (2048, 256, 20);
 
     /// <summary>Checks the values the job spec does not check; throws <see cref="ArgumentException"/> naming the flag.</summary>
     public BenchSettings Validated()

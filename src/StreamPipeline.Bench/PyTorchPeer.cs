@@ -34,7 +34,7 @@ public sealed class PyTorchPeer
     public const string Python = "/usr/bin/python3";
 
     /// <summary>The architectures the script defines (scripts/torch_models.py) and can run the loop on.</summary>
-    public static readonly IReadOnlyList<string> Architectures = [SmallCnn.ArchitectureName, ResNet18.ArchitectureName, ResNet50.ArchitectureName];
+    public static readonly IReadOnlyList<string> Architectures = [SmallCnn.ArchitectureName, ResNet.Cifar18, ResNet.Cifar50];
 
     private readonly IReadOnlyList<string> _arguments;
 

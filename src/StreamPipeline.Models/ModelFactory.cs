@@ -7,7 +7,7 @@ public static class ModelFactory
 {
     /// <summary>The architecture names <see cref="Create"/> accepts.</summary>
     public static IReadOnlyList<string> Architectures { get; } =
-        [SmallCnn.ArchitectureName, ResNet18.ArchitectureName, SmallCnn.WideArchitectureName, Mlp.ArchitectureName, ResNet50.ArchitectureName, ImageNetResNet50.ArchitectureName];
+        [SmallCnn.ArchitectureName, ResNet.Cifar18, SmallCnn.WideArchitectureName, Mlp.ArchitectureName, ResNet.Cifar50, ResNet.ImageNet50];
 
     /// <summary>
     /// A freshly initialised model (weights drawn from torch's global generator, on the CPU).
@@ -16,14 +16,13 @@ public static class ModelFactory
     public static ClassifierModel Create(string architecture, ImageShape shape, int classes, float[]? mean = null, float[]? std = null)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        return architecture?.Trim().ToLowerInvariant() switch
+        var name = architecture?.Trim().ToLowerInvariant();
+        return name switch
         {
             SmallCnn.ArchitectureName => new SmallCnn(shape, classes, mean, std),
-            ResNet18.ArchitectureName => new ResNet18(shape, classes, mean, std),
+            ResNet.Cifar18 or ResNet.Cifar50 or ResNet.ImageNet50 => new ResNet(name, shape, classes, mean, std),
             SmallCnn.WideArchitectureName => SmallCnn.Wide(shape, classes, mean, std),
             Mlp.ArchitectureName => new Mlp(shape, classes, mean, std),
-            ResNet50.ArchitectureName => new ResNet50(shape, classes, mean, std),
-            ImageNetResNet50.ArchitectureName => new ImageNetResNet50(shape, classes, mean, std),
             _ => throw new ArgumentException(
                 $"unknown model architecture '{InputText.Show(architecture)}'; known: {string.Join(", ", Architectures)}", nameof(architecture)),
         };

@@ -12,8 +12,8 @@ public sealed class ClassifierModelTests
     {
         { "small-cnn", 1, 28, 28, 10, SmallCnn.RepresentationSize },
         { "small-cnn", 3, 32, 32, 10, SmallCnn.RepresentationSize },
-        { "resnet18", 1, 28, 28, 10, ResNet18.RepresentationSize },
-        { "resnet18", 3, 32, 32, 7, ResNet18.RepresentationSize },
+        { "resnet18", 1, 28, 28, 10, ResNet.Layouts[ResNet.Cifar18].RepresentationSize },
+        { "resnet18", 3, 32, 32, 7, ResNet.Layouts[ResNet.Cifar18].RepresentationSize },
         { "small-cnn-wide", 1, 28, 28, 10, SmallCnn.WideRepresentationSize },
         { "small-cnn-wide", 3, 32, 32, 7, SmallCnn.WideRepresentationSize },
         { "mlp", 1, 28, 28, 10, Mlp.RepresentationSize },

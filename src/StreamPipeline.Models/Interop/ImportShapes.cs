@@ -16,9 +16,9 @@ internal static class ImportShapes
         var (classifier, side) = architecture switch
         {
             SmallCnn.ArchitectureName => ("fc2.weight", (int?)null),
-            ResNet18.ArchitectureName => ("linear.weight", 32),
-            ResNet50.ArchitectureName => ("linear.weight", 32),
-            ImageNetResNet50.ArchitectureName => ("fc.weight", 224),
+            ResNet.Cifar18 => ("linear.weight", 32),
+            ResNet.Cifar50 => ("linear.weight", 32),
+            ResNet.ImageNet50 => ("fc.weight", 224),
             _ => throw new ArgumentException($"import does not know architecture '{InputText.Show(architecture)}'; known: {string.Join(", ", ModelFactory.Architectures)}"),
         };
 
