@@ -18,8 +18,8 @@ public sealed record BenchModel(string Path, string Name, VerifiedCheckpoint Ver
 
     public const string DefaultSmallData = "fashion-mnist:train";
 
-    private static readonly ImageShape FashionMnistShape = new(1, 28, 28);
-    private static readonly ImageShape CifarShape = new(3, 32, 32);
+    private static readonly ImageShape FashionMnistShape = KnownDatasets.FashionMnist.Shape;
+    private static readonly ImageShape CifarShape = KnownDatasets.Cifar10.Shape;
 
     /// <summary>Resolves model and data; <paramref name="limit"/> sizes a generated data file.</summary>
     public static BenchModel Prepare(string? model, string? data, string? dataRoot, Func<string, long> limitFor, string root)

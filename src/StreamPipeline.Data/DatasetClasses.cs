@@ -1,16 +1,8 @@
 namespace StreamPipeline.Data;
 
-/// <summary>Class-name lists: the built-in names of Fashion-MNIST and CIFAR-10, numbered names for data that has none, and the check every list passes.</summary>
+/// <summary>Class counts and names: numbered names for data that has none, and the checks every count passes (the known datasets' names: <see cref="KnownDatasets"/>).</summary>
 public static class DatasetClasses
 {
-    /// <summary>Fashion-MNIST's labels 0..9, as Zalando Research names them (the IDX files carry no names).</summary>
-    public static IReadOnlyList<string> FashionMnist { get; } =
-        ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
-
-    /// <summary>CIFAR-10's labels 0..9, as its <c>batches.meta.txt</c> lists them.</summary>
-    public static IReadOnlyList<string> Cifar10 { get; } =
-        ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
-
     /// <summary>
     /// The most classes a dataset may have: ImageNet-21k has 21,841; a count far above this is a damaged or hostile
     /// label, and is refused before anything (names, a classifier layer) is allocated for it.

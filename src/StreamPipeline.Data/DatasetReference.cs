@@ -21,15 +21,15 @@ public static class DatasetReference
         var settings = ReferenceOptions.Parse(reference, query);
         switch (scheme)
         {
-            case "fashion-mnist" when rest is "train" or "test":
+            case KnownDatasets.FashionMnistName when rest is "train" or "test":
                 settings.RequireOnly();
-                var root = options.DataRoot ?? DatasetOptions.DefaultFashionMnistRoot;
+                var root = options.DataRoot ?? KnownDatasets.FashionMnist.DefaultRoot!;
                 var prefix = rest == "train" ? "train" : "t10k";
                 return IdxDataset.Open(reference,
                     GzipOrRaw(Path.Combine(root, $"{prefix}-images-idx3-ubyte")),
                     GzipOrRaw(Path.Combine(root, $"{prefix}-labels-idx1-ubyte")),
-                    classes: null, options.Limit, DatasetClasses.FashionMnist);
-            case "cifar10" when SplitLast(rest, ':') is ({ Length: > 0 } directory, ("train" or "test") and var split):
+                    classes: null, options.Limit, KnownDatasets.FashionMnist.ClassNames);
+            case KnownDatasets.Cifar10Name when SplitLast(rest, ':') is ({ Length: > 0 } directory, ("train" or "test") and var split):
                 settings.RequireOnly();
                 if (!Directory.Exists(directory))
                     throw new DataFormatException($"{InputText.Show(directory)}: CIFAR-10 folder not found");

@@ -7,7 +7,7 @@ public sealed class FashionMnistFactAttribute : FactAttribute
 {
     public FashionMnistFactAttribute()
     {
-        if (!Directory.Exists(DatasetOptions.DefaultFashionMnistRoot))
-            Skip = $"{DatasetOptions.DefaultFashionMnistRoot} not present (install dataset-fashion-mnist)";
+        if (!Directory.Exists(KnownDatasets.FashionMnist.DefaultRoot))
+            Skip = $"{KnownDatasets.FashionMnist.DefaultRoot} not present (install dataset-fashion-mnist)";
     }
 }

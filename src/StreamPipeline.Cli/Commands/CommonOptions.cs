@@ -9,7 +9,7 @@ public static class CommonOptions
 {
     public static Option<string> DataRoot() => new("--data-root")
     {
-        Description = $"Root folder of fashion-mnist: references (default {DatasetOptions.DefaultFashionMnistRoot}).",
+        Description = $"Root folder of fashion-mnist: references (default {KnownDatasets.FashionMnist.DefaultRoot}).",
     };
 
     public static Option<long?> Limit() => new("--limit")

@@ -5,8 +5,10 @@ namespace StreamPipeline.Data.Readers;
 /// <summary>CIFAR-10, binary version: records of 1 label byte + 32×32 R, G, B planes, over one or more files.</summary>
 public sealed class Cifar10Dataset : IImageDataset
 {
-    private const int ImageBytes = 3 * 32 * 32;
-    private const int RecordBytes = 1 + ImageBytes;
+    private static readonly int ImageBytes = KnownDatasets.Cifar10.Shape.Size;
+
+    /// <summary>One record: the label byte, then the image's R, G and B planes.</summary>
+    public static readonly int RecordBytes = 1 + ImageBytes;
 
     /// <summary>The files of each split, in order.</summary>
     public static readonly IReadOnlyList<string> TrainFiles = [.. Enumerable.Range(1, 5).Select(i => $"data_batch_{i}.bin")];
@@ -20,7 +22,7 @@ public sealed class Cifar10Dataset : IImageDataset
 
     public string Reference { get; }
 
-    public ImageShape Shape { get; } = new(3, 32, 32);
+    public ImageShape Shape => KnownDatasets.Cifar10.Shape;
 
     /// <summary>The file beside the batches that names the classes, one per line (label order).</summary>
     public const string ClassNamesFile = "batches.meta.txt";
@@ -53,7 +55,7 @@ public sealed class Cifar10Dataset : IImageDataset
     /// <summary>Opens the given record files as one dataset, in order; labels are checked now. Classes get CIFAR-10's standard names unless <paramref name="classNames"/> are given.</summary>
     public static Cifar10Dataset Open(string reference, IReadOnlyList<string> paths, long? limit = null, IReadOnlyList<string>? classNames = null)
     {
-        classNames ??= DatasetClasses.Cifar10;
+        classNames ??= KnownDatasets.Cifar10.ClassNames;
         if (classNames.Count != 10)
             throw new ArgumentException($"CIFAR-10 has 10 classes, {classNames.Count} names given", nameof(classNames));
         var files = new List<SafeFileHandle>();
@@ -119,7 +121,7 @@ public sealed class Cifar10Dataset : IImageDataset
     private static IReadOnlyList<string> ReadClassNames(string path)
     {
         if (!File.Exists(path))
-            return DatasetClasses.Cifar10;
+            return KnownDatasets.Cifar10.ClassNames;
         var lines = File.ReadAllLines(path).Select(l => l.Trim()).ToList();
         while (lines.Count > 0 && lines[^1].Length == 0)
             lines.RemoveAt(lines.Count - 1);

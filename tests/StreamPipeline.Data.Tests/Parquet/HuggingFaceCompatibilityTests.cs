@@ -21,7 +21,7 @@ public sealed class HuggingFaceCompatibilityTests
     {
         using var dir = new TempDirectory();
         var shape = ShardTestData.Shape(channels);
-        var names = channels == 1 ? DatasetClasses.FashionMnist : DatasetClasses.Cifar10;
+        var names = channels == 1 ? KnownDatasets.FashionMnist.ClassNames : KnownDatasets.Cifar10.ClassNames;
         var path = dir.File("part-00000.parquet");
         await ParquetShardWriter.WriteAtomicAsync(path, ShardTestData.RandomRows(40 + channels, 9, shape), ShardTestData.Metadata(shape) with { ClassNames = names });
         using var db = Open();
@@ -74,15 +74,15 @@ public sealed class HuggingFaceCompatibilityTests
         using var dir = new TempDirectory();
         var shape = ShardTestData.Shape(1);
         var path = dir.File("part-00000.parquet");
-        await ParquetShardWriter.WriteAtomicAsync(path, ShardTestData.RandomRows(3, 4, shape), ShardTestData.Metadata(shape) with { ClassNames = DatasetClasses.FashionMnist });
+        await ParquetShardWriter.WriteAtomicAsync(path, ShardTestData.RandomRows(3, 4, shape), ShardTestData.Metadata(shape) with { ClassNames = KnownDatasets.FashionMnist.ClassNames });
         using var db = Open();
 
         using var hf = System.Text.Json.JsonDocument.Parse(HuggingFaceMetadata(db, path));
         var features = hf.RootElement.GetProperty("info").GetProperty("features");
 
         foreach (var column in new[] { "label", "source_label" })
-            Assert.Equal(DatasetClasses.FashionMnist, features.GetProperty(column).GetProperty("names").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal(DatasetClasses.FashionMnist, (await ParquetShardReader.ReadLabelsAsync(path)).Metadata.ClassNames);
+            Assert.Equal(KnownDatasets.FashionMnist.ClassNames, features.GetProperty(column).GetProperty("names").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(KnownDatasets.FashionMnist.ClassNames, (await ParquetShardReader.ReadLabelsAsync(path)).Metadata.ClassNames);
     }
 
     [Fact]

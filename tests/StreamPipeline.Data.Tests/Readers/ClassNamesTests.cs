@@ -86,14 +86,14 @@ public sealed class ClassNamesTests : IDisposable
     {
         var shape = ShardTestData.Shape(1);
         var path = Path.Combine(Directory.CreateDirectory(JobLayout.DataDir(_dir.Path)).FullName, JobLayout.ShardFileName(0, "parquet"));
-        var file = await ParquetShardWriter.WriteAtomicAsync(path, ShardTestData.RandomRows(5, 3, shape), ShardTestData.Metadata(shape) with { ClassNames = DatasetClasses.FashionMnist });
+        var file = await ParquetShardWriter.WriteAtomicAsync(path, ShardTestData.RandomRows(5, 3, shape), ShardTestData.Metadata(shape) with { ClassNames = KnownDatasets.FashionMnist.ClassNames });
         var manifest = Manifest.Create(new string('5', 64), new string('a', 64), "memory:test", 3, 3, new System.Text.Json.Nodes.JsonObject());
         using (var writer = ManifestWriter.Open(_dir.Path, manifest))
             writer.Commit(manifest.ShardAt(0).AsDone(new CommittedShard(0, Path.GetFileName(file.Path), file.Rows, file.Sha256, file.Bytes)));
 
         using var dataset = DatasetReference.Open("parquet:" + _dir.Path);
 
-        Assert.Equal(DatasetClasses.FashionMnist, dataset.ClassNames);
+        Assert.Equal(KnownDatasets.FashionMnist.ClassNames, dataset.ClassNames);
     }
 
     [Fact]
