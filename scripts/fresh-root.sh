@@ -33,6 +33,22 @@ dotnet_root=$(dotnet --info | awk -F': *' '/Base Path:/ {print $2; exit}')
 [ -n "$dotnet_root" ] || fail "dotnet --info shows no SDK; install the .NET 10 SDK on this machine"
 dotnet_root=$(cd "$dotnet_root/../.." && pwd)
 mkdir -p "$work"
+# Nothing may stay mounted under the root before it is removed (a mount namespace does not hold everything back on
+# every kernel: gVisor let the tmpfs on /run through); rm never crosses into another file system.
+root="$work/root"
+unmount_all() {
+  local target
+  for target in $(awk -v r="$root/" 'index($2 "/", r) == 1 {print $2}' /proc/mounts | sort -r); do
+    umount -l "$target" || return 1
+  done
+}
+remove_root() {
+  unmount_all || fail "could not unmount everything under $root; remove it by hand"
+  if awk -v r="$root/" 'index($2 "/", r) == 1 {found = 1} END {exit !found}' /proc/mounts; then
+    fail "something is still mounted under $root; not removing it"
+  fi
+  rm -rf --one-file-system "$root"
+}
 
 # --- 1. The machine: Debian 12 minbase with .NET as Microsoft's package installs it ---------------------------------
 base="$work/base"
@@ -46,9 +62,8 @@ if [ ! -e "$base/.complete" ]; then
     || fail "debootstrap failed; see $work/debootstrap.log"
   touch "$base/.complete"
 fi
-root="$work/root"
-[ -n "$root" ] && [ "$root" != / ] || fail "no root folder"
-rm -rf "$root" && cp -a "$base" "$root" && rm -f "$root/.complete"
+remove_root
+cp -a "$base" "$root" && rm -f "$root/.complete"
 if compgen -G '/etc/apt/sources.list.d/*.sources' >/dev/null; then
   cp /etc/apt/sources.list.d/*.sources "$root/etc/apt/sources.list.d/" && rm -f "$root/etc/apt/sources.list"
 fi
@@ -61,6 +76,8 @@ rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
 cp -a "$dotnet_root" "$root/usr/share/dotnet"
 ln -sfn /usr/share/dotnet/dotnet "$root/usr/bin/dotnet"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# As Debian's installer writes it: the machine resolves its own name (the chroot shares this machine's hostname).
+printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\tlocalhost ip6-localhost ip6-loopback\n' "$(hostname)" >"$root/etc/hosts"
 
 # --- 2. The README's two commands, as root in the fresh root --------------------------------------------------------
 git clone -q "$repo" "$root/root/stream-pipeline"
@@ -105,5 +122,5 @@ FRESH_TEST_ARGS=${FRESH_TEST_ARGS:-} unshare --mount --pid --fork bash -c '
 set -e
 rc=$(awk '/^== fresh-root exit/ {print $4}' "$work/run.log" | tail -1)
 [ -n "$rc" ] || fail "the run stopped without finishing; see $work/run.log"
-[ -n "${FRESH_KEEP_ROOT:-}" ] || rm -rf "$root"
+[ -n "${FRESH_KEEP_ROOT:-}" ] || remove_root
 exit "$rc"
