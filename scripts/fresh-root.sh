@@ -5,8 +5,8 @@
 # a clean clone of HEAD. It runs as root in that file system (chroot) in its own mount and PID namespaces, on this
 # machine's kernel and network: ./scripts/quickstart.sh, then ./scripts/test.sh — every test and the Docker proof,
 # with the Docker engine, Slurm and munge that test.sh itself installs and starts there. Nothing else is installed by
-# hand; the NuGet cache starts empty. Unlike docker/fresh-machine.sh (a container), tmpfs mounts, slurmd and a Docker
-# engine get the capabilities they need. (A virtual machine would be closer still; on this workplace's VMs nested KVM
+# hand; the NuGet cache starts empty. Unlike a container, it gives tmpfs mounts, slurmd and a Docker engine the
+# capabilities they need. (A virtual machine would be closer still; on this workplace's VMs, under gVisor, nested KVM
 # hangs at kernel entry and software emulation is far too slow for the test suite.)
 #
 # Besides Debian and .NET, the root gets only this workplace's network settings: the apt sources and apt.conf of this
