@@ -33,8 +33,13 @@ public sealed class DoubleInterruptTests : IDisposable
         var uninterrupted = CliProcess.Run(_dir.Path, Build(reference, model));
         Assert.True(uninterrupted.ExitCode == 0, uninterrupted.Stderr);
 
+        // The second signal must land while the build is stopping. How long stopping takes depends on the machine (a
+        // PGD step checks for cancellation, so it can be a fraction of a second); an attempt whose build finished
+        // stopping first must still be a clean stop (130, resumable), and the test needs two attempts that caught it.
         var jobDir = _dir.File("twice");
-        for (var attempt = 1; attempt <= 3; attempt++)
+        var caught = 0;
+        var attempts = new List<string>();
+        for (var attempt = 1; attempt <= 10 && caught < 2; attempt++)
         {
             using var running = RunningCli.Start(_dir.Path, Build(jobDir, model));
             // The job is under way once its directory holds a manifest; then a batch is on the device.
@@ -45,13 +50,23 @@ public sealed class DoubleInterruptTests : IDisposable
             // The second once the first was taken (two signals sent before the program handles either merge into one).
             Assert.True(running.WaitUntil(() => running.Stderr.Contains("interrupt: stopping", StringComparison.Ordinal), TimeSpan.FromSeconds(30)),
                 $"attempt {attempt}: the first SIGINT was not acknowledged: {running.Stderr}");
-            running.Interrupt();
+            var second = running.TryInterrupt();
             var result = running.WaitForExit(TimeSpan.FromSeconds(60));
 
             Assert.True(result.ExitCode == 130, $"attempt {attempt}: exit code {result.ExitCode} (139 = SIGSEGV): {result.Stderr}");
-            Assert.Contains("interrupt again: quitting now", result.Stderr);
             Assert.DoesNotContain("Segmentation", result.Stderr);
+            if (second && result.Stderr.Contains("interrupt again: quitting now", StringComparison.Ordinal))
+            {
+                caught++;
+                attempts.Add("quit at once");
+            }
+            else
+            {
+                Assert.Contains("stopped cleanly", result.Stderr);
+                attempts.Add("stopped before the second signal");
+            }
         }
+        Assert.True(caught == 2, $"the second SIGINT never landed while stopping twice: {string.Join("; ", attempts)}");
 
         var resumed = CliProcess.Run(_dir.Path, Build(jobDir, model));
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);

@@ -59,6 +59,16 @@ public sealed class RunningCli : IDisposable
     /// <summary>SIGINT, as Ctrl-C in a terminal sends it.</summary>
     public void Interrupt() => Signal("-INT");
 
+    /// <summary>SIGINT, unless the process has already ended (false then: the signal reached nobody).</summary>
+    public bool TryInterrupt()
+    {
+        if (_process.HasExited)
+            return false;
+        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        return kill.ExitCode == 0;
+    }
+
     /// <summary>SIGSTOP: the process freezes (as a hung or partitioned node would) until <see cref="Continue"/>.</summary>
     public void Freeze() => Signal("-STOP");
 
@@ -84,7 +94,10 @@ public sealed class RunningCli : IDisposable
             if (condition())
                 return true;
             if (_process.HasExited)
+            {
+                _process.WaitForExit(); // the last lines it wrote reach Stderr/Stdout first (the readers are asynchronous)
                 return condition();
+            }
             Thread.Sleep(20);
         }
         return false;
