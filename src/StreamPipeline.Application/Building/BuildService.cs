@@ -91,12 +91,20 @@ public static class BuildService
         var devices = DevicePlan.For(job.Spec.Devices, notice);
         var spec = JobSpecLoader.Change(job.Spec, new JobSpecOverrides { Devices = devices.Devices }, "(resolved devices)");
         var first = job.Checkpoint.Load(torch.CPU);
-        var metadata = new ConstructedDatasetMetadata(
-            // Only the fields that decide the rows: shards of a resumed run on other devices (or with faults) stay byte-identical.
-            job.Data.Shape, job.Data.ClassNames, spec.OutputCanonicalJson(), job.SpecHash, job.ModelSha256,
-            JsonSerializer.Serialize(spec.ToJsonObject()["attack"]));
-        return new PreparedBuild(job, spec, devices,
-            new ModelPerturberFactory(job.Checkpoint, spec.ToConstructionSettings(), devices.TorchThreadsPerWorker, transforms, first),
-            new ParquetShardSink(metadata));
+        try
+        {
+            var metadata = new ConstructedDatasetMetadata(
+                // Only the fields that decide the rows: shards of a resumed run on other devices (or with faults) stay byte-identical.
+                job.Data.Shape, job.Data.ClassNames, spec.OutputCanonicalJson(), job.SpecHash, job.ModelSha256,
+                JsonSerializer.Serialize(spec.ToJsonObject()["attack"]));
+            return new PreparedBuild(job, spec, devices,
+                new ModelPerturberFactory(job.Checkpoint, spec.ToConstructionSettings(), devices.TorchThreadsPerWorker, transforms, first),
+                new ParquetShardSink(metadata));
+        }
+        catch
+        {
+            first.Dispose();
+            throw;
+        }
     }
 }
