@@ -51,18 +51,6 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
         folded = true;
     }
 
-    /// <summary>A stage of <paramref name="count"/> blocks named "0".."count-1"; the first carries the stride.</summary>
-    public static Sequential Layer(ref long inPlanes, long planes, int count, long stride)
-    {
-        var blocks = new List<(string, nn.Module<Tensor, Tensor>)>();
-        for (var i = 0; i < count; i++)
-        {
-            blocks.Add((i.ToString(System.Globalization.CultureInfo.InvariantCulture), new BasicBlock(nameof(BasicBlock), inPlanes, planes, i == 0 ? stride : 1)));
-            inPlanes = planes;
-        }
-        return nn.Sequential(blocks);
-    }
-
     /// <summary>Folds every block of a stage.</summary>
     public static void FoldBatchNorm(Sequential layer)
     {

@@ -73,20 +73,7 @@ internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
         folded = true;
     }
 
-    /// <summary>A stage of <paramref name="count"/> blocks named "0".."count-1"; the first carries the stride.</summary>
-    public static Sequential Layer(ref long inPlanes, long planes, int count, long stride, bool torchvisionNames)
-    {
-        var blocks = new List<(string, nn.Module<Tensor, Tensor>)>();
-        for (var i = 0; i < count; i++)
-        {
-            blocks.Add((i.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                new Bottleneck(inPlanes, planes, i == 0 ? stride : 1, torchvisionNames)));
-            inPlanes = Expansion * planes;
-        }
-        return nn.Sequential(blocks);
-    }
-
-    /// <summary>Folds every block of a stage made by <see cref="Layer"/>.</summary>
+    /// <summary>Folds every block of a stage (a Sequential of Bottlenecks).</summary>
     public static void FoldBatchNorm(Sequential layer)
     {
         foreach (var block in layer.children().Cast<Bottleneck>())

@@ -84,9 +84,21 @@ public sealed class ResNet : ClassifierModel, INormalizedClassifier
 
     public float[] Std => InputNormalization.ToArray(std);
 
-    private Sequential Stage(ref long inPlanes, long planes, int blocks, long stride) => _layout.Block == ResNetBlock.Basic
-        ? BasicBlock.Layer(ref inPlanes, planes, blocks, stride)
-        : Bottleneck.Layer(ref inPlanes, planes, blocks, stride, torchvisionNames: _layout.Names == ResNetNames.TorchVision);
+    /// <summary>A stage of <paramref name="count"/> blocks named "0".."count-1"; the first carries the stride.</summary>
+    private Sequential Stage(ref long inPlanes, long planes, int count, long stride)
+    {
+        var blocks = new List<(string, nn.Module<Tensor, Tensor>)>();
+        for (var i = 0; i < count; i++)
+        {
+            var blockStride = i == 0 ? stride : 1;
+            nn.Module<Tensor, Tensor> block = _layout.Block == ResNetBlock.Basic
+                ? new BasicBlock(nameof(BasicBlock), inPlanes, planes, blockStride)
+                : new Bottleneck(inPlanes, planes, blockStride, torchvisionNames: _layout.Names == ResNetNames.TorchVision);
+            blocks.Add((i.ToString(System.Globalization.CultureInfo.InvariantCulture), block));
+            inPlanes = planes * (_layout.Block == ResNetBlock.Basic ? 1 : Bottleneck.Expansion);
+        }
+        return nn.Sequential(blocks);
+    }
 
     protected override void FoldBatchNorm()
     {
