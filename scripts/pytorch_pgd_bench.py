@@ -14,6 +14,12 @@ The levers stream-pipeline applies to its own attack loop exist here too: --fold
 into the convolution before it (torch.nn.utils.fusion.fuse_conv_bn_eval), --channels-last runs the model and its input
 in NHWC memory order. The JSON says which BLAS library the process loaded (Debian's torch links libblas.so.3: the
 reference BLAS, or OpenBLAS when libopenblas0 is installed and selected by update-alternatives or LD_LIBRARY_PATH).
+
+With --train it times `stream-pipeline train`'s recipe instead (src/StreamPipeline.Models/Trainer.cs): one epoch over the
+images in a seeded random order, batches of --batch-size, cross-entropy, Adam (lr --lr, no weight decay), the batch loss
+read back every step and the correct predictions counted, after one untimed warm-up step on the first batch. The model
+trains (train mode, parameter gradients); --channels-last applies, --fold-bn does not (folding is for eval mode only).
+Prints img_per_s = images / seconds.
 """
 
 import argparse
@@ -74,6 +80,24 @@ def targeted_pgd(model, x0, targets, steps, eps, step_size):
     with torch.no_grad():
         success = model(best).argmax(1) == targets
     return best, success
+
+
+def train_epoch(model, optimizer, x, y, batch_size, generator):
+    """One epoch as Trainer.Train runs it; returns the mean loss and accuracy."""
+    order = torch.randperm(len(x), generator=generator)
+    loss_sum, correct = 0.0, 0
+    for i in range(0, len(x), batch_size):
+        index = order[i:i + batch_size]
+        xb, yb = x[index], y[index]
+        optimizer.zero_grad()
+        logits = model(xb)
+        loss = F.cross_entropy(logits, yb)
+        loss_value = loss.item()
+        loss.backward()
+        optimizer.step()
+        loss_sum += loss_value * len(index)
+        correct += int((logits.argmax(1) == yb).sum())
+    return loss_sum / len(x), correct / len(x)
 
 
 def fold_batch_norm(module):
@@ -155,7 +179,11 @@ def main():
     parser.add_argument("--shape", help="C,H,W: seeded random images of this shape instead of the architecture's default data")
     parser.add_argument("--fold-bn", action="store_true", help="fold each eval-mode batch-norm into the convolution before it")
     parser.add_argument("--channels-last", action="store_true", help="model and input in channels_last (NHWC) memory order")
+    parser.add_argument("--train", action="store_true", help="time one training epoch (train's recipe) instead of PGD")
+    parser.add_argument("--lr", type=float, default=1e-3, help="Adam's learning rate with --train (default 1e-3, as train)")
     args = parser.parse_args()
+    if args.train and args.fold_bn:
+        parser.error("--fold-bn is for eval mode; it does not apply to --train")
     shape = tuple(int(v) for v in args.shape.split(",")) if args.shape else None
 
     torch.set_num_threads(args.threads)
@@ -164,6 +192,8 @@ def main():
     model = torch_models.create(args.arch, shape, args.classes, normalize=True)
     if args.weights:
         model.load_state_dict(torch.load(args.weights), strict=True)
+    if args.train:
+        return train_main(args, model, x, y, data)
     model.eval()
     levers = []
     if args.fold_bn:
@@ -207,6 +237,45 @@ def main():
         "cpu_seconds": round(cpu, 3),
         "img_pgd_steps_per_s": round(len(x) * args.steps / elapsed, 1),
         "attack_success": round(successes / len(x), 4),
+        "python": platform.python_version(),
+        "levers": ",".join(levers) or "none",
+        "blas": loaded_blas(),
+        "glibc_tunables": os.environ.get("GLIBC_TUNABLES", ""),
+    }))
+
+
+def train_main(args, model, x, y, data):
+    levers = []
+    if args.channels_last:
+        model = model.to(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
+        levers.append("channels-last")
+    model.train()
+    generator = torch.Generator().manual_seed(args.seed)
+    # Warm-up: one step on the first batch, with its own optimizer (as bench warms its own training up), not timed.
+    warm = min(len(x), args.batch_size)
+    train_epoch(model, torch.optim.Adam(model.parameters(), lr=args.lr), x[:warm], y[:warm], args.batch_size, generator)
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    loss, accuracy = train_epoch(model, optimizer, x, y, args.batch_size, generator)
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    print(json.dumps({
+        "task": "train",
+        "engine": f"pytorch {torch.__version__}",
+        "arch": args.arch,
+        "data": data,
+        "weights": args.weights or "random",
+        "images": len(x),
+        "batch_size": args.batch_size,
+        "lr": args.lr,
+        "threads": torch.get_num_threads(),
+        "seconds": round(elapsed, 3),
+        "cpu_seconds": round(cpu, 3),
+        "img_per_s": round(len(x) / elapsed, 1),
+        "loss": round(loss, 4),
+        "accuracy": round(accuracy, 4),
         "python": platform.python_version(),
         "levers": ",".join(levers) or "none",
         "blas": loaded_blas(),

@@ -34,6 +34,12 @@ public sealed record BenchReport(
     /// <summary>The work per image and this machine's measured FP32 peak, to read each phase against; null when not measured.</summary>
     public BenchHardware? Hardware { get; init; }
 
+    /// <summary>Training beside PyTorch (with --peer); null when not run.</summary>
+    public TrainingComparison? Training { get; init; }
+
+    /// <summary>Why the training comparison's PyTorch side did not run (one line); null when it ran or was not asked for.</summary>
+    public string? TrainingPeerUnavailable { get; init; }
+
     /// <summary>How the bare loop and the pipeline prepared the model.</summary>
     public InferenceTransforms Transforms { get; init; } = InferenceTransforms.All;
 
@@ -127,6 +133,7 @@ public sealed record BenchReport(
             ["cluster"] = ClusterJson(),
             ["peer"] = PeerJson(PeerRuns, r => r.BareToPeer, r => r.PipelineToPeer),
             ["peer_best"] = PeerAsked && PeerBestRuns.Count > 0 ? PeerJson(PeerBestRuns, r => r.BareToPeerBest, r => r.PipelineToPeerBest) : null,
+            ["training"] = Training?.ToJson(),
             ["phases"] = PhasesJson(),
             ["hardware"] = HardwareJson(),
             ["busy"] = Busy,
@@ -210,6 +217,10 @@ public sealed record BenchReport(
             if (PeerBestRuns.Count > 0)
                 lines.Add(PeerText("PyTorch+", PeerBestRuns, r => r.BareToPeerBest, r => r.PipelineToPeerBest));
         }
+        if (Training is { } training)
+            lines.AddRange(training.ToText());
+        if (TrainingPeerUnavailable is not null)
+            lines.Add($"  training   PyTorch not run: {TrainingPeerUnavailable}");
         lines.Add("  medians    img-PGD-steps/s      s   cpu-s = torch + .NET pool + GC + other + ended threads   GC 0/1/2  GC pause  alloc/image  peak RSS (start)");
         foreach (var phase in Enum.GetValues<BenchPhase>().Where(p => !IsPeer(p) && Phase(p).Count > 0))
         {

@@ -143,8 +143,22 @@ public static class BenchRunner
                     (peerRun is null ? "" : $", PyTorch {peerRun.ImgStepsPerSecond:N1}") + (peerBestRun is null ? "" : $", PyTorch at its best {peerBestRun.ImgStepsPerSecond:N1}") +
                     $" img-PGD-steps/s; ratio {round.Ratio:F3}, cpu ratio {round.CpuRatio:F3}");
             }
+            // Training beside PyTorch, after the PGD rounds (its own rounds, same alternation), with --peer.
+            TrainingComparison? training = null;
+            string? trainingPeerUnavailable = null;
+            var trainImages = settings.TrainingImagesFor(model.Info.Architecture);
+            if (trainImages > 0)
+            {
+                var threads = plan.TorchThreadsPerWorker ?? TorchThreads();
+                var trainingPeers = PyTorchPeer.PrepareTraining(model.Path, model.Info, model.Data == BenchModel.DefaultSmallData, trainImages, TrainingBench.Recipe,
+                    threads, Path.Combine(root, "peer-weights.pt"), settings.DataRoot, out trainingPeerUnavailable);
+                progress($"bench: training comparison: {trainImages:N0} images, 1 epoch, batch {TrainingBench.Recipe.BatchSize}, {settings.Repeat} round(s)");
+                training = await TrainingBench.RunAsync(model.Verified, model.Data, settings.DataRoot, trainImages, threads, trainingPeers, settings.Repeat, progress, ct);
+            }
             return new BenchReport(spec, model, images, rounds, settings.Workers, settings.Peer, peerUnavailable, loadAtStart, LoadAverage.Read(), perPhase)
             {
+                Training = training,
+                TrainingPeerUnavailable = trainingPeerUnavailable,
                 Mode = BenchMode.Sequential,
                 ModeReason = sequentialBecause,
                 Hardware = hardware,

@@ -16,6 +16,7 @@ namespace StreamPipeline.Bench;
 /// <param name="StepSize">PGD step size; null takes the data's preset.</param>
 /// <param name="Mode">Paired (both phases at once, one pinned CPU each), sequential, or auto (paired where it applies).</param>
 /// <param name="Transforms">How the bare loop's and the pipeline's device threads prepare the model; null means all (what build does).</param>
+/// <param name="TrainImages">With <see cref="Peer"/>: images of the training comparison's epoch (<see cref="TrainingBench"/>); null takes the model's default, 0 skips it.</param>
 public sealed record BenchSettings(
     string? Model,
     string? Data,
@@ -31,7 +32,8 @@ public sealed record BenchSettings(
     int? Workers = null,
     bool Peer = false,
     BenchMode Mode = BenchMode.Auto,
-    InferenceTransforms? Transforms = null)
+    InferenceTransforms? Transforms = null,
+    long? TrainImages = null)
 {
     /// <summary>The transforms every phase applies.</summary>
     public InferenceTransforms ModelTransforms => Transforms ?? InferenceTransforms.All;
@@ -57,6 +59,9 @@ public sealed record BenchSettings(
     public static (long Limit, int BatchSize, int Steps) DefaultsFor(string architecture) =>
         architecture is ResNet.Cifar18 or ResNet.Cifar50 or ResNet.ImageNet50 ? (64, 64, 2) : (2048, 256, 20);
 
+    /// <summary>Images of the training comparison: none without --peer, else <see cref="TrainImages"/> or the model's default.</summary>
+    public long TrainingImagesFor(string architecture) => Peer ? TrainImages ?? TrainingBench.DefaultImages(architecture) : 0;
+
     /// <summary>Checks the values the job spec does not check; throws <see cref="ArgumentException"/> naming the flag.</summary>
     public BenchSettings Validated()
     {
@@ -66,6 +71,8 @@ public sealed record BenchSettings(
         if (Repeat is < 1 or > 100) throw new ArgumentException($"--repeat must be between 1 and 100, got {Repeat}");
         if (Workers is < 1 or > 64) throw new ArgumentException($"--workers must be between 1 and 64, got {Workers}");
         if (Devices.Count == 0) throw new ArgumentException("--devices must name at least one device");
+        if (TrainImages < 0) throw new ArgumentException($"--train-images must be 0 (no training comparison) or more, got {TrainImages}");
+        if (TrainImages > 0 && !Peer) throw new ArgumentException("--train-images times training beside PyTorch: it needs --peer");
         return this;
     }
 

@@ -54,7 +54,8 @@ public sealed class BenchWorkload : IDisposable
     public static BenchWorkload Prepare(BenchSettings settings, IReadOnlyList<string> devices, string root)
     {
         var model = BenchModel.Prepare(settings.Model, settings.Data, settings.DataRoot,
-            architecture => settings.Limit ?? BenchSettings.DefaultsFor(architecture).Limit, root);
+            // Generated data holds the images attacked and those the training comparison trains on.
+            architecture => Math.Max(settings.Limit ?? BenchSettings.DefaultsFor(architecture).Limit, settings.TrainingImagesFor(architecture)), root);
         var defaults = BenchSettings.DefaultsFor(model.Info.Architecture);
         // Start images and checks use the whole dataset, as build does; the limit only decides what is built.
         var data = DatasetReference.Open(model.Data, new DatasetOptions(settings.DataRoot));

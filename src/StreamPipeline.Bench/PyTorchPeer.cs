@@ -68,17 +68,63 @@ public sealed class PyTorchPeer
             // Warmed up as bench warms its own phases: one full batch, one step, before the timed loop.
             "--warmup-images", Invariant(Math.Min(images, batchSize)), "--warmup-steps", "1",
         };
-        // The script reads Fashion-MNIST itself; any other data is stood in for by seeded random images of the same
-        // shape (PGD's cost does not depend on the pixel values: no early stop).
+        // PGD's cost does not depend on the pixel values (no early stop), so random images stand in for other data.
+        arguments.AddRange(DataArguments(info, fashionMnistTrain, dataRoot));
+        var (debian, best) = Environments(threads);
+        return
+        [
+            new PyTorchPeer(BenchPhase.Peer, arguments, debian),
+            new PyTorchPeer(BenchPhase.PeerBest, [.. arguments, "--fold-bn", "--channels-last"], best),
+        ];
+    }
+
+    /// <summary>
+    /// The two peers of bench's training comparison (as Debian installs it, then at its best: OpenBLAS, channels_last,
+    /// our heap tunables; no folding, which is for eval mode): the script with <c>--train</c>, one epoch of
+    /// <paramref name="images"/> with <paramref name="recipe"/>'s batch and learning rate, from the checkpoint's weights
+    /// (exported to <paramref name="weightsPath"/> unless already there). Empty with the reason when they cannot run.
+    /// </summary>
+    public static IReadOnlyList<PyTorchPeer> PrepareTraining(
+        string checkpoint, CheckpointInfo info, bool fashionMnistTrain, long images, TrainingSettings recipe, int threads, string weightsPath,
+        string? dataRoot, out string? reason)
+    {
+        reason = Unavailable(info.Architecture);
+        if (reason is not null)
+            return [];
+        if (recipe.Optimizer != OptimizerKind.Adam || recipe.WeightDecay != 0)
+            throw new ArgumentException("the PyTorch peer trains with Adam and no weight decay, as train's default recipe");
+        if (!File.Exists(weightsPath))
+            PyTorchCheckpoint.Export(checkpoint, weightsPath);
+        var arguments = new List<string>
+        {
+            ScriptPath, "--train", "--arch", info.Architecture, "--weights", weightsPath, "--images", Invariant(images),
+            "--batch-size", Invariant(recipe.BatchSize), "--lr", Invariant(recipe.LearningRate), "--threads", Invariant(threads),
+            "--classes", Invariant(info.Classes), "--seed", Invariant(recipe.Seed),
+        };
+        arguments.AddRange(DataArguments(info, fashionMnistTrain, dataRoot));
+        var (debian, best) = Environments(threads);
+        return
+        [
+            new PyTorchPeer(BenchPhase.Peer, arguments, debian),
+            new PyTorchPeer(BenchPhase.PeerBest, [.. arguments, "--channels-last"], best),
+        ];
+    }
+
+    /// <summary>The script reads Fashion-MNIST itself; other data is stood in for by seeded random images of the same shape.</summary>
+    private static IEnumerable<string> DataArguments(CheckpointInfo info, bool fashionMnistTrain, string? dataRoot)
+    {
         if (fashionMnistTrain)
-        {
-            if (dataRoot is not null) arguments.AddRange(["--data-root", dataRoot]);
-        }
-        else
-        {
-            arguments.AddRange(["--shape", $"{info.InputShape.Channels},{info.InputShape.Height},{info.InputShape.Width}"]);
-        }
-        var threadsText = Invariant(threads);
+            return dataRoot is null ? [] : ["--data-root", dataRoot];
+        return ["--shape", $"{info.InputShape.Channels},{info.InputShape.Height},{info.InputShape.Width}"];
+    }
+
+    /// <summary>
+    /// The environment of each setup: as Debian installs it (the reference BLAS where libblas3 is installed, glibc's own
+    /// malloc: this process's tunables removed) and at its best (OpenBLAS where installed, one BLAS thread per torch
+    /// thread, our tunables).
+    /// </summary>
+    private static (Dictionary<string, string?> Debian, Dictionary<string, string?> Best) Environments(int threads)
+    {
         var reference = Directory.Exists(ReferenceBlasDirectory) ? ReferenceBlasDirectory : null;
         var openBlas = OpenBlasDirectories.FirstOrDefault(dir => File.Exists(Path.Combine(dir, "libblas.so.3")));
         var debian = new Dictionary<string, string?>
@@ -89,25 +135,16 @@ public sealed class PyTorchPeer
         var best = new Dictionary<string, string?>
         {
             ["LD_LIBRARY_PATH"] = openBlas ?? reference,
-            ["OPENBLAS_NUM_THREADS"] = threadsText,
+            ["OPENBLAS_NUM_THREADS"] = Invariant(threads),
             [NativeHeap.TunablesVariable] = NativeHeap.Tunables,
         };
-        return
-        [
-            new PyTorchPeer(BenchPhase.Peer, arguments, debian),
-            new PyTorchPeer(BenchPhase.PeerBest, [.. arguments, "--fold-bn", "--channels-last"], best),
-        ];
+        return (debian, best);
     }
 
     /// <summary>Runs the script once and reads its JSON line.</summary>
     public async Task<PeerMeasurement> RunAsync(CancellationToken ct)
     {
-        var (code, stdout, stderr) = await RunPythonAsync(_arguments, ct, _environment);
-        if (code != 0)
-            throw new InvalidOperationException($"the PyTorch peer ({Python} {ScriptPath}) exited {code}: {LastLine(stderr)}");
-        var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault()
-            ?? throw new InvalidOperationException("the PyTorch peer printed nothing");
-        using var json = JsonDocument.Parse(line);
+        using var json = await RunJsonAsync(ct);
         var r = json.RootElement;
         return new PeerMeasurement(
             r.GetProperty("engine").GetString()!, r.GetProperty("arch").GetString()!, r.GetProperty("data").GetString()!, r.GetProperty("weights").GetString()!,
@@ -118,6 +155,33 @@ public sealed class PyTorchPeer
             Levers = r.GetProperty("levers").GetString()!,
             GlibcTunables = r.GetProperty("glibc_tunables").GetString()!,
         };
+    }
+
+    /// <summary>Runs the script with <c>--train</c> once and reads its JSON line.</summary>
+    public async Task<TrainingMeasurement> RunTrainingAsync(CancellationToken ct)
+    {
+        using var json = await RunJsonAsync(ct);
+        var r = json.RootElement;
+        if (!r.TryGetProperty("task", out var task) || task.GetString() != "train")
+            throw new InvalidOperationException("the PyTorch peer did not report a training run");
+        return new TrainingMeasurement(
+            r.GetProperty("engine").GetString()!, r.GetProperty("images").GetInt64(), r.GetProperty("threads").GetInt32(), r.GetProperty("seconds").GetDouble(),
+            r.GetProperty("cpu_seconds").GetDouble(), r.GetProperty("loss").GetDouble(), r.GetProperty("accuracy").GetDouble())
+        {
+            Blas = r.GetProperty("blas").GetString()!,
+            Levers = r.GetProperty("levers").GetString()!,
+            GlibcTunables = r.GetProperty("glibc_tunables").GetString()!,
+        };
+    }
+
+    private async Task<JsonDocument> RunJsonAsync(CancellationToken ct)
+    {
+        var (code, stdout, stderr) = await RunPythonAsync(_arguments, ct, _environment);
+        if (code != 0)
+            throw new InvalidOperationException($"the PyTorch peer ({Python} {ScriptPath}) exited {code}: {LastLine(stderr)}");
+        var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault()
+            ?? throw new InvalidOperationException("the PyTorch peer printed nothing");
+        return JsonDocument.Parse(line);
     }
 
     private static string? Unavailable(string architecture)

@@ -159,7 +159,7 @@ public sealed class BenchCommandTests : IDisposable
     public void Bench_with_one_worker_and_the_peer_reports_the_cluster_beside_the_single_process_and_pytorch_beside_ours()
     {
         var result = CliProcess.Run(_dir.Path, "bench", "--json", "--quiet", "--limit", "64", "--batch-size", "32", "--steps", "1", "--repeat", "1",
-            "--workers", "1", "--peer");
+            "--workers", "1", "--peer", "--train-images", "0");
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         using var json = JsonDocument.Parse(result.Stdout);
@@ -192,6 +192,54 @@ public sealed class BenchCommandTests : IDisposable
         // --quiet: the summary, no progress lines.
         Assert.DoesNotContain("bench: round", result.Stderr);
         Assert.Contains("PyTorch", result.Stderr);
+    }
+
+    [FashionMnistFact]
+    public void Bench_peer_times_train_beside_pytorch_as_debian_installs_it_and_at_its_best_with_the_same_recipe_and_weights()
+    {
+        var result = CliProcess.Run(_dir.Path, "bench", "--json", "--quiet", "--limit", "32", "--batch-size", "32", "--steps", "1", "--repeat", "2",
+            "--peer", "--train-images", "384", "--threads", "1");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var training = json.RootElement.GetProperty("training");
+        Assert.Equal(384, training.GetProperty("images").GetInt64());
+        Assert.Equal(128, training.GetProperty("batch_size").GetInt32());
+        Assert.Equal("Adam", training.GetProperty("optimizer").GetString());
+        Assert.Equal(2, training.GetProperty("rounds").GetInt32());
+        var ours = training.GetProperty("ours");
+        var losses = new List<double>();
+        foreach (var who in new[] { "ours", "pytorch", "pytorch-best" })
+        {
+            var run = training.GetProperty(who);
+            // Every runner trained in both rounds, with the thread count asked for.
+            var perRound = run.GetProperty("per_round").EnumerateArray().Select(v => v.GetDouble()).ToList();
+            Assert.Equal(2, perRound.Count);
+            Assert.All(perRound, rate => Assert.True(rate > 0, run.ToString()));
+            Assert.Equal(perRound.Order().Sum() / 2, run.GetProperty("img_per_s").GetDouble(), 0.1);
+            Assert.Equal(1, run.GetProperty("threads").GetInt32());
+            if (who != "ours")
+                Assert.Equal(ours.GetProperty("img_per_s").GetDouble() / run.GetProperty("img_per_s").GetDouble(), run.GetProperty("ours_to_this").GetDouble(), 0.05);
+        }
+        Assert.StartsWith("pytorch ", training.GetProperty("pytorch").GetProperty("engine").GetString());
+        Assert.Equal("none", training.GetProperty("pytorch").GetProperty("transforms").GetString());
+        Assert.Equal("", training.GetProperty("pytorch").GetProperty("glibc_tunables").GetString());
+        // At its best: channels_last, never folding (a model in training keeps its batch-norms), and our heap tunables.
+        Assert.Equal("channels-last", training.GetProperty("pytorch-best").GetProperty("transforms").GetString());
+        Assert.Contains("glibc.malloc.mmap_max=0", training.GetProperty("pytorch-best").GetProperty("glibc_tunables").GetString());
+        Assert.Contains("training", result.Stderr);
+        Assert.Contains("ours/PyTorch", result.Stderr);
+    }
+
+    [Fact]
+    public void Bench_train_images_without_the_peer_is_one_line_and_exit_2()
+    {
+        var result = CliProcess.Run(_dir.Path, "bench", "--train-images", "512");
+
+        Assert.Equal(2, result.ExitCode);
+        var error = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.Contains("--train-images", error);
+        Assert.Contains("--peer", error);
     }
 
     [Fact]

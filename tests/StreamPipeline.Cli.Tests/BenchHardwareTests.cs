@@ -95,7 +95,7 @@ public sealed class BenchHardwareTests : IDisposable
         const string openBlas = "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3";
         Assert.True(File.Exists(openBlas), $"this test needs OpenBLAS ({openBlas}; Debian: apt-get install libopenblas0-pthread)");
         var result = CliProcess.Run(_dir.Path, "bench", "--json", "--quiet", "--peer", "--model", "resnet18", "--limit", "4", "--batch-size", "4", "--steps", "1",
-            "--repeat", "1", "--threads", "1");
+            "--repeat", "1", "--threads", "1", "--train-images", "0");
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         using var json = JsonDocument.Parse(result.Stdout);

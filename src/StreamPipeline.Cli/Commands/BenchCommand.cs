@@ -47,6 +47,12 @@ public static class BenchCommand
                           "as Debian installs it (reference BLAS, no transforms, glibc's malloc) and at its best (OpenBLAS where libopenblas0 is " +
                           "installed, batch-norm folded, channels_last, our heap tunables). Each says which BLAS it loaded.",
         };
+        var trainImages = new Option<long?>("--train-images")
+        {
+            Description = "With --peer: also time training beside PyTorch, train's recipe (one epoch, batch 128, Adam lr 1e-3, cross-entropy) " +
+                          "from the same initial weights, ours against PyTorch as Debian installs it and at its best (OpenBLAS, channels_last, our " +
+                          "heap tunables), img/s per round. Default: 8,192 images; 256 for the ResNets. 0 skips it.",
+        };
         var mode = new Option<BenchMode>("--mode")
         {
             Description = "paired: bare and pipeline at the same time, each in its own process pinned to one CPU with 1 torch thread, the CPUs " +
@@ -75,7 +81,7 @@ public static class BenchCommand
             "prints everything as one object on stdout. Defaults (5 paired rounds of 2,048 images, batch 256, 20 steps) take about 4 minutes on a " +
             "quiet 2-core CPU; other programs running beside it show up in the figures (the load average is printed).")
         {
-            json, model, data, limit, batch, shard, steps, eps, stepSize, devices, repeat, mode, workers, peer, transforms, dataRoot, threads, quiet,
+            json, model, data, limit, batch, shard, steps, eps, stepSize, devices, repeat, mode, workers, peer, trainImages, transforms, dataRoot, threads, quiet,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
@@ -88,7 +94,7 @@ public static class BenchCommand
                 parse.GetValue(model), parse.GetValue(data), parse.GetValue(dataRoot), parse.GetValue(limit), parse.GetValue(batch),
                 parse.GetValue(shard), parse.GetValue(steps), parse.GetValue(eps), parse.GetValue(stepSize),
                 parse.GetValue(devices)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
-                parse.GetValue(repeat), parse.GetValue(workers), parse.GetValue(peer), parse.GetValue(mode), chosen);
+                parse.GetValue(repeat), parse.GetValue(workers), parse.GetValue(peer), parse.GetValue(mode), chosen, parse.GetValue(trainImages));
             // The rounds and the pipeline's own view are bench's progress; the report below is its summary.
             var report = await BenchRunner.RunAsync(settings, parse.GetValue(quiet), line => Console.Error.WriteLine(line), StderrLogger.Config, token);
             foreach (var line in report.ToText()) Console.Error.WriteLine(line);
