@@ -38,6 +38,26 @@ internal static class ChannelsLast
         return stride[1] == 1 && (w == 1 || stride[3] == c) && (h == 1 || stride[2] == c * w) && (t.shape[0] == 1 || stride[0] == c * h * w);
     }
 
+    /// <summary>
+    /// Rewrites every channels_last convolution weight under <paramref name="module"/> back to the standard contiguous
+    /// (NCHW) layout, keeping its values and requires_grad: what a model trained channels_last does before it is
+    /// evaluated, saved or exported.
+    /// </summary>
+    public static void RestoreConvolutions(nn.Module module)
+    {
+        using var noGrad = no_grad();
+        foreach (var conv in module.modules().OfType<Conv2d>())
+        {
+            var weight = conv.weight!;
+            if (weight.is_contiguous())
+                continue;
+            var requiresGrad = weight.requires_grad;
+            using var scope = NewDisposeScope();
+            var dense = weight.detach().contiguous();
+            conv.weight = new Parameter(dense.DetachFromDisposeScope(), requires_grad: requiresGrad);
+        }
+    }
+
     /// <summary>Rewrites every convolution's weights under <paramref name="module"/> to channels_last (in place of the parameter).</summary>
     public static void ConvertConvolutions(nn.Module module)
     {

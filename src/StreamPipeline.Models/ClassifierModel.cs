@@ -63,6 +63,12 @@ public abstract class ClassifierModel : nn.Module<Tensor, Tensor>
         Transforms = transforms;
     }
 
+    /// <summary>
+    /// Whether <see cref="Trainer"/> runs this model's convolutions channels_last by default (weights in NHWC order while
+    /// training, back to NCHW afterwards). False here; the ResNets say true, where it was measured faster.
+    /// </summary>
+    public virtual bool TrainsChannelsLast => false;
+
     /// <summary>Refuses training mode once the model is prepared for inference: its folded weights must not be trained.</summary>
     public override void train(bool train = true)
     {

@@ -47,6 +47,10 @@ public static class Trainer
         long seenTotal = 0;
 
         model.to(device);
+        // channels_last weights make oneDNN run every convolution and what follows in NHWC, with no layout reorders; the
+        // optimizer must hold the rewritten parameters, so the rewrite comes first, and is undone whatever happens.
+        var channelsLast = settings.ChannelsLastFor(model);
+        if (channelsLast) Models.ChannelsLast.ConvertConvolutions(model);
         using var optimizer = CreateOptimizer(model, settings);
         try
         {
@@ -102,6 +106,7 @@ public static class Trainer
         finally
         {
             model.eval();
+            if (channelsLast) Models.ChannelsLast.RestoreConvolutions(model);
         }
 
         return new TrainResult(settings.Epochs, seenTotal, epochLoss, epochAccuracy, clock.Elapsed);

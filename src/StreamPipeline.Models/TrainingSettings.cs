@@ -4,7 +4,8 @@ namespace StreamPipeline.Models;
 /// How <see cref="Trainer"/> trains. The defaults (Adam, lr 1e-3, batch 128, 3 epochs) take small-cnn past 0.88 test
 /// accuracy on Fashion-MNIST. <see cref="ChunkSize"/> contiguous examples are read at a time; chunks are visited in a
 /// seeded random order and shuffled within, so memory stays flat however large the dataset is (a chunk is also capped
-/// at 128 MiB of pixels).
+/// at 128 MiB of pixels). <see cref="ChannelsLast"/>: null lets the model choose (<see cref="ClassifierModel.TrainsChannelsLast"/>);
+/// the layout changes the order of float sums, not what is computed, and the weights are saved in the standard layout.
 /// </summary>
 public sealed record TrainingSettings(
     int Epochs = 3,
@@ -13,8 +14,15 @@ public sealed record TrainingSettings(
     OptimizerKind Optimizer = OptimizerKind.Adam,
     int Seed = 0,
     double WeightDecay = 0,
-    int ChunkSize = 8192)
+    int ChunkSize = 8192,
+    bool? ChannelsLast = null)
 {
+    /// <summary>
+    /// Whether <paramref name="model"/> trains with channels_last convolution weights: <see cref="ChannelsLast"/> when
+    /// set, else the model's own choice (<see cref="ClassifierModel.TrainsChannelsLast"/>).
+    /// </summary>
+    public bool ChannelsLastFor(ClassifierModel model) => ChannelsLast ?? model.TrainsChannelsLast;
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
