@@ -22,6 +22,21 @@ import torch.nn.functional as F
 
 ARCHITECTURES = ("small-cnn", "resnet18", "resnet50", "resnet50-imagenet")
 
+# The ResNets' ReLUs and residual adds in place (torchvision's ReLU(inplace=True), `out += identity`), as
+# StreamPipeline's own ResNet runs them; off by default, so these stay the robustness library's definitions.
+INPLACE = False
+
+
+def _relu(t):
+    return F.relu(t, inplace=INPLACE)
+
+
+def _residual(out, identity):
+    if INPLACE:
+        out += identity
+        return F.relu(out, inplace=True)
+    return F.relu(out + identity)
+
 
 class SmallCnn(nn.Module):
     """conv32-pool-conv64-pool-fc128 (= the representation) - fc(classes); StreamPipeline's `small-cnn`."""
@@ -58,9 +73,9 @@ class BasicBlock(nn.Module):
                 nn.Conv2d(in_planes, planes, 1, stride=stride, bias=False), nn.BatchNorm2d(planes))
 
     def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
+        out = _relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
-        return F.relu(out + self.shortcut(x))
+        return _residual(out, self.shortcut(x))
 
 
 class Bottleneck(nn.Module):
@@ -82,10 +97,10 @@ class Bottleneck(nn.Module):
                 nn.Conv2d(in_planes, 4 * planes, 1, stride=stride, bias=False), nn.BatchNorm2d(4 * planes))
 
     def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        out = F.relu(self.bn2(self.conv2(out)))
+        out = _relu(self.bn1(self.conv1(x)))
+        out = _relu(self.bn2(self.conv2(out)))
         out = self.bn3(self.conv3(out))
-        return F.relu(out + self.shortcut(x))
+        return _residual(out, self.shortcut(x))
 
 
 class ImageNetBottleneck(nn.Module):
@@ -107,11 +122,11 @@ class ImageNetBottleneck(nn.Module):
                 nn.Conv2d(in_planes, 4 * planes, 1, stride=stride, bias=False), nn.BatchNorm2d(4 * planes))
 
     def forward(self, x):
-        out = F.relu(self.bn1(self.conv1(x)))
-        out = F.relu(self.bn2(self.conv2(out)))
+        out = _relu(self.bn1(self.conv1(x)))
+        out = _relu(self.bn2(self.conv2(out)))
         out = self.bn3(self.conv3(out))
         identity = x if self.downsample is None else self.downsample(x)
-        return F.relu(out + identity)
+        return _residual(out, identity)
 
 
 class ResNet(nn.Module):
@@ -138,7 +153,7 @@ class ResNet(nn.Module):
 
     def forward(self, x, with_latent=False):
         x = _normalise(self, x)
-        out = F.relu(self.bn1(self.conv1(x)))
+        out = _relu(self.bn1(self.conv1(x)))
         out = self.layer4(self.layer3(self.layer2(self.layer1(out))))
         representation = F.adaptive_avg_pool2d(out, 1).flatten(1)
         logits = self.linear(representation)
@@ -171,7 +186,7 @@ class ImageNetResNet(nn.Module):
 
     def forward(self, x, with_latent=False):
         x = _normalise(self, x)
-        out = self.maxpool(F.relu(self.bn1(self.conv1(x))))
+        out = self.maxpool(_relu(self.bn1(self.conv1(x))))
         out = self.layer4(self.layer3(self.layer2(self.layer1(out))))
         representation = self.avgpool(out).flatten(1)
         logits = self.fc(representation)

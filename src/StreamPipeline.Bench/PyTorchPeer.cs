@@ -13,7 +13,7 @@ namespace StreamPipeline.Bench;
 /// thread count. Two setups (<see cref="Variant"/>): as Debian installs it (<see cref="BenchPhase.Peer"/>: the reference
 /// BLAS, whatever update-alternatives selects, named by its directory; glibc's own malloc) and at its best
 /// (<see cref="BenchPhase.PeerBest"/>: OpenBLAS where a libopenblas0 package is installed, batch-norm folded,
-/// channels_last, this program's glibc heap tunables). Debian's torch links libblas.so.3, so the BLAS is chosen per run
+/// channels_last, the ResNets' ReLUs and residual adds in place as ours runs them, this program's glibc heap tunables). Debian's torch links libblas.so.3, so the BLAS is chosen per run
 /// with LD_LIBRARY_PATH and the script reports the library it actually loaded.
 /// </summary>
 public sealed class PyTorchPeer
@@ -74,13 +74,13 @@ public sealed class PyTorchPeer
         return
         [
             new PyTorchPeer(BenchPhase.Peer, arguments, debian),
-            new PyTorchPeer(BenchPhase.PeerBest, [.. arguments, "--fold-bn", "--channels-last"], best),
+            new PyTorchPeer(BenchPhase.PeerBest, [.. arguments, "--fold-bn", "--channels-last", "--inplace"], best),
         ];
     }
 
     /// <summary>
     /// The two peers of bench's training comparison (as Debian installs it, then at its best: OpenBLAS, channels_last,
-    /// our heap tunables; no folding, which is for eval mode): the script with <c>--train</c>, one epoch of
+    /// in-place ReLUs and adds, our heap tunables; no folding, which is for eval mode): the script with <c>--train</c>, one epoch of
     /// <paramref name="images"/> with <paramref name="recipe"/>'s batch and learning rate, from the checkpoint's weights
     /// (exported to <paramref name="weightsPath"/> unless already there). Empty with the reason when they cannot run.
     /// </summary>
@@ -106,7 +106,7 @@ public sealed class PyTorchPeer
         return
         [
             new PyTorchPeer(BenchPhase.Peer, arguments, debian),
-            new PyTorchPeer(BenchPhase.PeerBest, [.. arguments, "--channels-last"], best),
+            new PyTorchPeer(BenchPhase.PeerBest, [.. arguments, "--channels-last", "--inplace"], best),
         ];
     }
 

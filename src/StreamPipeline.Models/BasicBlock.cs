@@ -31,14 +31,13 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        using var c1 = conv1.call(input);
-        using var b1 = folded ? c1.alias() : bn1.call(c1);
-        using var r1 = nn.functional.relu(b1);
-        using var c2 = conv2.call(r1);
-        using var b2 = folded ? c2.alias() : bn2.call(c2);
+        // ReLU and the residual add in place, as in Bottleneck.forward.
+        using var b1 = BatchNormFolding.Normalized(conv1.call(input), bn1, folded);
+        b1.relu_();
+        var b2 = BatchNormFolding.Normalized(conv2.call(b1), bn2, folded);
         using var identity = shortcut is null ? input.alias() : foldedShortcut is { } conv ? conv(input) : shortcut.call(input);
-        using var sum = b2 + identity;
-        return nn.functional.relu(sum);
+        b2.add_(identity).relu_();
+        return b2;
     }
 
     /// <summary>Folds each batch-norm into its convolution (eval mode only; see <see cref="BatchNormFolding"/>).</summary>

@@ -11,6 +11,18 @@ namespace StreamPipeline.Models;
 /// </summary>
 internal static class BatchNormFolding
 {
+    /// <summary>
+    /// A convolution's output through its batch-norm, or the output itself once the batch-norm is folded into the
+    /// convolution. Takes ownership of <paramref name="convolved"/>: the result is the one tensor the caller disposes.
+    /// </summary>
+    public static Tensor Normalized(Tensor convolved, BatchNorm2d bn, bool folded)
+    {
+        if (folded)
+            return convolved;
+        using (convolved)
+            return bn.call(convolved);
+    }
+
     public static void Fold(Conv2d conv, BatchNorm2d bn)
     {
         using var scope = NewDisposeScope();

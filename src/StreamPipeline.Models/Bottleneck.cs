@@ -48,18 +48,18 @@ internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        using var c1 = conv1.call(input);
-        using var b1 = folded ? c1.alias() : bn1.call(c1);
-        using var r1 = nn.functional.relu(b1);
-        using var c2 = conv2.call(r1);
-        using var b2 = folded ? c2.alias() : bn2.call(c2);
-        using var r2 = nn.functional.relu(b2);
-        using var c3 = conv3.call(r2);
-        using var b3 = folded ? c3.alias() : bn3.call(c3);
+        // ReLU and the residual add in place, on tensors nothing else holds (a convolution's or batch-norm's output: neither
+        // needs its own output for its gradient), as torchvision's ReLU(inplace=True): fewer buffers and memory passes. No
+        // views: an in-place op on a view makes autograd rewrite the base's history (CopySlices).
+        using var b1 = BatchNormFolding.Normalized(conv1.call(input), bn1, folded);
+        b1.relu_();
+        using var b2 = BatchNormFolding.Normalized(conv2.call(b1), bn2, folded);
+        b2.relu_();
+        var b3 = BatchNormFolding.Normalized(conv3.call(b2), bn3, folded);
         var projection = shortcut ?? downsample;
         using var identity = projection is null ? input.alias() : foldedProjection is { } conv ? conv(input) : projection.call(input);
-        using var sum = b3 + identity;
-        return nn.functional.relu(sum);
+        b3.add_(identity).relu_();
+        return b3;
     }
 
     /// <summary>Folds each batch-norm into its convolution (eval mode only; see <see cref="BatchNormFolding"/>).</summary>

@@ -119,10 +119,9 @@ public sealed class ResNet : ClassifierModel, INormalizedClassifier
     public override (Tensor Logits, Tensor Representation) ForwardWithRepresentation(Tensor input)
     {
         using var x0 = Normalize(input, mean, std);
-        using var c1 = conv1.call(x0);
-        using var b1 = Transforms.FoldBatchNorm ? c1.alias() : bn1.call(c1);
-        using var r1 = nn.functional.relu(b1);
-        using var p1 = _layout.Stem == ResNetStem.ImageNet ? nn.functional.max_pool2d(r1, kernel_size: 3, stride: 2, padding: 1) : r1.alias();
+        using var b1 = BatchNormFolding.Normalized(conv1.call(x0), bn1, Transforms.FoldBatchNorm);
+        b1.relu_(); // in place, as in the blocks: b1 is the stem's own output
+        using var p1 = _layout.Stem == ResNetStem.ImageNet ? nn.functional.max_pool2d(b1, kernel_size: 3, stride: 2, padding: 1) : b1.alias();
         using var l1 = layer1.call(p1);
         using var l2 = layer2.call(l1);
         using var l3 = layer3.call(l2);
