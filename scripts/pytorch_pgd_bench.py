@@ -12,7 +12,7 @@ batch), as bench counts it. Run with Debian's Python: /usr/bin/python3 scripts/p
 
 The levers stream-pipeline applies to its own attack loop exist here too: --fold-bn folds each eval-mode batch-norm
 into the convolution before it (torch.nn.utils.fusion.fuse_conv_bn_eval), --channels-last runs the model and its input
-in NHWC memory order, --inplace runs the ResNets' ReLUs and residual adds in place. The JSON says which BLAS library the process loaded (Debian's torch links libblas.so.3: the
+in NHWC memory order, --inplace runs the ReLUs and residual adds in place (small-cnn: max-pool, then ReLU). The JSON says which BLAS library the process loaded (Debian's torch links libblas.so.3: the
 reference BLAS, or OpenBLAS when libopenblas0 is installed and selected by update-alternatives or LD_LIBRARY_PATH).
 
 With --train it times `stream-pipeline train`'s recipe instead (src/StreamPipeline.Models/Trainer.cs): one epoch over the
@@ -179,7 +179,7 @@ def main():
     parser.add_argument("--shape", help="C,H,W: seeded random images of this shape instead of the architecture's default data")
     parser.add_argument("--fold-bn", action="store_true", help="fold each eval-mode batch-norm into the convolution before it")
     parser.add_argument("--channels-last", action="store_true", help="model and input in channels_last (NHWC) memory order")
-    parser.add_argument("--inplace", action="store_true", help="the ResNets' ReLUs and residual adds in place (torchvision's inplace=True)")
+    parser.add_argument("--inplace", action="store_true", help="ReLUs and residual adds in place (torchvision's inplace=True; small-cnn pools first)")
     parser.add_argument("--train", action="store_true", help="time one training epoch (train's recipe) instead of PGD")
     parser.add_argument("--lr", type=float, default=1e-3, help="Adam's learning rate with --train (default 1e-3, as train)")
     args = parser.parse_args()
@@ -197,7 +197,7 @@ def main():
     if args.train:
         return train_main(args, model, x, y, data)
     model.eval()
-    levers = ["inplace"] if args.inplace and args.arch != "small-cnn" else []
+    levers = ["inplace"] if args.inplace else []
     if args.fold_bn:
         fold_batch_norm(model)
         levers.append("fold-bn")
@@ -247,7 +247,7 @@ def main():
 
 
 def train_main(args, model, x, y, data):
-    levers = ["inplace"] if args.inplace and args.arch != "small-cnn" else []
+    levers = ["inplace"] if args.inplace else []
     if args.channels_last:
         model = model.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)

@@ -22,8 +22,8 @@ import torch.nn.functional as F
 
 ARCHITECTURES = ("small-cnn", "resnet18", "resnet50", "resnet50-imagenet")
 
-# The ResNets' ReLUs and residual adds in place (torchvision's ReLU(inplace=True), `out += identity`), as
-# StreamPipeline's own ResNet runs them; off by default, so these stay the robustness library's definitions.
+# ReLUs and residual adds in place (torchvision's ReLU(inplace=True), `out += identity`; small-cnn pools before its
+# ReLUs), as StreamPipeline's own models run them; off by default, so these stay the robustness library's definitions.
 INPLACE = False
 
 
@@ -51,9 +51,15 @@ class SmallCnn(nn.Module):
 
     def forward(self, x, with_latent=False):
         x = _normalise(self, x)
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        representation = F.relu(self.fc1(x.flatten(1)))
+        if INPLACE:
+            # As StreamPipeline's SmallCnn runs it: pool first, then ReLU in place (the two commute exactly).
+            x = F.relu(F.max_pool2d(self.conv1(x), 2), inplace=True)
+            x = F.relu(F.max_pool2d(self.conv2(x), 2), inplace=True)
+            representation = F.relu(self.fc1(x.flatten(1)), inplace=True)
+        else:
+            x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+            representation = F.relu(self.fc1(x.flatten(1)))
         logits = self.fc2(representation)
         return (logits, representation) if with_latent else logits
 

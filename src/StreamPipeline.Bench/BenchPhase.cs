@@ -19,8 +19,8 @@ public enum BenchPhase
     Peer,
 
     /// <summary>
-    /// The PyTorch peer at its best: OpenBLAS where installed, batch-norm folded, channels_last, the ResNets' ReLUs and
-    /// residual adds in place, and this program's glibc heap tunables — the same levers as ours, where PyTorch has them.
+    /// The PyTorch peer at its best: OpenBLAS where installed, batch-norm folded, channels_last, ReLUs and residual
+    /// adds in place, and this program's glibc heap tunables — the same levers as ours, where PyTorch has them.
     /// </summary>
     PeerBest,
 }

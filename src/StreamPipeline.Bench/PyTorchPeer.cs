@@ -13,8 +13,9 @@ namespace StreamPipeline.Bench;
 /// thread count. Two setups (<see cref="Variant"/>): as Debian installs it (<see cref="BenchPhase.Peer"/>: the reference
 /// BLAS, whatever update-alternatives selects, named by its directory; glibc's own malloc) and at its best
 /// (<see cref="BenchPhase.PeerBest"/>: OpenBLAS where a libopenblas0 package is installed, batch-norm folded,
-/// channels_last, the ResNets' ReLUs and residual adds in place as ours runs them, this program's glibc heap tunables). Debian's torch links libblas.so.3, so the BLAS is chosen per run
-/// with LD_LIBRARY_PATH and the script reports the library it actually loaded.
+/// channels_last, ReLUs and residual adds in place as ours runs them, this program's glibc heap tunables). Debian's
+/// torch links libblas.so.3, so the BLAS is chosen per run with LD_LIBRARY_PATH and the script reports the library it
+/// actually loaded.
 /// </summary>
 public sealed class PyTorchPeer
 {

@@ -63,15 +63,18 @@ public sealed class SmallCnn : ClassifierModel, INormalizedClassifier
     public override (Tensor Logits, Tensor Representation) ForwardWithRepresentation(Tensor input)
     {
         using var x0 = Normalize(input, mean, std);
+        // max-pool, then ReLU in place on the pooled tensor: ReLU and max commute exactly (values, the element each window
+        // picks, and so the gradients), and the ReLU touches a quarter of the elements; the pooled tensor is no one
+        // else's (max-pool's gradient needs its input and indices, not its output).
         using var c1 = conv1.call(x0);
-        using var r1 = nn.functional.relu(c1);
-        using var p1 = nn.functional.max_pool2d(r1, 2);
+        using var p1 = nn.functional.max_pool2d(c1, 2);
+        p1.relu_();
         using var c2 = conv2.call(p1);
-        using var r2 = nn.functional.relu(c2);
-        using var p2 = nn.functional.max_pool2d(r2, 2);
+        using var p2 = nn.functional.max_pool2d(c2, 2);
+        p2.relu_();
         using var flat = p2.flatten(1);
-        using var h = fc1.call(flat);
-        var representation = nn.functional.relu(h);
+        var representation = fc1.call(flat);
+        representation.relu_();
         var logits = fc2.call(representation);
         return (logits, representation);
     }

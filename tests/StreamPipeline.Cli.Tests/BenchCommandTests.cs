@@ -224,8 +224,8 @@ public sealed class BenchCommandTests : IDisposable
         Assert.StartsWith("pytorch ", training.GetProperty("pytorch").GetProperty("engine").GetString());
         Assert.Equal("none", training.GetProperty("pytorch").GetProperty("transforms").GetString());
         Assert.Equal("", training.GetProperty("pytorch").GetProperty("glibc_tunables").GetString());
-        // At its best: channels_last, never folding (a model in training keeps its batch-norms), and our heap tunables.
-        Assert.Equal("channels-last", training.GetProperty("pytorch-best").GetProperty("transforms").GetString());
+        // At its best: in place, channels_last, never folding (a model in training keeps its batch-norms), our heap tunables.
+        Assert.Equal("inplace,channels-last", training.GetProperty("pytorch-best").GetProperty("transforms").GetString());
         Assert.Contains("glibc.malloc.mmap_max=0", training.GetProperty("pytorch-best").GetProperty("glibc_tunables").GetString());
         Assert.Contains("training", result.Stderr);
         Assert.Contains("ours/PyTorch", result.Stderr);
