@@ -17,9 +17,9 @@ reference BLAS, or OpenBLAS when libopenblas0 is installed and selected by updat
 
 With --train it times `stream-pipeline train`'s recipe instead (src/StreamPipeline.Models/Trainer.cs): one epoch over the
 images in a seeded random order, batches of --batch-size, cross-entropy, Adam (lr --lr, no weight decay), the batch loss
-read back every step and the correct predictions counted, after one untimed warm-up step on the first batch. The model
-trains (train mode, parameter gradients); --channels-last applies, --fold-bn does not (folding is for eval mode only).
-Prints img_per_s = images / seconds.
+read back every step and the correct predictions counted, timed from the first step as train times itself (no
+warm-up). The model trains (train mode, parameter gradients); --channels-last and --inplace apply, --fold-bn does not
+(folding is for eval mode only). Prints img_per_s = images / seconds.
 """
 
 import argparse
@@ -254,9 +254,7 @@ def train_main(args, model, x, y, data):
         levers.append("channels-last")
     model.train()
     generator = torch.Generator().manual_seed(args.seed)
-    # Warm-up: one step on the first batch, with its own optimizer (as bench warms its own training up), not timed.
-    warm = min(len(x), args.batch_size)
-    train_epoch(model, torch.optim.Adam(model.parameters(), lr=args.lr), x[:warm], y[:warm], args.batch_size, generator)
+    # No warm-up: `stream-pipeline train` times its epochs from the first step too (its train_seconds).
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     started = time.perf_counter()
     cpu_started = time.process_time()

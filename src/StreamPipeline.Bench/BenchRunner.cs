@@ -153,7 +153,8 @@ public static class BenchRunner
                 var trainingPeers = PyTorchPeer.PrepareTraining(model.Path, model.Info, model.Data == BenchModel.DefaultSmallData, trainImages, TrainingBench.Recipe,
                     threads, Path.Combine(root, "peer-weights.pt"), settings.DataRoot, out trainingPeerUnavailable);
                 progress($"bench: training comparison: {trainImages:N0} images, 1 epoch, batch {TrainingBench.Recipe.BatchSize}, {settings.Repeat} round(s)");
-                training = await TrainingBench.RunAsync(model.Verified, model.Data, settings.DataRoot, trainImages, threads, trainingPeers, settings.Repeat, progress, ct);
+                training = await TrainingBench.RunAsync(model.Info.Architecture, model.Data, settings.DataRoot, trainImages, threads, trainingPeers,
+                    settings.Repeat, root, progress, ct);
             }
             return new BenchReport(spec, model, images, rounds, settings.Workers, settings.Peer, peerUnavailable, loadAtStart, LoadAverage.Read(), perPhase)
             {

@@ -27,7 +27,8 @@ public sealed record TrainingComparison(long Images, TrainingSettings Recipe, IR
     {
         var threads = First(Ours).Threads;
         yield return $"  training   {Images:N0} images, 1 epoch, batch {Recipe.BatchSize}, Adam lr {Recipe.LearningRate.ToString("G", CultureInfo.InvariantCulture)}, " +
-                     $"{threads} thread(s), same initial weights; img/s median (spread) over {Rounds.Count} round(s), and per processor-second:";
+                     $"{threads} thread(s), timed from the first step; ours is `stream-pipeline train` (a fresh seed-0 model: bench's own when it made a fresh one, " +
+                     $"which PyTorch loads); img/s median (spread) over {Rounds.Count} round(s), and per processor-second:";
         foreach (var who in Runners)
         {
             var m = First(who);

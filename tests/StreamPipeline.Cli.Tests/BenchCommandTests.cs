@@ -221,6 +221,9 @@ public sealed class BenchCommandTests : IDisposable
             if (who != "ours")
                 Assert.Equal(ours.GetProperty("img_per_s").GetDouble() / run.GetProperty("img_per_s").GetDouble(), run.GetProperty("ours_to_this").GetDouble(), 0.05);
         }
+        // Ours is the train command itself, a child process: small-cnn pools before its in-place ReLUs, NCHW.
+        Assert.StartsWith("stream-pipeline train", ours.GetProperty("engine").GetString());
+        Assert.Equal("inplace", ours.GetProperty("transforms").GetString());
         Assert.StartsWith("pytorch ", training.GetProperty("pytorch").GetProperty("engine").GetString());
         Assert.Equal("none", training.GetProperty("pytorch").GetProperty("transforms").GetString());
         Assert.Equal("", training.GetProperty("pytorch").GetProperty("glibc_tunables").GetString());

@@ -27,7 +27,9 @@ public static class TrainService
         var kind = request.Adversarial is { } adv ? $"adversarial ({adv.Describe()})" : "standard";
         say($"train: {request.Architecture} on {data.Reference} ({data.Count:N0} images {data.Shape}), {kind}, {request.Settings.Epochs} epochs, device {device}");
 
+        var cpuBefore = Environment.CpuUsage.TotalTime;
         var trained = Trainer.Train(model, data, request.Settings, device, adversary, progress, ct);
+        var cpu = Environment.CpuUsage.TotalTime - cpuBefore;
         say($"train: done in {trained.Elapsed.TotalSeconds:F1} s, final epoch loss {trained.FinalLoss:F4} accuracy {trained.FinalAccuracy:F4}");
 
         var metrics = new Dictionary<string, double>
@@ -35,6 +37,8 @@ public static class TrainService
             ["train_loss"] = trained.FinalLoss,
             ["train_accuracy"] = trained.FinalAccuracy,
             ["train_seconds"] = trained.Elapsed.TotalSeconds,
+            // The whole process's processor time while it trained (every thread: libtorch's, .NET's), as bench reads it.
+            ["train_cpu_seconds"] = cpu.TotalSeconds,
         };
         if (request.TestData is { } testRef)
         {
