@@ -225,12 +225,7 @@ def main():
     cpu = time.process_time() - cpu_started
 
     print(json.dumps({
-        "engine": f"pytorch {torch.__version__}",
-        "arch": args.arch,
-        "data": data,
-        "weights": args.weights or "random",
-        "images": len(x),
-        "batch_size": args.batch_size,
+        **run_header(args, len(x), data),
         "steps": args.steps,
         "eps": args.eps,
         "step_size": args.step_size,
@@ -244,6 +239,18 @@ def main():
         "blas": loaded_blas(),
         "glibc_tunables": os.environ.get("GLIBC_TUNABLES", ""),
     }))
+
+
+def run_header(args, images, data):
+    """The fields every report starts with: what ran, on what."""
+    return {
+        "engine": f"pytorch {torch.__version__}",
+        "arch": args.arch,
+        "data": data,
+        "weights": args.weights or "random",
+        "images": images,
+        "batch_size": args.batch_size,
+    }
 
 
 def train_main(args, model, x, y, data):
@@ -263,12 +270,7 @@ def train_main(args, model, x, y, data):
     cpu = time.process_time() - cpu_started
     print(json.dumps({
         "task": "train",
-        "engine": f"pytorch {torch.__version__}",
-        "arch": args.arch,
-        "data": data,
-        "weights": args.weights or "random",
-        "images": len(x),
-        "batch_size": args.batch_size,
+        **run_header(args, len(x), data),
         "lr": args.lr,
         "threads": torch.get_num_threads(),
         "seconds": round(elapsed, 3),

@@ -180,8 +180,7 @@ public sealed class PyTorchPeer
         var (code, stdout, stderr) = await RunPythonAsync(_arguments, ct, _environment);
         if (code != 0)
             throw new InvalidOperationException($"the PyTorch peer ({Python} {ScriptPath}) exited {code}: {LastLine(stderr)}");
-        var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault()
-            ?? throw new InvalidOperationException("the PyTorch peer printed nothing");
+        var line = ChildProcess.LastLine(stdout) ?? throw new InvalidOperationException("the PyTorch peer printed nothing");
         return JsonDocument.Parse(line);
     }
 
@@ -200,7 +199,7 @@ public sealed class PyTorchPeer
     private static async Task<(int Code, string Stdout, string Stderr)> RunPythonAsync(
         IReadOnlyList<string> arguments, CancellationToken ct, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(Python);
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         // Null removes a variable (this process's heap tunables must not reach the peer as Debian installs it).
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
@@ -208,23 +207,10 @@ public sealed class PyTorchPeer
             if (value is null) start.Environment.Remove(name);
             else start.Environment[name] = value;
         }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Python}");
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            await process.WaitForExitAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (process.ExitCode, await stdout, await stderr);
+        return await ChildProcess.RunAsync(start, ct);
     }
 
-    private static string LastLine(string text) =>
-        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "no message";
+    private static string LastLine(string text) => ChildProcess.LastLine(text) ?? "no message";
 
     private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 }

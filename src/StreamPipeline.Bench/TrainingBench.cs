@@ -62,7 +62,7 @@ public static class TrainingBench
     {
         var output = Path.Combine(folder, $"train-{Guid.NewGuid():N}.pt");
         var host = Environment.ProcessPath ?? throw new InvalidOperationException("bench: cannot tell which program to start for train");
-        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(host);
         if (Path.GetFileNameWithoutExtension(host) == "dotnet")
             start.ArgumentList.Add(Assembly.GetEntryAssembly()?.Location ?? throw new InvalidOperationException("bench: no entry assembly"));
         string[] arguments =
@@ -73,28 +73,20 @@ public static class TrainingBench
         ];
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         if (dataRoot is not null) { start.ArgumentList.Add("--data-root"); start.ArgumentList.Add(dataRoot); }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("bench: could not start train");
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        int code;
+        string stdout, stderr;
         try
         {
-            await process.WaitForExitAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
+            (code, stdout, stderr) = await ChildProcess.RunAsync(start, ct);
         }
         finally
         {
             foreach (var file in new[] { output, Checkpoint.SidecarPath(output) })
                 if (File.Exists(file)) File.Delete(file);
         }
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"bench: train exited {process.ExitCode}: " +
-                ((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "no message"));
-        var line = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault()
-            ?? throw new InvalidOperationException("bench: train printed nothing");
+        if (code != 0)
+            throw new InvalidOperationException($"bench: train exited {code}: {ChildProcess.LastLine(stderr) ?? "no message"}");
+        var line = ChildProcess.LastLine(stdout) ?? throw new InvalidOperationException("bench: train printed nothing");
         using var json = JsonDocument.Parse(line);
         var r = json.RootElement;
         var levers = ResNet.Layouts.ContainsKey(architecture) ? "inplace,channels-last" : "inplace";
