@@ -57,7 +57,10 @@ public sealed record BenchSettings(
     /// second on 2 cores, so a phase still takes about 40 s). The cost per image-step is what is compared.
     /// </summary>
     public static (long Limit, int BatchSize, int Steps) DefaultsFor(string architecture) =>
-        architecture is ResNet.Cifar18 or ResNet.Cifar50 or ResNet.ImageNet50 ? (64, 64, 2) : (2048, 256, 20);
+        IsResNet(architecture) ? (64, 64, 2) : (2048, 256, 20);
+
+    /// <summary>One of the ResNet layouts (their defaults differ from the small models').</summary>
+    public static bool IsResNet(string architecture) => ResNet.Layouts.ContainsKey(architecture);
 
     /// <summary>Images of the training comparison: none without --peer, else <see cref="TrainImages"/> or the model's default.</summary>
     public long TrainingImagesFor(string architecture) => Peer ? TrainImages ?? TrainingBench.DefaultImages(architecture) : 0;

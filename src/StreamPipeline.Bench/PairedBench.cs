@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using System.Text.Json;
 using System.Threading.Channels;
 
@@ -147,17 +146,11 @@ public static class PairedBench
         public static Child Start(BenchPhase phase, string settingsFile, Action<string> progress)
         {
             var name = phase.ToString().ToLowerInvariant();
-            var host = Environment.ProcessPath ?? throw new InvalidOperationException("bench: cannot tell which program to start for the paired phases");
-            var start = new ProcessStartInfo(host)
-            {
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            // Run as `dotnet stream-pipeline.dll`: the child needs the program's assembly; as the apphost: the host is the program.
-            if (Path.GetFileNameWithoutExtension(host) == "dotnet")
-                start.ArgumentList.Add(Assembly.GetEntryAssembly()?.Location ?? throw new InvalidOperationException("bench: no entry assembly"));
+            var start = ChildProcess.Self("the paired phases");
+            start.RedirectStandardInput = true;
+            start.RedirectStandardOutput = true;
+            start.RedirectStandardError = true;
+            start.UseShellExecute = false;
             foreach (var argument in new[] { "bench-phase", "--settings", settingsFile, "--phase", name, "--threads", "1" })
                 start.ArgumentList.Add(argument);
             // One OpenMP thread from the start: libtorch's pool is sized before --threads applies.

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using System.Text.Json;
 using StreamPipeline.Models;
 
@@ -19,7 +17,7 @@ public static class TrainingBench
 
     /// <summary>Images trained on when not given: the small models 8,192 (about 3 s here), the ResNets 256 (two batches).</summary>
     public static long DefaultImages(string architecture) =>
-        architecture is ResNet.Cifar18 or ResNet.Cifar50 or ResNet.ImageNet50 ? 256 : 8192;
+        BenchSettings.IsResNet(architecture) ? 256 : 8192;
 
     /// <summary>Runs the rounds; <paramref name="peers"/> may be empty (PyTorch unavailable), ours always runs.</summary>
     public static async Task<TrainingComparison> RunAsync(
@@ -61,10 +59,7 @@ public static class TrainingBench
         string architecture, string data, string? dataRoot, long images, int threads, string folder, CancellationToken ct)
     {
         var output = Path.Combine(folder, $"train-{Guid.NewGuid():N}.pt");
-        var host = Environment.ProcessPath ?? throw new InvalidOperationException("bench: cannot tell which program to start for train");
-        var start = new ProcessStartInfo(host);
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
-            start.ArgumentList.Add(Assembly.GetEntryAssembly()?.Location ?? throw new InvalidOperationException("bench: no entry assembly"));
+        var start = ChildProcess.Self("train");
         string[] arguments =
         [
             "train", "--model", architecture, "--data", data, "--limit", Invariant(images), "--epochs", "1", "--batch-size", Invariant(Recipe.BatchSize),
@@ -89,7 +84,7 @@ public static class TrainingBench
         var line = ChildProcess.LastLine(stdout) ?? throw new InvalidOperationException("bench: train printed nothing");
         using var json = JsonDocument.Parse(line);
         var r = json.RootElement;
-        var levers = ResNet.Layouts.ContainsKey(architecture) ? "inplace,channels-last" : "inplace";
+        var levers = BenchSettings.IsResNet(architecture) ? "inplace,channels-last" : "inplace";
         return new TrainingMeasurement(
             "stream-pipeline train (TorchSharp)", images, threads, r.GetProperty("train_seconds").GetDouble(), r.GetProperty("train_cpu_seconds").GetDouble(),
             r.GetProperty("train_loss").GetDouble(), r.GetProperty("train_accuracy").GetDouble())
