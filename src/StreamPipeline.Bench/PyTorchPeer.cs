@@ -22,6 +22,12 @@ public sealed class PyTorchPeer
     /// <summary>Debian's reference BLAS (package libblas3).</summary>
     public const string ReferenceBlasDirectory = "/usr/lib/x86_64-linux-gnu/blas";
 
+    /// <summary>
+    /// Debian's reference LAPACK (package liblapack3). Chosen with the reference BLAS: numpy links liblapack.so.3, and where
+    /// update-alternatives makes that OpenBLAS's LAPACK, it maps libopenblas (with its own sgemm) into the "reference" run.
+    /// </summary>
+    public const string ReferenceLapackDirectory = "/usr/lib/x86_64-linux-gnu/lapack";
+
     /// <summary>Debian's OpenBLAS builds (libopenblas0-pthread, -openmp, -serial), in order of preference.</summary>
     public static readonly IReadOnlyList<string> OpenBlasDirectories =
         ["/usr/lib/x86_64-linux-gnu/openblas-pthread", "/usr/lib/x86_64-linux-gnu/openblas-openmp", "/usr/lib/x86_64-linux-gnu/openblas-serial"];
@@ -126,7 +132,8 @@ public sealed class PyTorchPeer
     /// </summary>
     private static (Dictionary<string, string?> Debian, Dictionary<string, string?> Best) Environments(int threads)
     {
-        var reference = Directory.Exists(ReferenceBlasDirectory) ? ReferenceBlasDirectory : null;
+        var referenceDirectories = new[] { ReferenceBlasDirectory, ReferenceLapackDirectory }.Where(Directory.Exists).ToArray();
+        var reference = referenceDirectories.Length > 0 ? string.Join(':', referenceDirectories) : null;
         var openBlas = OpenBlasDirectories.FirstOrDefault(dir => File.Exists(Path.Combine(dir, "libblas.so.3")));
         var debian = new Dictionary<string, string?>
         {
