@@ -22,7 +22,7 @@ int batch = int.Parse(args[2]), steps = int.Parse(args[3]), batches = int.Parse(
 var transforms = InferenceTransforms.Parse(args[6]) ?? throw new ArgumentException($"transforms: {args[6]}");
 
 // On a thread of its own with one torch thread, as bench's bare loop and build's device workers run.
-var worker = new Thread(() =>
+void Body()
 {
     torch.set_num_threads(1);
     var shape = arch == SmallCnn.ArchitectureName ? KnownDatasets.FashionMnist.Shape : KnownDatasets.Cifar10.Shape;
@@ -73,9 +73,15 @@ var worker = new Thread(() =>
         Console.WriteLine($"{loop} {arch} transforms {args[6]} batch {batch} round {r}: {work / (cpu1 - cpu0):F1} img-PGD-steps per processor-second, " +
                           $"{work / wall:F1} per wall-second, {(faults1 - faults0) / (double)(steps * batches):F0} minor faults per step");
     }
-});
-worker.Start();
-worker.Join();
+}
+// PLAIN_THREAD=main runs the loop on the process's main thread instead (glibc's main arena, which has no 64 MiB heap limit).
+if (Environment.GetEnvironmentVariable("PLAIN_THREAD") == "main") Body();
+else
+{
+    var worker = new Thread(Body);
+    worker.Start();
+    worker.Join();
+}
 return 0;
 
 // Minor faults and user + system processor seconds of the process so far (/proc/self/stat).

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using StreamPipeline.Application.Building;
 using StreamPipeline.Attacks;
+using StreamPipeline.Data.Threading;
 using StreamPipeline.Models;
 using TorchSharp;
 
@@ -13,7 +14,8 @@ namespace StreamPipeline.Bench;
 /// the pipeline sets them, checkpoint loaded onto the device, eval mode, the same construction, the same warm-up batch),
 /// then waits. The window runs from the moment every thread is ready to the moment the last one finishes; the threads
 /// stay alive until it is closed, so their libtorch threads' processor time is still readable. Batches are dealt
-/// round-robin when there are several devices.
+/// round-robin when there are several devices. The first CPU device's thread borrows the main thread for its work where it
+/// can, as a build's first CPU device worker does (<see cref="MainThread"/>).
 /// </summary>
 public static class BarePgdLoop
 {
@@ -33,6 +35,8 @@ public static class BarePgdLoop
         var successes = new long[n];
         var threadsSeen = new int[n];
         var abort = false;
+        var onMainThread = false;
+        using var named = ThreadCpu.KeepMainThreadName();
         using var ready = new CountdownEvent(n);
         using var finished = new CountdownEvent(n);
         using var go = new ManualResetEventSlim();
@@ -43,7 +47,7 @@ public static class BarePgdLoop
         {
             var s = slot;
             var mine = batches.Where((_, i) => i % n == s).ToArray();
-            threads[s] = new Thread(() =>
+            void Body()
             {
                 ClassifierModel? model = null;
                 try
@@ -90,6 +94,19 @@ public static class BarePgdLoop
                 {
                     model?.Dispose();
                 }
+            }
+
+            threads[s] = new Thread(() =>
+            {
+                // As a build's first CPU device worker: on the main thread when it can be borrowed (MainThread).
+                using var loan = s == 0 ? MainThread.TryBorrowFor(devices[s]) : null;
+                if (loan is null)
+                {
+                    Body();
+                    return;
+                }
+                Volatile.Write(ref onMainThread, true);
+                loan.Run(Body);
             })
             {
                 IsBackground = true,
@@ -116,7 +133,10 @@ public static class BarePgdLoop
             Throw(failures, ct);
 
         var count = images.Sum();
-        return new PhaseMeasurement(BenchPhase.Bare, count, settings.Attack.Steps, threadsSeen, start.To(end), count > 0 ? (double)successes.Sum() / count : 0);
+        return new PhaseMeasurement(BenchPhase.Bare, count, settings.Attack.Steps, threadsSeen, start.To(end), count > 0 ? (double)successes.Sum() / count : 0)
+        {
+            OnMainThread = onMainThread,
+        };
     }
 
     private static void Throw(ConcurrentQueue<Exception> failures, CancellationToken ct)

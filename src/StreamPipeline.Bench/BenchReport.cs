@@ -236,7 +236,8 @@ public sealed record BenchReport(
         if (Hardware is { } hardware)
         {
             foreach (var phase in Enum.GetValues<BenchPhase>().Where(p => !IsPeer(p) && Phase(p).Count > 0))
-                lines.Add($"  hardware   {Label(phase),-9} " + HardwareText(Median(phase, m => m.ImgStepsPerCpuSecond), Phase(phase).Select(hardware.Of).ToList()));
+                lines.Add($"  hardware   {Label(phase),-9} " + HardwareText(Median(phase, m => m.ImgStepsPerCpuSecond), Phase(phase).Select(hardware.Of).ToList()) +
+                          (Phase(phase).All(m => m.OnMainThread) ? " (torch on the main thread)" : Phase(phase).Any(m => m.OnMainThread) ? " (torch on the main thread in some runs)" : ""));
             foreach (var (label, runs) in new[] { ("pytorch", PeerRuns), ("pytorch+", PeerBestRuns) }.Where(p => p.Item2.Count > 0))
                 lines.Add($"  hardware   {label,-9} " + HardwareText(Spread.Of(runs.Select(p => p.ImgStepsPerCpuSecond)).Median,
                     runs.Select(hardware.Of).ToList(), faults: false));
@@ -362,6 +363,8 @@ public sealed record BenchReport(
                 ["peak_rss_bytes"] = peak.PeakRssBytes,
                 ["start_rss_bytes"] = peak.StartRssBytes,
                 ["minor_faults"] = Number(Median(phase, m => m.Cost.MinorFaults), 0),
+                // Every run's torch work on the process's main thread (MainThread: where glibc reuses blocks above 64 MiB).
+                ["main_thread"] = runs.All(m => m.OnMainThread),
             };
             if (phase != BenchPhase.Bare)
             {
@@ -525,6 +528,7 @@ public sealed record BenchReport(
             ["allocated_bytes"] = c.AllocatedBytes,
             ["allocated_bytes_per_image"] = Number(m.AllocatedBytesPerImage, 0),
             ["torch_threads"] = new JsonArray([.. m.TorchThreads.Select(t => (JsonNode?)t)]),
+            ["main_thread"] = m.OnMainThread,
             ["peak_rss_bytes"] = m.PeakRssBytes,
             ["start_rss_bytes"] = m.StartRssBytes,
             ["img_steps_per_cpu_s"] = Number(m.ImgStepsPerCpuSecond, 1),

@@ -29,6 +29,8 @@ public static class ClusterBenchmark
         var coordinatorAddress = $"{IPAddress.Loopback}:{port}";
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var metrics = Enumerable.Range(0, workers).Select(i => new PipelineMetrics($"bench-worker-{i + 1}")).ToArray();
+        // A worker's device may run on the main thread (MainThread), which its warm-up names for the processor-time split.
+        using var named = ThreadCpu.KeepMainThreadName();
         try
         {
             var setup = ProcessSample.Take();
@@ -76,6 +78,7 @@ public static class ClusterBenchmark
                 WallWithSetup = withSetup.Elapsed,
                 CpuWithSetup = withSetup.Cpu,
                 BytesWritten = stats.Sum(s => s.BytesWritten),
+                OnMainThread = window.OnMainThread,
             };
         }
         finally

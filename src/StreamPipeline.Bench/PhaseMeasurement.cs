@@ -12,6 +12,9 @@ namespace StreamPipeline.Bench;
 /// <param name="AttackSuccessRate">Share of examples whose attack reached its target; null where the phase does not see it (cluster).</param>
 public sealed record PhaseMeasurement(BenchPhase Phase, long Images, int Steps, IReadOnlyList<int> TorchThreads, PhaseCost Cost, double? AttackSuccessRate)
 {
+    /// <summary>Whether a device's torch work ran on the process's main thread (MainThread: where glibc reuses blocks above 64 MiB).</summary>
+    public bool OnMainThread { get; init; }
+
     /// <summary>VmHWM read at the end of the phase, after it was reset at its start; null without /proc.</summary>
     public long? PeakRssBytes { get; init; }
 

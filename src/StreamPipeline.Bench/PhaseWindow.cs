@@ -24,10 +24,17 @@ public sealed class PhaseWindow(Action? opened = null)
         }
     }
 
+    /// <summary>Whether a device reported ready from the process's main thread.</summary>
+    public bool OnMainThread { get; private set; }
+
     /// <summary>A device is ready, with this many torch intra-op threads; the first one opens the window.</summary>
-    public void DeviceReady(int torchThreads)
+    public void DeviceReady(int torchThreads, bool onMainThread = false)
     {
-        lock (_torchThreads) _torchThreads.Add(torchThreads);
+        lock (_torchThreads)
+        {
+            _torchThreads.Add(torchThreads);
+            OnMainThread |= onMainThread;
+        }
         if (Start is null && Interlocked.CompareExchange(ref _start, ProcessSample.Take(), null) is null)
             opened?.Invoke();
     }

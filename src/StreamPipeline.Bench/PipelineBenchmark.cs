@@ -26,6 +26,7 @@ public static class PipelineBenchmark
             WrapPerturbers = inner => new WarmedPerturberFactory(inner, warmup, window),
             Transforms = transforms,
         };
+        using var named = ThreadCpu.KeepMainThreadName();
         var setup = ProcessSample.Take();
         var result = await BuildService.RunAsync(request, new LastCommit(window), say, ct, akka);
         var withSetup = setup.To(ProcessSample.Take());
@@ -37,6 +38,7 @@ public static class PipelineBenchmark
             CpuWithSetup = withSetup.Cpu,
             BytesWritten = result.BytesWritten,
             Stats = result.Stats,
+            OnMainThread = window.OnMainThread,
         };
     }
 

@@ -60,6 +60,41 @@ public static class ThreadCpu
         }
     }
 
+    /// <summary>
+    /// Gives the main thread its name back when disposed. A phase whose torch work borrows the main thread
+    /// (<see cref="StreamPipeline.Data.Threading.MainThread"/>) names it <see cref="TorchThreadPrefix"/>N like any
+    /// device thread, and the main thread's name is the process's own (what ps and pgrep show).
+    /// </summary>
+    public static IDisposable KeepMainThreadName()
+    {
+        var comm = $"/proc/self/task/{Environment.ProcessId}/comm";
+        string? name;
+        try
+        {
+            name = File.ReadAllText(comm).TrimEnd('\n');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            name = null;
+        }
+        return new NameRestorer(comm, name);
+    }
+
+    private sealed class NameRestorer(string comm, string? name) : IDisposable
+    {
+        public void Dispose()
+        {
+            try
+            {
+                if (name is not null) File.WriteAllText(comm, name);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The name only shows in ps; the measurement is unaffected.
+            }
+        }
+    }
+
     /// <summary>The group a thread's processor time is reported under, by its name.</summary>
     public static ThreadGroup GroupOf(string name) =>
         name.StartsWith(TorchThreadPrefix, StringComparison.Ordinal) ? ThreadGroup.Torch

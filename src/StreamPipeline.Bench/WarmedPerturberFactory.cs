@@ -1,4 +1,5 @@
 using StreamPipeline.Attacks;
+using StreamPipeline.Data.Threading;
 using StreamPipeline.Pipeline.Devices;
 using TorchSharp;
 
@@ -29,7 +30,7 @@ public sealed class WarmedPerturberFactory(IPerturberFactory inner, PerturbReque
             perturber.Dispose();
             throw;
         }
-        window.DeviceReady(torch.get_num_threads());
+        window.DeviceReady(torch.get_num_threads(), MainThread.IsCurrent);
         return perturber;
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using StreamPipeline.Cli;
+using StreamPipeline.Data.Threading;
 using StreamPipeline.Models;
 
 // Before any torch work: libtorch's per-step CPU buffers are reused instead of mapped and faulted in again each step.
@@ -42,4 +43,7 @@ void OnSignal(PosixSignalContext context)
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
-return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }, interrupt.Token);
+// The command runs here up to its first pause; after it, this thread serves torch work that borrows it (a CPU device
+// worker, bench's bare loop, training): on glibc only the main thread's heap reuses blocks above 64 MiB (MainThread).
+return MainThread.Serve(() => parse.InvokeAsync(
+    new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }, interrupt.Token));

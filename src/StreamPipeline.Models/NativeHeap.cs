@@ -13,7 +13,9 @@ namespace StreamPipeline.Models;
 /// no mmap (M_MMAP_MAX 0: a block goes back to its heap and is reused), no trimming and a 64 MiB top pad (freed memory
 /// stays with the process), a fixed 32 MiB mmap threshold (no sliding), and transparent huge pages on the heaps
 /// (glibc.malloc.hugetlb=1, where the kernel's THP mode is madvise): a block above a thread arena's 64 MiB heap limit is
-/// still mmapped afresh whatever M_MMAP_MAX says, and 2 MiB pages make that 512 times fewer faults. Threads started after
+/// still mmapped afresh whatever M_MMAP_MAX says, and 2 MiB pages make that 512 times fewer faults (where the kernel grants
+/// them; not under gVisor). So the torch work itself runs on the main thread, whose arena has no such limit
+/// (StreamPipeline.Data.Threading.MainThread). Threads started after
 /// start-up share the arenas already made (M_ARENA_MAX 1 by mallopt). Not chosen, measured (2,000 against 20,000 images
 /// of small-cnn, det, 1 step): one arena for the whole process from the start (glibc.malloc.arena_max=1) also ends the
 /// faults of the largest blocks, but the pipeline's other threads then fragment the one heap and the peak RSS grew with
@@ -66,7 +68,23 @@ public static partial class NativeHeap
                 environment.Add($"{entry.Key}={entry.Value}");
         // The user's own tunables stay; ours come last, so they win where both name one.
         environment.Add($"{TunablesVariable}={(string.IsNullOrEmpty(current) ? "" : current + ":")}{Tunables}");
-        Execute("/proc/self/exe", arguments, environment);
+        // The program's own path, not /proc/self/exe: the kernel names the process after the file run, and "exe" is what
+        // ps, top and pgrep would show.
+        Execute(OwnPath(), arguments, environment);
+    }
+
+    private static string OwnPath()
+    {
+        try
+        {
+            return new FileInfo("/proc/self/exe").ResolveLinkTarget(returnFinalTarget: true)?.FullName is { } path && File.Exists(path)
+                ? path
+                : "/proc/self/exe";
+        }
+        catch (IOException)
+        {
+            return "/proc/self/exe";
+        }
     }
 
     /// <summary>Applies the settings once, at start-up before any torch work, unless <see cref="Variable"/> says <c>default</c>.</summary>

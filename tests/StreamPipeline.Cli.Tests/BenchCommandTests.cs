@@ -59,6 +59,8 @@ public sealed class BenchCommandTests : IDisposable
             Assert.True(phase.GetProperty("cpu_seconds").GetDouble() > 0, $"{name}: {phase}");
             Assert.True(phase.GetProperty("allocated_bytes_per_image").GetDouble() > 0, $"{name}: {phase}");
             Assert.True(phase.GetProperty("peak_rss_bytes").GetInt64() > 0, $"{name}: {phase}");
+            // The CPU device's torch work ran on the program's main thread (MainThread), the one whose heap reuses big blocks.
+            Assert.True(phase.GetProperty("main_thread").GetBoolean(), $"{name}: {phase}");
             var gc = phase.GetProperty("gc");
             foreach (var figure in new[] { "gen0", "gen1", "gen2", "pause_ms" })
                 Assert.True(gc.GetProperty(figure).GetDouble() >= 0, $"{name} gc {figure}: {gc}");
@@ -137,6 +139,9 @@ public sealed class BenchCommandTests : IDisposable
         AssertMedianOf(rounds, root, "ratio");
         AssertMedianOf(rounds, root, "cpu_ratio");
         Assert.True(phases.GetProperty("pipeline").GetProperty("parquet_bytes").GetInt64() > 0);
+        // In each side's own process too, the torch work ran on that process's main thread.
+        Assert.True(phases.GetProperty("bare").GetProperty("main_thread").GetBoolean(), phases.ToString());
+        Assert.True(phases.GetProperty("pipeline").GetProperty("main_thread").GetBoolean(), phases.ToString());
         Assert.Contains("paired", result.Stderr);
 
         var temps = Regex.Matches(result.Stderr, @"(/\S*/sp-bench-[0-9a-f]{12})/").Select(m => m.Groups[1].Value).Distinct().ToList();

@@ -35,6 +35,36 @@ public sealed class NativeHeapTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_program_runs_itself_again_with_the_tunables_under_its_own_name()
+    {
+        // A command that keeps running: a worker waiting for a coordinator that is not there.
+        var info = CliProcess.StartInfo(_dir.Path, "worker", "--join", "127.0.0.1:1");
+        info.Environment.Remove(NativeHeap.TunablesVariable);
+        using var process = Process.Start(info)!;
+        try
+        {
+            // Run again (execve) once its environment has the tunables (glibc cuts the variable to its first setting where
+            // /proc shows it); then the kernel names the process after the file run.
+            var environ = $"/proc/{process.Id}/environ";
+            var deadline = Stopwatch.StartNew();
+            while (!File.ReadAllText(environ).Split('\0').Any(v => v.StartsWith(NativeHeap.TunablesVariable + "=", StringComparison.Ordinal)))
+            {
+                Assert.False(process.HasExited, "the program ended before it ran itself again");
+                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), "the program never ran itself again with the tunables");
+                Thread.Sleep(50);
+            }
+            var name = File.ReadAllText($"/proc/{process.Id}/comm").TrimEnd('\n');
+            // "exe" is what ps, top and pgrep showed when it ran /proc/self/exe.
+            Assert.Equal(Path.GetFileName(info.FileName), name);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+    }
+
+    [Fact]
     public void Steady_pgd_steps_take_no_page_faults_even_with_buffers_above_32_MiB()
     {
         Assert.True(File.Exists(Time), $"this test counts a child's page faults with {Time} (Debian package time)");

@@ -1,5 +1,6 @@
 using StreamPipeline.Attacks;
 using StreamPipeline.Data;
+using StreamPipeline.Data.Threading;
 using StreamPipeline.Models;
 
 namespace StreamPipeline.Application.Evaluation;
@@ -13,7 +14,11 @@ public static class TransferService
     /// <see cref="TransferEvaluation"/>: the examples are attacked once on the source, batch by batch, and every target
     /// is scored on each batch. <paramref name="progress"/> gets the examples done so far and their total.
     /// </summary>
-    public static TransferReport Run(TransferRequest request, Action<string> say, IProgress<(long Done, long Total)>? progress, CancellationToken ct)
+    public static TransferReport Run(TransferRequest request, Action<string> say, IProgress<(long Done, long Total)>? progress, CancellationToken ct) =>
+        // On the main thread where it can be borrowed (MainThread: only there does glibc reuse blocks above 64 MiB).
+        MainThread.Run(() => RunHere(request, say, progress, ct));
+
+    private static TransferReport RunHere(TransferRequest request, Action<string> say, IProgress<(long Done, long Total)>? progress, CancellationToken ct)
     {
         if (request.BatchSize < 1) throw new ArgumentException($"batch size must be at least 1, got {request.BatchSize}");
         if (request.Targets.Count == 0) throw new ArgumentException("a transfer evaluation needs at least one target model");

@@ -1,6 +1,7 @@
 using StreamPipeline.Attacks;
 using StreamPipeline.Data;
 using StreamPipeline.Data.Files;
+using StreamPipeline.Data.Threading;
 using StreamPipeline.Models;
 using TorchSharp;
 
@@ -13,7 +14,11 @@ public static class TrainService
     /// Checks the request (output path, data, architecture) before any work, then trains. <paramref name="say"/> gets
     /// the human lines (what is trained, notices, the result); <paramref name="progress"/> the running epoch figures.
     /// </summary>
-    public static CheckpointInfo Run(TrainRequest request, Action<string> say, IProgress<TrainProgress>? progress, CancellationToken ct)
+    public static CheckpointInfo Run(TrainRequest request, Action<string> say, IProgress<TrainProgress>? progress, CancellationToken ct) =>
+        // On the main thread where it can be borrowed (MainThread: only there does glibc reuse blocks above 64 MiB).
+        MainThread.Run(() => RunHere(request, say, progress, ct));
+
+    private static CheckpointInfo RunHere(TrainRequest request, Action<string> say, IProgress<TrainProgress>? progress, CancellationToken ct)
     {
         request.Settings.Validate();
         CheckOutput(request.Output);

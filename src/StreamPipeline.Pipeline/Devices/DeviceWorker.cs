@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
+using StreamPipeline.Data.Threading;
 using StreamPipeline.Pipeline.Specs;
 using StreamPipeline.Pipeline.Telemetry;
 
@@ -9,6 +10,8 @@ namespace StreamPipeline.Pipeline.Devices;
 /// <summary>
 /// Holds one device for the <see cref="DevicePool"/>: runs on its own thread (the pinned device dispatcher), creates
 /// its perturber there when it starts, perturbs one piece at a time synchronously and reports to the pool.
+/// A CPU worker does its torch work on the process's main thread instead when it can borrow it (<see cref="MainThread"/>:
+/// only there does glibc reuse blocks above 64 MiB), still synchronously, so nothing else changes.
 /// Failures are reported, not thrown: the pool decides about retries and restarts.
 /// </summary>
 public sealed class DeviceWorker : ReceiveActor
@@ -22,6 +25,7 @@ public sealed class DeviceWorker : ReceiveActor
     private readonly CancellationToken _ct;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IBatchPerturber? _perturber;
+    private MainThreadLoan? _mainThread;
 
     public DeviceWorker(int slot, int incarnation, string device, IPerturberFactory factory, FaultInjection faults, PipelineMetrics metrics, CancellationToken ct)
     {
@@ -41,14 +45,19 @@ public sealed class DeviceWorker : ReceiveActor
 
     protected override void PreStart()
     {
-        // PreStart runs on this actor's pinned thread, like every Perturb and the Dispose in PostStop.
+        // PreStart runs on this actor's pinned thread, like every Perturb and the Dispose in PostStop; the torch work in
+        // them runs on the main thread instead when this worker holds it, from creation to disposal.
         try
         {
-            _perturber = new FaultInjectingPerturber(_factory.Create(_device), _slot, _device, _faults);
+            _mainThread = MainThread.TryBorrowFor(_device);
+            _perturber = OnTorchThread(() => new FaultInjectingPerturber(_factory.Create(_device), _slot, _device, _faults));
             Context.Parent.Tell(new WorkerStarted(_slot, _incarnation, Environment.CurrentManagedThreadId));
         }
         catch (Exception e)
         {
+            // The main thread goes back at once: the worker that replaces this one may start before this one stops.
+            _mainThread?.Dispose();
+            _mainThread = null;
             Context.Parent.Tell(new WorkerStartFailed(_slot, _incarnation, DeviceErrors.Describe(e)));
         }
     }
@@ -63,7 +72,8 @@ public sealed class DeviceWorker : ReceiveActor
         using var busy = _metrics.DeviceBusy(_device);
         try
         {
-            var result = _perturber.Perturb(work.Request, _ct);
+            var perturber = _perturber;
+            var result = OnTorchThread(() => perturber.Perturb(work.Request, _ct));
             BatchSplitter.CheckResult(work.Request, result);
             Context.Parent.Tell(new DeviceWorkDone(_slot, _incarnation, work.UnitId, result));
         }
@@ -77,12 +87,20 @@ public sealed class DeviceWorker : ReceiveActor
     {
         try
         {
-            _perturber?.Dispose();
+            if (_perturber is { } perturber) OnTorchThread(() => { perturber.Dispose(); return true; });
         }
         catch (Exception e)
         {
             _log.Warning("Disposing the perturber of device {0} (worker {1}) failed: {2}", _device, _slot, DeviceErrors.Describe(e));
         }
-        _perturber = null;
+        finally
+        {
+            _perturber = null;
+            _mainThread?.Dispose();
+            _mainThread = null;
+        }
     }
+
+    /// <summary>Where torch work of this worker runs: the main thread while this worker holds it, else this thread.</summary>
+    private T OnTorchThread<T>(Func<T> work) => _mainThread is { } loan ? loan.Run(work) : work();
 }
