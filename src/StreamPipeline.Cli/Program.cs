@@ -43,7 +43,7 @@ void OnSignal(PosixSignalContext context)
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
-// The command runs here up to its first pause; after it, this thread serves torch work that borrows it (a CPU device
-// worker, bench's bare loop, training): on glibc only the main thread's heap reuses blocks above 64 MiB (MainThread).
+// The command runs on the thread pool; this thread serves the torch work that borrows it (a CPU device worker, bench's
+// bare loop, training, evaluation): on glibc only the main thread's heap reuses blocks above 64 MiB (MainThread).
 return MainThread.Serve(() => parse.InvokeAsync(
     new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }, interrupt.Token));

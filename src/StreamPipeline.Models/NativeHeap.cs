@@ -73,19 +73,8 @@ public static partial class NativeHeap
         Execute(OwnPath(), arguments, environment);
     }
 
-    private static string OwnPath()
-    {
-        try
-        {
-            return new FileInfo("/proc/self/exe").ResolveLinkTarget(returnFinalTarget: true)?.FullName is { } path && File.Exists(path)
-                ? path
-                : "/proc/self/exe";
-        }
-        catch (IOException)
-        {
-            return "/proc/self/exe";
-        }
-    }
+    // Where the program's file is gone (replaced while it ran), /proc/self/exe still runs it.
+    private static string OwnPath() => Environment.ProcessPath is { } path && File.Exists(path) ? path : "/proc/self/exe";
 
     /// <summary>Applies the settings once, at start-up before any torch work, unless <see cref="Variable"/> says <c>default</c>.</summary>
     public static bool Tune() => Tune(Environment.GetEnvironmentVariable(Variable));
